@@ -1,0 +1,40 @@
+# Every third-party library comes from a Debian package listed in scripts/install-deps.sh.
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)            # sha256
+find_package(SQLiteCpp REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgcodecs imgproc videoio dnn ml)
+find_package(Torch REQUIRED)
+find_package(ONNX REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(PahoMqttCpp REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(GTest REQUIRED)
+find_package(benchmark)
+
+# XNNPACK and pthreadpool ship no CMake config in Debian.
+find_library(XNNPACK_LIBRARY NAMES XNNPACK REQUIRED)
+find_library(PTHREADPOOL_LIBRARY NAMES pthreadpool REQUIRED)
+find_path(XNNPACK_INCLUDE_DIR xnnpack.h REQUIRED)
+add_library(edgeloop_xnnpack INTERFACE)
+target_link_libraries(edgeloop_xnnpack INTERFACE ${XNNPACK_LIBRARY} ${PTHREADPOOL_LIBRARY})
+target_include_directories(edgeloop_xnnpack INTERFACE ${XNNPACK_INCLUDE_DIR})
+
+# cpp-httplib is header-only in Debian.
+find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+add_library(edgeloop_httplib INTERFACE)
+target_include_directories(edgeloop_httplib INTERFACE ${HTTPLIB_INCLUDE_DIR})
+target_link_libraries(edgeloop_httplib INTERFACE OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
+
+# LibTorch as one interface target, so only libraries that ask for it see its headers.
+add_library(edgeloop_torch INTERFACE)
+target_link_libraries(edgeloop_torch INTERFACE ${TORCH_LIBRARIES})
+target_include_directories(edgeloop_torch INTERFACE ${TORCH_INCLUDE_DIRS})
+
+# ONNX protobuf and checker (see ../shared/facts.md: ONNX_NAMESPACE=onnx, ONNX_ML=1).
+add_library(edgeloop_onnx INTERFACE)
+target_link_libraries(edgeloop_onnx INTERFACE onnx onnx_proto protobuf::libprotobuf)
+target_compile_definitions(edgeloop_onnx INTERFACE ONNX_NAMESPACE=onnx ONNX_ML=1)

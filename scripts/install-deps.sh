@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The one list of Debian packages edgeloop needs to build, test, demo and benchmark.
+# Idempotent: packages already present are skipped; `apt-get update` runs once per call
+# only when something is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # libraries
+  libtorch-dev libopenblas0-pthread
+  libopencv-dev
+  libxnnpack-dev libpthreadpool-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  libsqlitecpp-dev libsqlite3-dev sqlite3
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
+  libcpp-httplib-dev libssl-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # data shipped by Debian: the built-in dataset and sample videos
+  dataset-fashion-mnist opencv-doc
+  # peers and checkers for tests and benchmarks
+  python3 python3-onnx python3-numpy python3-torch python3-sklearn
+  chromium
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,57 @@
+#include "cli/cli_context.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "edgeloop/core/error.h"
+
+namespace edgeloop::cli {
+
+namespace {
+constexpr int kBarWidth = 30;
+constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
+}  // namespace
+
+Workspace CliContext::workspace() const {
+  if (workspace_flag.empty()) return Workspace::open(std::nullopt);
+  return Workspace::open(std::filesystem::path(workspace_flag));
+}
+
+ProgressCallback CliContext::progress_bar() const {
+  if (quiet || !::isatty(STDERR_FILENO)) return [](const Progress&) {};
+  auto last_draw = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [last_draw](const Progress& progress) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool finished = progress.total > 0 && progress.done >= progress.total;
+    if (!finished && now - *last_draw < kRedrawInterval) return;
+    *last_draw = now;
+    std::string bar;
+    if (progress.total > 0) {
+      const int filled = static_cast<int>(kBarWidth * progress.done / progress.total);
+      bar = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "] ";
+    }
+    std::fprintf(stderr, "\r\033[K%s %s%lld/%lld %s", progress.stage.c_str(), bar.c_str(),
+                 static_cast<long long>(progress.done), static_cast<long long>(progress.total),
+                 progress.detail.c_str());
+    if (finished) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  };
+}
+
+void run_command(CliContext& context, const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const Error& error) {
+    std::cerr << "edgeloop: " << error.what() << "\n";
+    context.exit_status = error.exit_status();
+  } catch (const std::exception& error) {
+    std::cerr << "edgeloop: internal error: " << error.what() << " (please report this)\n";
+    context.exit_status = static_cast<int>(ErrorCode::kInternal);
+  }
+}
+
+}  // namespace edgeloop::cli

@@ -1,0 +1,35 @@
+// edgeloop: the toolkit's command line. Parses, calls the library, prints; nothing else.
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_context.h"
+#include "edgeloop/core/log.h"
+#include "edgeloop/core/threads.h"
+
+namespace edgeloop::cli {
+// One per command group, each in its own file.
+void add_workspace_commands(CLI::App& app, CliContext& context);
+}  // namespace edgeloop::cli
+
+int main(int argc, char** argv) {
+  using namespace edgeloop::cli;
+  CliContext context;
+  CLI::App app{"edgeloop: carry a vision model from images to an edge device and back"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  bool verbose = false;
+  app.add_option("--workspace", context.workspace_flag, "Workspace folder (default: search upward from here)");
+  app.add_flag("--json", context.json, "Machine-readable JSON on stdout");
+  app.add_option("--threads", context.threads, "Compute threads (0 = all cores)");
+  app.add_flag("-q,--quiet", context.quiet, "No progress bars");
+  app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
+  app.parse_complete_callback([&] {
+    edgeloop::set_log_level(verbose ? edgeloop::LogLevel::kVerbose
+                                    : context.quiet ? edgeloop::LogLevel::kQuiet : edgeloop::LogLevel::kNormal);
+    edgeloop::set_compute_threads(context.threads);
+  });
+
+  add_workspace_commands(app, context);
+
+  CLI11_PARSE(app, argc, argv);
+  return context.exit_status;
+}

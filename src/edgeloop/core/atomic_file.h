@@ -1,0 +1,27 @@
+// Crash-safe file writes: write to a temporary file beside the target, fsync it, rename it over
+// the target, fsync the directory. A reader sees the old file or the new one, never half of one.
+// Every file edgeloop stores goes through here. Thread-safe for distinct targets.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace edgeloop {
+
+// Throws Error(kIo) naming the file (a full disk says so) and leaves the target untouched.
+void write_file_atomically(const std::filesystem::path& target, std::span<const uint8_t> bytes);
+void write_file_atomically(const std::filesystem::path& target, std::string_view text);
+
+// Copies a file under the same guarantee.
+void copy_file_atomically(const std::filesystem::path& source, const std::filesystem::path& target);
+
+// Whole-file read; throws Error(kIo) naming the file.
+std::string read_file(const std::filesystem::path& path);
+
+// fsync of a directory, so that a rename inside it survives a power cut.
+void sync_directory(const std::filesystem::path& directory);
+
+}  // namespace edgeloop

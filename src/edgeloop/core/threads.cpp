@@ -1,0 +1,25 @@
+#include "edgeloop/core/threads.h"
+
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+namespace edgeloop {
+
+int resolve_thread_count(int requested) {
+  if (requested > 0) return requested;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void set_compute_threads(int requested) {
+  const int threads = resolve_thread_count(requested);
+  cv::setNumThreads(threads);
+  const std::string value = std::to_string(threads);
+  setenv("OMP_NUM_THREADS", value.c_str(), /*overwrite=*/1);
+  setenv("OPENBLAS_NUM_THREADS", value.c_str(), /*overwrite=*/1);
+}
+
+}  // namespace edgeloop

@@ -1,0 +1,122 @@
+#include "edgeloop/registry/migrations.h"
+
+namespace edgeloop {
+
+namespace {
+
+// 1: datasets, their immutable versions, content-addressed objects, imports and rejects.
+constexpr std::string_view kDataTables = R"sql(
+CREATE TABLE datasets (
+  name        TEXT PRIMARY KEY,
+  created_at  TEXT NOT NULL
+);
+CREATE TABLE objects (
+  hash        TEXT PRIMARY KEY,          -- sha256 of the stored bytes
+  bytes       INTEGER NOT NULL,
+  format      TEXT NOT NULL,             -- png, jpg, ... as stored
+  width       INTEGER NOT NULL,
+  height      INTEGER NOT NULL,
+  channels    INTEGER NOT NULL
+);
+CREATE TABLE dataset_versions (
+  id          TEXT PRIMARY KEY,          -- sha256 of the dataset name and sorted (object, label, split) rows
+  dataset     TEXT NOT NULL REFERENCES datasets(name),
+  number      INTEGER NOT NULL,          -- 1, 2, ... within the dataset: NAME@number
+  parent_id   TEXT REFERENCES dataset_versions(id),
+  created_at  TEXT NOT NULL,
+  change      TEXT NOT NULL,             -- what made it: "import ...", "split ...", "balance ..."
+  classes     TEXT NOT NULL,             -- JSON array of class names, index = label id
+  details     TEXT NOT NULL DEFAULT '{}',-- JSON: split parameters, import summary
+  UNIQUE (dataset, number)
+);
+CREATE TABLE version_samples (
+  version_id  TEXT NOT NULL REFERENCES dataset_versions(id),
+  object_hash TEXT NOT NULL REFERENCES objects(hash),
+  label       INTEGER,                   -- index into classes; NULL when unlabeled
+  split       TEXT NOT NULL DEFAULT '',  -- '', train, val, or test:<name>
+  origin      TEXT NOT NULL DEFAULT '',  -- where it came from: "train", "t10k", a file path
+  suggested   TEXT,                      -- JSON: a suggested label (captures), else NULL
+  PRIMARY KEY (version_id, object_hash)
+);
+CREATE INDEX version_samples_by_split ON version_samples (version_id, split, label);
+CREATE TABLE imports (
+  id          INTEGER PRIMARY KEY,
+  version_id  TEXT REFERENCES dataset_versions(id),
+  source      TEXT NOT NULL,
+  format      TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  imported    INTEGER NOT NULL,
+  duplicates  INTEGER NOT NULL,
+  rejected    INTEGER NOT NULL
+);
+CREATE TABLE rejects (
+  import_id   INTEGER NOT NULL REFERENCES imports(id),
+  path        TEXT NOT NULL,
+  reason      TEXT NOT NULL
+);
+)sql";
+
+// 2: training runs, their per-epoch curves, models, evaluations and the test-set ledger.
+constexpr std::string_view kTrainingTables = R"sql(
+CREATE TABLE runs (
+  id            TEXT PRIMARY KEY,
+  version_id    TEXT NOT NULL REFERENCES dataset_versions(id),
+  arch          TEXT NOT NULL,           -- ArchSpec text, e.g. cnn-m:w=0.5
+  preprocess_hash TEXT NOT NULL,
+  config        TEXT NOT NULL,           -- JSON of the training options
+  code_commit   TEXT NOT NULL,
+  seed          INTEGER NOT NULL,
+  status        TEXT NOT NULL,           -- running, finished, failed
+  diagnosis     TEXT,                    -- JSON
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT
+);
+CREATE TABLE epochs (
+  run_id        TEXT NOT NULL REFERENCES runs(id),
+  epoch         INTEGER NOT NULL,
+  train_loss    REAL NOT NULL,
+  train_accuracy REAL NOT NULL,
+  val_loss      REAL NOT NULL,
+  val_accuracy  REAL NOT NULL,
+  learning_rate REAL NOT NULL,
+  seconds       REAL NOT NULL,
+  images_per_second REAL NOT NULL,
+  PRIMARY KEY (run_id, epoch)
+);
+CREATE TABLE models (
+  id            TEXT PRIMARY KEY,
+  run_id        TEXT REFERENCES runs(id),
+  kind          TEXT NOT NULL,           -- torch, classic
+  arch          TEXT NOT NULL,
+  parameters    INTEGER NOT NULL,
+  mflops        REAL NOT NULL,
+  val_accuracy  REAL,
+  path          TEXT NOT NULL,           -- relative to the workspace's .edgeloop/
+  created_at    TEXT NOT NULL
+);
+CREATE TABLE evaluations (
+  id            INTEGER PRIMARY KEY,
+  model_id      TEXT NOT NULL REFERENCES models(id),
+  split         TEXT NOT NULL,           -- val, train, or test:<name>
+  accuracy      REAL NOT NULL,
+  result        TEXT NOT NULL,           -- JSON: per-class metrics, confusion, ECE
+  forced        INTEGER NOT NULL DEFAULT 0,
+  created_at    TEXT NOT NULL
+);
+CREATE TABLE sweeps (
+  id            TEXT PRIMARY KEY,
+  version_id    TEXT NOT NULL REFERENCES dataset_versions(id),
+  options       TEXT NOT NULL,
+  result        TEXT NOT NULL,           -- JSON table, Pareto front, pick
+  created_at    TEXT NOT NULL
+);
+)sql";
+
+}  // namespace
+
+const std::vector<std::string_view>& registry_migrations() {
+  static const std::vector<std::string_view> migrations = {kDataTables, kTrainingTables};
+  return migrations;
+}
+
+}  // namespace edgeloop
