@@ -1,0 +1,44 @@
+// Engine: runs a model on a batch and returns class probabilities and the embedding (the
+// penultimate layer, which the drift monitor watches). Implementations: xnnpack (the device's
+// fast path, fp32 and int8), opencv (any ONNX, fp32 and its own int8), classic (OpenCV ml
+// baselines), and torch (toolkit only, in runtime/torch_engine.h, never linked by the device).
+// An Engine is used by one thread at a time; make one per thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace edgeloop {
+
+struct EngineOptions {
+  int threads = 1;              // compute threads for this engine (0 = all cores)
+  int max_batch = 1;            // largest batch infer() will be given
+};
+
+struct InferenceResult {
+  int batch = 0;
+  int classes = 0;
+  int embedding_size = 0;
+  std::vector<float> probabilities;   // [batch, classes], softmax, rows sum to 1
+  std::vector<float> embedding;       // [batch, embedding_size]
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string name() const = 0;    // "xnnpack", "xnnpack-int8", "opencv", ...
+  // input: [batch, H, W, C] float, NHWC, already preprocessed (preprocess::Pipeline::apply).
+  virtual InferenceResult infer(const float* input, int batch) = 0;
+  virtual double load_milliseconds() const = 0;   // construction to ready, measured
+};
+
+// Which engine to build from a file. "xnnpack" reads fp32 or QDQ int8 ONNX; "opencv" any ONNX;
+// "opencv-int8" quantizes the fp32 ONNX with calibration data (see runtime/opencv_engine.h).
+// Throws Error(kUnsupported) naming the ONNX op an engine cannot map, so callers can fall back.
+std::unique_ptr<Engine> make_engine(const std::string& engine_name, const std::filesystem::path& model_file,
+                                    const EngineOptions& options);
+
+}  // namespace edgeloop
