@@ -24,6 +24,9 @@ packages=(
   chromium
 )
 
+# Node.js for the ONNX Runtime peer (bench/peers): Debian's nodejs and npm, unless a node is present.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs npm); fi
+
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -32,12 +35,19 @@ for package in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+  echo "install-deps: all ${#packages[@]} Debian packages present"
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# ONNX Runtime, a benchmark and test peer only (never a runtime dependency), from npm. Its install
+# script fetches extras from an unreachable host, hence --ignore-scripts; the CPU library ships inside.
+peers_dir="$(dirname "$0")/../bench/peers"
+if [ -f "$peers_dir/package.json" ] && [ ! -d "$peers_dir/node_modules/onnxruntime-node" ]; then
+  echo "install-deps: npm install in bench/peers (onnxruntime-node)"
+  (cd "$peers_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
