@@ -1,0 +1,143 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include <opencv2/imgproc.hpp>
+
+#include "edgeloop/monitor/camera_health.h"
+
+namespace edgeloop {
+namespace {
+
+constexpr double kFramePeriod = 1.0 / 30.0;   // seconds
+
+// frame + Gaussian noise of `sigma` gray levels, clipped to 8 bits.
+cv::Mat add_noise(const cv::Mat& frame, double sigma) {
+  cv::Mat noise(frame.size(), CV_16SC1), noisy;
+  cv::randn(noise, 0, sigma);
+  frame.convertTo(noisy, CV_16SC1);
+  noisy += noise;
+  noisy.convertTo(noisy, CV_8UC1);
+  return noisy;
+}
+
+// A textured, moving scene: random blocks that shift one pixel per frame, with mild noise.
+class Scene {
+ public:
+  Scene() : texture_(120, 160, CV_8UC1) {
+    cv::Mat small(15, 20, CV_8UC1);
+    cv::randu(small, 40, 215);
+    cv::resize(small, texture_, texture_.size(), 0, 0, cv::INTER_NEAREST);
+  }
+  cv::Mat next() {
+    cv::Mat frame;
+    cv::Mat shift = (cv::Mat_<double>(2, 3) << 1, 0, static_cast<double>(step_++ % 8), 0, 1, 0);
+    cv::warpAffine(texture_, frame, shift, texture_.size(), cv::INTER_NEAREST, cv::BORDER_REFLECT);
+    return add_noise(frame, /*sigma=*/1.5);
+  }
+
+ private:
+  cv::Mat texture_;
+  int step_ = 0;
+};
+
+class CameraHealthTest : public ::testing::Test {
+ protected:
+  // Feeds `count` frames made by `make`, returns the last report.
+  template <typename MakeFrame>
+  HealthReport feed(int count, MakeFrame make, double period = kFramePeriod) {
+    HealthReport report;
+    for (int frame = 0; frame < count; ++frame) {
+      report = health_.observe(measure_camera_frame(make(), previous_), time_);
+      time_ += period;
+    }
+    return report;
+  }
+  HealthReport feed_clean(int count) { return feed(count, [&] { return scene_.next(); }); }
+
+  Scene scene_;
+  CameraHealth health_;
+  cv::Mat previous_;
+  double time_ = 0.0;
+};
+
+bool has_reason(const HealthReport& report, const std::string& reason) {
+  return std::find(report.reasons.begin(), report.reasons.end(), reason) != report.reasons.end();
+}
+
+TEST_F(CameraHealthTest, a_clean_moving_scene_is_ok) {
+  HealthReport report = feed_clean(100);
+  EXPECT_EQ(report.state, HealthState::kOk) << report.to_json().dump();
+  EXPECT_NEAR(report.fps, 30.0, 0.5);
+}
+
+TEST_F(CameraHealthTest, black_frames_fail) {
+  feed_clean(60);
+  HealthReport report = feed(5, [] { return cv::Mat(120, 160, CV_8UC1, cv::Scalar(2)); });
+  EXPECT_EQ(report.state, HealthState::kFailed);
+  EXPECT_TRUE(has_reason(report, "black"));
+  EXPECT_EQ(feed_clean(5).state, HealthState::kOk);
+}
+
+TEST_F(CameraHealthTest, white_frames_fail) {
+  feed_clean(60);
+  HealthReport report = feed(5, [] { return cv::Mat(120, 160, CV_8UC1, cv::Scalar(252)); });
+  EXPECT_TRUE(has_reason(report, "white"));
+}
+
+TEST_F(CameraHealthTest, clipped_frames_are_saturated) {
+  feed_clean(60);
+  HealthReport report = feed(5, [&] {
+    cv::Mat frame = scene_.next();
+    frame(cv::Rect(0, 0, 80, 120)).setTo(255);
+    return frame;
+  });
+  EXPECT_EQ(report.state, HealthState::kDegraded);
+  EXPECT_TRUE(has_reason(report, "saturated"));
+}
+
+TEST_F(CameraHealthTest, a_frozen_stream_fails_after_k_frames) {
+  feed_clean(60);
+  cv::Mat still = scene_.next();
+  HealthReport before = feed(health_.options().frozen_frames - 1, [&] { return still; });
+  EXPECT_FALSE(has_reason(before, "frozen"));
+  HealthReport after = feed(2, [&] { return still; });
+  EXPECT_TRUE(has_reason(after, "frozen"));
+  EXPECT_EQ(after.state, HealthState::kFailed);
+}
+
+TEST_F(CameraHealthTest, blur_is_degraded_against_the_baseline) {
+  feed_clean(60);
+  HealthReport report = feed(5, [&] {
+    cv::Mat blurred;
+    cv::GaussianBlur(scene_.next(), blurred, cv::Size(0, 0), 4.0);
+    return blurred;
+  });
+  EXPECT_TRUE(has_reason(report, "blur")) << report.to_json().dump();
+  EXPECT_EQ(report.state, HealthState::kDegraded);
+}
+
+TEST_F(CameraHealthTest, rising_noise_is_degraded) {
+  feed_clean(60);
+  HealthReport report = feed(5, [&] { return add_noise(scene_.next(), /*sigma=*/25.0); });
+  EXPECT_TRUE(has_reason(report, "noise")) << report.to_json().dump();
+}
+
+TEST_F(CameraHealthTest, an_fps_drop_is_degraded) {
+  feed_clean(60);
+  HealthReport report = feed(40, [&] { return scene_.next(); }, /*period=*/kFramePeriod * 4);
+  EXPECT_TRUE(has_reason(report, "fps_drop")) << report.to_json().dump();
+}
+
+TEST_F(CameraHealthTest, a_disconnect_fails_until_frames_return) {
+  feed_clean(60);
+  HealthReport report = health_.note_disconnect();
+  EXPECT_TRUE(report.changed);
+  EXPECT_EQ(report.state, HealthState::kFailed);
+  EXPECT_TRUE(has_reason(report, "disconnected"));
+  EXPECT_EQ(report.disconnects, 1);
+  EXPECT_EQ(feed_clean(1).state, HealthState::kOk);
+}
+
+}  // namespace
+}  // namespace edgeloop
