@@ -19,7 +19,7 @@ CREATE TABLE objects (
   channels    INTEGER NOT NULL
 );
 CREATE TABLE dataset_versions (
-  id          TEXT PRIMARY KEY,          -- sha256 of the dataset name and sorted (object, label, split) rows
+  id          TEXT PRIMARY KEY,          -- sha256 of the dataset name and sorted (object, label, split, copies) rows
   dataset     TEXT NOT NULL REFERENCES datasets(name),
   number      INTEGER NOT NULL,          -- 1, 2, ... within the dataset: NAME@number
   parent_id   TEXT REFERENCES dataset_versions(id),
@@ -36,6 +36,7 @@ CREATE TABLE version_samples (
   split       TEXT NOT NULL DEFAULT '',  -- '', train, val, or test:<name>
   origin      TEXT NOT NULL DEFAULT '',  -- where it came from: "train", "t10k", a file path
   suggested   TEXT,                      -- JSON: a suggested label (captures), else NULL
+  copies      INTEGER NOT NULL DEFAULT 1,-- times the sample counts in training (oversampling), >= 1
   PRIMARY KEY (version_id, object_hash)
 );
 CREATE INDEX version_samples_by_split ON version_samples (version_id, split, label);
