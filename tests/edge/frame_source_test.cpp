@@ -1,0 +1,151 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "edgeloop/core/error.h"
+#include "edgeloop/edge/frame_source.h"
+#include "support/temp_dir.h"
+
+namespace edgeloop {
+namespace {
+
+const std::string kSampleVideo = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+const std::string kSampleVideoMegamind = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi";
+
+// Writes `count` 32×24 gray PNGs whose gray level is 10 * their number, named out of order.
+void write_images(const std::filesystem::path& folder, int count) {
+  std::filesystem::create_directories(folder);
+  for (int number = count - 1; number >= 0; --number) {
+    cv::imwrite((folder / ("image_" + std::to_string(number) + ".png")).string(),
+                cv::Mat(24, 32, CV_8UC1, cv::Scalar(10 * number)));
+  }
+}
+
+std::vector<Frame> read_all(FrameSource& source, int limit = 10000) {
+  std::vector<Frame> frames;
+  for (int read = 0; read < limit; ++read) {
+    ReadResult result = source.read();
+    if (result.status == ReadStatus::kEnd) break;
+    if (result.status == ReadStatus::kFrame) frames.push_back(result.frame);
+  }
+  return frames;
+}
+
+TEST(FrameSource, folder_yields_images_in_sorted_order_and_ends) {
+  testing::TempDir directory;
+  write_images(directory / "images", 5);
+  auto source = open_frame_source((directory / "images").string(), {});
+  EXPECT_FALSE(source->is_live());
+  std::vector<Frame> frames = read_all(*source);
+  ASSERT_EQ(frames.size(), 5u);
+  for (int index = 0; index < 5; ++index) {
+    EXPECT_EQ(frames[index].index, index);
+    EXPECT_EQ(frames[index].image.at<uint8_t>(0, 0), 10 * index);
+    EXPECT_EQ(frames[index].origin.filename(), "image_" + std::to_string(index) + ".png");
+  }
+}
+
+TEST(FrameSource, folder_skips_an_undecodable_file_and_goes_on) {
+  testing::TempDir directory;
+  write_images(directory / "images", 2);
+  std::ofstream(directory / "images" / "image_05.png") << "not a png";
+  auto source = open_frame_source((directory / "images").string(), {});
+  int skipped = 0, frames = 0;
+  for (ReadResult result = source->read(); result.status != ReadStatus::kEnd; result = source->read()) {
+    skipped += result.status == ReadStatus::kSkipped;
+    frames += result.status == ReadStatus::kFrame;
+  }
+  EXPECT_EQ(skipped, 1);
+  EXPECT_EQ(frames, 2);
+}
+
+TEST(FrameSource, folder_paced_by_fps_and_looping) {
+  testing::TempDir directory;
+  write_images(directory / "images", 3);
+  ManualClock clock;
+  auto source = open_frame_source((directory / "images").string(), SourceOptions{.fps = 10.0, .loop = true}, clock);
+  std::vector<Frame> frames = read_all(*source, 7);
+  ASSERT_EQ(frames.size(), 7u);
+  EXPECT_EQ(frames[6].image.at<uint8_t>(0, 0), 0);   // wrapped around twice
+  EXPECT_NEAR(frames[6].capture_seconds - frames[0].capture_seconds, 0.6, 1e-3);
+}
+
+TEST(FrameSource, an_empty_or_missing_source_names_itself) {
+  testing::TempDir directory;
+  std::filesystem::create_directories(directory / "empty");
+  try {
+    open_frame_source((directory / "empty").string(), {});
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("empty"), std::string::npos);
+  }
+  EXPECT_THROW(open_frame_source((directory / "missing.avi").string(), {}), Error);
+}
+
+TEST(FrameSource, video_files_from_opencv_samples_decode) {
+  for (const std::string& video : {kSampleVideo, kSampleVideoMegamind}) {
+    auto source = open_frame_source(video, {});
+    EXPECT_FALSE(source->is_live());
+    std::vector<Frame> frames = read_all(*source, 20);
+    ASSERT_EQ(frames.size(), 20u) << video;
+    EXPECT_EQ(frames[0].image.type(), CV_8UC3);
+    EXPECT_GT(frames[0].image.cols, 100);
+  }
+}
+
+TEST(FrameSource, a_live_source_reports_a_disconnect_and_reconnects) {
+  // A short video treated as a camera: its end is a lost stream, and the reconnect reopens it.
+  ManualClock clock;
+  auto source = open_frame_source(kSampleVideoMegamind, SourceOptions{.treat_as_live = true}, clock);
+  EXPECT_TRUE(source->is_live());
+  int frames_before = 0;
+  ReadResult result = source->read();
+  while (result.status == ReadStatus::kFrame) {
+    ++frames_before;
+    result = source->read();
+  }
+  EXPECT_GT(frames_before, 100);
+  EXPECT_EQ(result.status, ReadStatus::kDisconnected);
+  EXPECT_EQ(source->disconnects(), 1);
+  const double before_reconnect = clock.now_seconds();
+  EXPECT_EQ(source->read().status, ReadStatus::kFrame);
+  EXPECT_GE(clock.now_seconds() - before_reconnect, 0.5);   // waited the initial backoff
+}
+
+TEST(FrameSource, sim_injects_corruption_from_the_given_frame) {
+  testing::TempDir directory;
+  write_images(directory / "images", 6);
+  SourceOptions options;
+  options.corruption = parse_frame_corruption("black@3");
+  auto source = open_frame_source("sim:" + (directory / "images").string(), options);
+  std::vector<Frame> frames = read_all(*source);
+  ASSERT_EQ(frames.size(), 6u);
+  EXPECT_EQ(frames[2].image.at<uint8_t>(0, 0), 20);
+  EXPECT_EQ(cv::countNonZero(frames[4].image), 0);
+}
+
+TEST(FrameSource, sim_frozen_repeats_the_last_clean_frame) {
+  testing::TempDir directory;
+  write_images(directory / "images", 6);
+  SourceOptions options;
+  options.corruption = parse_frame_corruption("frozen@2");
+  std::vector<Frame> frames = read_all(*open_frame_source("sim:" + (directory / "images").string(), options));
+  ASSERT_EQ(frames.size(), 6u);
+  EXPECT_EQ(frames[5].image.at<uint8_t>(0, 0), 10);
+}
+
+TEST(FrameCorruption, parses_kind_strength_and_onset_and_rejects_unknown_kinds) {
+  FrameCorruption corruption = parse_frame_corruption("noise:12.5@40");
+  EXPECT_EQ(corruption.kind, CorruptionKind::kNoise);
+  EXPECT_DOUBLE_EQ(corruption.strength, 12.5);
+  EXPECT_EQ(corruption.from_frame, 40);
+  EXPECT_THROW(parse_frame_corruption("fog:2"), Error);
+  cv::Mat gray(10, 10, CV_8UC1, cv::Scalar(100));
+  EXPECT_EQ(apply_frame_corruption(gray, parse_frame_corruption("brightness:1.5"), 0).at<uint8_t>(0, 0), 150);
+  EXPECT_EQ(apply_frame_corruption(gray, parse_frame_corruption("brightness:1.5@5"), 4).at<uint8_t>(0, 0), 100);
+}
+
+}  // namespace
+}  // namespace edgeloop
