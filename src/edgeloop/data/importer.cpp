@@ -1,0 +1,278 @@
+#include "edgeloop/data/importer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include <opencv2/core/utility.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/error.h"
+#include "edgeloop/core/threads.h"
+#include "edgeloop/data/image_probe.h"
+#include "edgeloop/data/import_source.h"
+#include "edgeloop/data/object_store.h"
+#include "edgeloop/registry/dataset_store.h"
+
+namespace edgeloop {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kItemsPerChunk = 4096;      // items checked in parallel between progress reports
+constexpr int kPngCompressionLevel = 1;      // zlib level for PNGs encoded from pixels: fast, lossless
+constexpr double kPixelsPerMegapixel = 1e6;
+
+// What happened to one item.
+struct ItemOutcome {
+  ObjectInfo object;          // set when the item was stored
+  bool created = false;       // the object was new to the store
+  std::string reject_reason;  // set when the item was rejected
+};
+
+std::string megapixels_text(double megapixels) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", megapixels);
+  return text;
+}
+
+// Reads, checks and stores one item. Expected failures become a reject reason; only a failing
+// object store (disk full) throws.
+ItemOutcome process_item(const ImportItem& item, ObjectStore& objects, double max_megapixels) {
+  ItemOutcome outcome;
+  if (!item.reject_reason.empty()) {
+    outcome.reject_reason = item.reject_reason;
+    return outcome;
+  }
+  std::vector<uint8_t> bytes;
+  cv::Mat decoded;
+  if (!item.pixels.empty()) {
+    const std::vector<int> parameters = {cv::IMWRITE_PNG_COMPRESSION, kPngCompressionLevel};
+    if (!cv::imencode(".png", item.pixels, bytes, parameters)) {
+      outcome.reject_reason = "could not encode the image as PNG";
+      return outcome;
+    }
+    outcome.object = ObjectInfo{"", 0, "png", item.pixels.cols, item.pixels.rows, item.pixels.channels()};
+  } else {
+    if (!item.encoded.empty()) {
+      bytes.assign(item.encoded.begin(), item.encoded.end());
+    } else {
+      std::error_code error;
+      if (fs::is_regular_file(item.file, error) && fs::file_size(item.file, error) == 0) {
+        outcome.reject_reason = "empty file";
+        return outcome;
+      }
+      try {
+        const std::string content = read_file(item.file);
+        bytes.assign(content.begin(), content.end());
+      } catch (const Error& read_error) {
+        outcome.reject_reason = "unreadable: " + std::string(read_error.what());
+        return outcome;
+      }
+    }
+    if (bytes.empty()) {
+      outcome.reject_reason = "empty file";
+      return outcome;
+    }
+    const std::optional<ImageHeader> header = probe_image_header(bytes);
+    if (!header) {
+      outcome.reject_reason = "not an image (no PNG, JPEG, BMP, TIFF or WebP header)";
+      return outcome;
+    }
+    const double megapixels = static_cast<double>(header->width) * static_cast<double>(header->height) / kPixelsPerMegapixel;
+    if (megapixels > max_megapixels) {
+      outcome.reject_reason = "image is " + std::to_string(header->width) + "x" + std::to_string(header->height) + " (" +
+                              megapixels_text(megapixels) + " MP), over the " + megapixels_text(max_megapixels) +
+                              " MP limit (--max-megapixels)";
+      return outcome;
+    }
+    if (!header->complete) {
+      outcome.reject_reason = "truncated " + header->format + " (the file ends before its end marker)";
+      return outcome;
+    }
+    try {
+      decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception&) {
+      decoded.release();
+    }
+    if (decoded.empty()) {
+      outcome.reject_reason = "corrupt " + header->format + " (it does not decode)";
+      return outcome;
+    }
+    outcome.object = ObjectInfo{"", 0, header->format, decoded.cols, decoded.rows, decoded.channels()};
+  }
+  const PutResult stored = objects.put(bytes, Durability::kDeferSync);
+  outcome.object.hash = stored.hash;
+  outcome.object.bytes = static_cast<int64_t>(bytes.size());
+  outcome.created = stored.created;
+  return outcome;
+}
+
+ImportSource read_source(const fs::path& source, const std::string& format, const ImportOptions& options) {
+  if (format == "idx") return read_idx_source(source, options);
+  if (format == "folder") return read_folder_source(source);
+  if (format == "capture") return read_capture_source(source);
+  if (format == "csv") return read_csv_source(source);
+  return read_video_source(source, options);
+}
+
+std::string first_rejects_text(const std::vector<Rejection>& rejects) {
+  constexpr size_t kShown = 3;
+  std::string text;
+  for (size_t index = 0; index < std::min(kShown, rejects.size()); ++index) {
+    text += (index ? "; " : "") + rejects[index].path + ": " + rejects[index].reason;
+  }
+  if (rejects.size() > kShown) text += "; ...";
+  return text;
+}
+
+int class_index(std::vector<std::string>& classes, const std::string& name) {
+  const auto found = std::find(classes.begin(), classes.end(), name);
+  if (found != classes.end()) return static_cast<int>(found - classes.begin());
+  classes.push_back(name);
+  return static_cast<int>(classes.size()) - 1;
+}
+
+}  // namespace
+
+ImportResult import_dataset(const Workspace& workspace, Registry& registry, const fs::path& source,
+                            const ImportOptions& options, const ProgressCallback& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  DatasetStore::check_dataset_name(options.name);
+  DatasetStore datasets(registry);
+  ImportResult result;
+  result.format = detect_import_format(source, options.format);
+  const std::optional<DatasetVersion> parent = datasets.try_resolve(options.name);
+  if (options.add && !parent) {
+    throw not_found("--add: there is no dataset `" + options.name + "` to add to: drop --add to create it");
+  }
+
+  ImportSource items = read_source(source, result.format, options);
+  ObjectStore objects(workspace);
+  std::vector<ItemOutcome> outcomes(items.items.size());
+  std::vector<std::string> created_objects;
+
+  // Undo: remove the objects this import created, when it does not complete.
+  auto remove_created = [&] {
+    for (size_t index = 0; index < outcomes.size(); ++index) {
+      if (outcomes[index].created) objects.remove(outcomes[index].object.hash);
+    }
+  };
+  const int threads = resolve_thread_count(options.threads);
+  const int previous_threads = cv::getNumThreads();
+  cv::setNumThreads(threads);
+  try {
+    for (size_t begin = 0; begin < items.items.size(); begin += kItemsPerChunk) {
+      const size_t end = std::min(items.items.size(), begin + kItemsPerChunk);
+      std::mutex failure_mutex;
+      std::string failure;
+      cv::parallel_for_(cv::Range(static_cast<int>(begin), static_cast<int>(end)), [&](const cv::Range& range) {
+        for (int index = range.start; index < range.end; ++index) {
+          try {
+            outcomes[index] = process_item(items.items[index], objects, options.max_megapixels);
+          } catch (const std::exception& error) {
+            std::lock_guard<std::mutex> lock(failure_mutex);
+            failure = error.what();
+          }
+        }
+      });
+      if (!failure.empty()) throw io_error("import stopped: " + failure);
+      if (progress) progress(Progress{"import", static_cast<int64_t>(end), static_cast<int64_t>(items.items.size()), ""});
+    }
+  } catch (...) {
+    cv::setNumThreads(previous_threads);
+    remove_created();
+    throw;
+  }
+  cv::setNumThreads(previous_threads);
+
+  // Merge in item order: parent samples first, then new ones; a repeated image is a duplicate.
+  NewVersion version;
+  version.dataset = options.name;
+  version.parent_id = parent ? parent->id : "";
+  version.classes = options.add && parent ? parent->classes : std::vector<std::string>{};
+  for (const std::string& name : items.classes) class_index(version.classes, name);
+  std::unordered_map<std::string, size_t> sample_of_hash;  // object hash → index in version.samples
+  if (options.add) {
+    for (Sample& sample : datasets.samples(parent->id)) {
+      sample_of_hash[sample.object_hash] = version.samples.size();
+      version.samples.push_back(std::move(sample));
+    }
+  }
+  std::map<std::string, ObjectInfo> new_objects;
+  for (size_t index = 0; index < outcomes.size(); ++index) {
+    const ImportItem& item = items.items[index];
+    ItemOutcome& outcome = outcomes[index];
+    if (!outcome.reject_reason.empty()) {
+      result.rejects.push_back({item.origin, outcome.reject_reason});
+      continue;
+    }
+    result.objects_created += outcome.created ? 1 : 0;
+    const int label = item.label.empty() ? -1 : class_index(version.classes, item.label);
+    const auto existing = sample_of_hash.find(outcome.object.hash);
+    if (existing != sample_of_hash.end()) {
+      const Sample& first = version.samples[existing->second];
+      result.duplicates.push_back({item.origin, first.origin, first.label != label});
+      continue;
+    }
+    sample_of_hash[outcome.object.hash] = version.samples.size();
+    new_objects[outcome.object.hash] = outcome.object;
+    Sample sample;
+    sample.object_hash = outcome.object.hash;
+    sample.label = label;
+    sample.origin = item.origin;
+    sample.suggested = item.suggested;
+    version.samples.push_back(std::move(sample));
+    ++result.imported;
+  }
+  result.total = static_cast<int64_t>(version.samples.size());
+
+  ImportRecord record;
+  record.source = fs::absolute(source).lexically_normal().string();
+  record.format = result.format;
+  record.imported = result.imported;
+  record.duplicates = static_cast<int64_t>(result.duplicates.size());
+  for (const auto& reject : result.rejects) record.rejects.emplace_back(reject.path, reject.reason);
+
+  if (options.strict && !result.rejects.empty()) {
+    remove_created();
+    throw invalid_argument("--strict: " + std::to_string(result.rejects.size()) + " file(s) rejected, nothing stored (" +
+                           first_rejects_text(result.rejects) + "): fix or remove them, or drop --strict");
+  }
+  if (result.imported == 0 && !(options.add && !result.duplicates.empty())) {
+    remove_created();
+    registry.in_transaction([&](SQLite::Database&) { datasets.add_import(record); });
+    throw invalid_argument("nothing could be imported from " + source.string() +
+                           (result.rejects.empty() ? std::string(": it holds no images")
+                                                   : " (" + std::to_string(result.rejects.size()) + " rejected: " +
+                                                         first_rejects_text(result.rejects) + ")"));
+  }
+
+  version.change = std::string(options.add ? "add " : "import ") + record.source + " (" + result.format + ")";
+  version.details = Json{{"import", {{"source", record.source}, {"format", result.format}, {"imported", result.imported},
+                                     {"duplicates", record.duplicates}, {"rejected", record.rejects.size()}}}};
+  std::vector<ObjectInfo> object_rows;
+  object_rows.reserve(new_objects.size());
+  for (auto& [hash, object] : new_objects) object_rows.push_back(object);
+  try {
+    objects.sync();  // every object durable before the registry refers to it
+    registry.in_transaction([&](SQLite::Database&) {
+      datasets.add_objects(object_rows);
+      result.version = datasets.add_version(version);
+      record.version_id = result.version.id;
+      datasets.add_import(record);
+      if (progress) progress(Progress{"register", result.total, result.total, ""});
+    });
+  } catch (...) {
+    remove_created();
+    throw;
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace edgeloop
