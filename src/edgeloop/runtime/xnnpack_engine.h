@@ -1,0 +1,34 @@
+// XnnpackEngine: the device's fast path. Reads an ONNX file (fp32, or int8 QDQ) and runs it as an
+// XNNPACK subgraph in NHWC on a pthreadpool of EngineOptions::threads. Weights are repacked once at
+// load; one XNNPACK runtime per batch size, made on first use (batch 1 and max_batch at load).
+// Refuses at load, with the op's name, a model it cannot map. One thread at a time per instance.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "edgeloop/runtime/engine.h"
+
+namespace edgeloop {
+
+class XnnpackEngine : public Engine {
+ public:
+  XnnpackEngine(const std::filesystem::path& model_file, const EngineOptions& options);
+  ~XnnpackEngine() override;
+  XnnpackEngine(const XnnpackEngine&) = delete;
+  XnnpackEngine& operator=(const XnnpackEngine&) = delete;
+
+  std::string name() const override;   // "xnnpack", or "xnnpack-int8" for a QDQ file
+  InferenceResult infer(const float* input, int batch) override;   // input [batch, H, W, C]
+  double load_milliseconds() const override;
+  int threads() const;                 // threads actually used (the pool size)
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace edgeloop

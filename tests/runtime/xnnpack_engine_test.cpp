@@ -1,0 +1,129 @@
+// The xnnpack engine against the plain reference interpreter on the same ONNX file and the same
+// seeded random input (fp32 and QDQ int8), for every ladder family.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "edgeloop/core/error.h"
+#include "edgeloop/runtime/reference_engine.h"
+#include "edgeloop/runtime/xnnpack_engine.h"
+#include "runtime/test_models.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+#include <fstream>
+
+namespace edgeloop {
+namespace {
+
+using testing::random_images;
+using testing::test_families;
+using testing::test_model;
+
+constexpr float kFp32Tolerance = 1e-4f;         // max abs difference of probabilities and embedding
+constexpr float kInt8ProbabilityTolerance = 0.03f;
+constexpr int kBatch = 4;
+constexpr unsigned kSeed = 11;
+
+float max_difference(const std::vector<float>& left, const std::vector<float>& right) {
+  EXPECT_EQ(left.size(), right.size());
+  float worst = 0.0f;
+  for (size_t index = 0; index < std::min(left.size(), right.size()); ++index) {
+    EXPECT_TRUE(std::isfinite(left[index]) && std::isfinite(right[index])) << "at " << index;
+    worst = std::max(worst, std::fabs(left[index] - right[index]));
+  }
+  return worst;
+}
+
+int top1(const InferenceResult& result, int image) {
+  auto begin = result.probabilities.begin() + image * result.classes;
+  return int(std::max_element(begin, begin + result.classes) - begin);
+}
+
+class XnnpackFamily : public ::testing::TestWithParam<std::string> {};
+
+struct Outputs {
+  std::string engine_name;
+  InferenceResult fast;
+  InferenceResult reference;
+};
+
+// The same seeded batch through the xnnpack engine and the reference interpreter.
+Outputs run_both(const std::filesystem::path& model) {
+  XnnpackEngine fast(model, EngineOptions{});
+  ReferenceEngine reference(model);
+  auto input = random_images(kBatch, kSeed);
+  return {fast.name(), fast.infer(input.data(), kBatch), reference.infer(input.data(), kBatch)};
+}
+
+TEST_P(XnnpackFamily, fp32_matches_the_reference_within_1e_4) {
+  auto [engine_name, got, want] = run_both(test_model(GetParam()));
+  EXPECT_EQ(engine_name, "xnnpack");
+  ASSERT_EQ(got.classes, testing::kTestClasses);
+  EXPECT_EQ(got.embedding_size, want.embedding_size);
+  EXPECT_LE(max_difference(got.probabilities, want.probabilities), kFp32Tolerance);
+  EXPECT_LE(max_difference(got.embedding, want.embedding), kFp32Tolerance * 10);
+  RecordProperty("max_probability_difference", std::to_string(max_difference(got.probabilities, want.probabilities)));
+}
+
+TEST_P(XnnpackFamily, int8_qdq_runs_in_int8_and_agrees_with_the_reference) {
+  auto [engine_name, got, want] = run_both(test_model(GetParam(), /*int8=*/true));
+  EXPECT_EQ(engine_name, "xnnpack-int8");
+  EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance);
+  RecordProperty("max_probability_difference", std::to_string(max_difference(got.probabilities, want.probabilities)));
+  for (int image = 0; image < kBatch; ++image) EXPECT_EQ(top1(got, image), top1(want, image)) << "image " << image;
+}
+
+INSTANTIATE_TEST_SUITE_P(Ladder, XnnpackFamily, ::testing::ValuesIn(test_families()),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+TEST(XnnpackEngine, batch_one_equals_the_same_image_inside_a_batch) {
+  XnnpackEngine engine(test_model("cnn-s"), EngineOptions{.threads = 1, .max_batch = 8});
+  auto input = random_images(8, kSeed);
+  InferenceResult batched = engine.infer(input.data(), 8);
+  InferenceResult single = engine.infer(input.data() + 3 * 28 * 28, 1);
+  std::vector<float> row(batched.probabilities.begin() + 3 * batched.classes,
+                         batched.probabilities.begin() + 4 * batched.classes);
+  EXPECT_LE(max_difference(single.probabilities, row), 1e-6f);
+}
+
+TEST(XnnpackEngine, refuses_an_unsupported_op_naming_it) {
+  // A Sigmoid node: valid ONNX that the xnnpack engine does not map.
+  testing::TempDir folder;
+  auto path = folder / "sigmoid.onnx";
+  auto made = testing::run_shell(
+      "/usr/bin/python3 -c \"import onnx; from onnx import helper, TensorProto as T; "
+      "g = helper.make_graph([helper.make_node('Sigmoid', ['input'], ['probabilities'], name='gate')], 'g', "
+      "[helper.make_tensor_value_info('input', T.FLOAT, [1, 4])], "
+      "[helper.make_tensor_value_info('probabilities', T.FLOAT, [1, 4])]); "
+      "onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]), '" + path.string() + "')\" 2>&1");
+  ASSERT_EQ(made.exit_status, 0) << made.output;
+  try {
+    XnnpackEngine engine(path, EngineOptions{});
+    FAIL() << "loaded a model with a Sigmoid";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kUnsupported);
+    EXPECT_NE(std::string(error.what()).find("Sigmoid"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("gate"), std::string::npos) << error.what();
+  }
+}
+
+TEST(XnnpackEngine, refuses_a_file_that_is_not_onnx_naming_it) {
+  testing::TempDir folder;
+  std::ofstream(folder / "broken.onnx") << "this is not protobuf";
+  try {
+    XnnpackEngine engine(folder / "broken.onnx", EngineOptions{});
+    FAIL() << "loaded a broken file";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kCorrupt);
+    EXPECT_NE(std::string(error.what()).find("broken.onnx"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace edgeloop
