@@ -1,0 +1,128 @@
+#include "edgeloop/edge/capture_store.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/error.h"
+
+namespace edgeloop {
+namespace {
+
+constexpr const char* kSidecarExtension = ".json";
+
+int64_t file_size_or_zero(const std::filesystem::path& path) {
+  std::error_code error;
+  auto size = std::filesystem::file_size(path, error);
+  return error ? 0 : static_cast<int64_t>(size);
+}
+
+}  // namespace
+
+CaptureOptions capture_options_from_json(const Json& value, CaptureOptions defaults) {
+  CaptureOptions options = defaults;
+  if (!value.is_object()) return options;
+  try {
+    if (value.contains("directory")) options.directory = value["directory"].get<std::string>();
+    options.low_confidence_below = value.value("low_confidence_below", options.low_confidence_below);
+    options.drift_rate = value.value("drift_rate", options.drift_rate);
+    options.random_rate = value.value("random_rate", options.random_rate);
+    options.per_class_quota = value.value("per_class_quota", options.per_class_quota);
+    options.max_bytes = value.value("max_bytes", options.max_bytes);
+    options.seed = value.value("seed", options.seed);
+  } catch (const nlohmann::json::exception& error) {
+    throw invalid_argument(std::string("capture settings: ") + error.what() + ": give numbers (directory: a path)");
+  }
+  if (options.drift_rate < 0 || options.drift_rate > 1 || options.random_rate < 0 || options.random_rate > 1 ||
+      options.per_class_quota < 0 || options.max_bytes <= 0) {
+    throw invalid_argument("capture settings out of range: rates in 0..1, per_class_quota >= 0, max_bytes > 0");
+  }
+  return options;
+}
+
+Json to_json(const CaptureOptions& options) {
+  return Json{{"directory", options.directory.string()},   {"low_confidence_below", options.low_confidence_below},
+              {"drift_rate", options.drift_rate},           {"random_rate", options.random_rate},
+              {"per_class_quota", options.per_class_quota}, {"max_bytes", options.max_bytes},
+              {"seed", options.seed}};
+}
+
+std::optional<std::string> CapturePolicy::decide(const CaptureCandidate& candidate, int64_t stored_for_label) {
+  if (options_.per_class_quota > 0 && stored_for_label >= options_.per_class_quota) return std::nullopt;
+  const double draw = uniform_(generator_);
+  if (candidate.score < options_.low_confidence_below) return "low_confidence";
+  if (candidate.drift_active && draw < options_.drift_rate) return "drift";
+  if (draw < options_.random_rate) return "random";
+  return std::nullopt;
+}
+
+CaptureStore::CaptureStore(std::filesystem::path directory, int64_t max_bytes)
+    : directory_(std::move(directory)), max_bytes_(max_bytes) {
+  std::error_code error;
+  std::filesystem::create_directories(directory_, error);
+  if (error) throw io_error("capture folder " + directory_.string() + ": " + error.message() + ": choose a writable folder");
+  // Index complete captures (a sidecar and its image), oldest first by stem.
+  std::map<std::string, std::filesystem::path> images;
+  std::vector<std::filesystem::path> sidecars;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_)) {
+    if (!entry.is_regular_file()) continue;
+    const std::filesystem::path& path = entry.path();
+    if (path.filename().string().starts_with(".")) continue;   // temp files of atomic writes
+    if (path.extension() == kSidecarExtension) sidecars.push_back(path); else images[path.stem().string()] = path;
+  }
+  std::sort(sidecars.begin(), sidecars.end());
+  for (const std::filesystem::path& sidecar_path : sidecars) {
+    auto image = images.find(sidecar_path.stem().string());
+    if (image == images.end()) continue;
+    CaptureRecord record;
+    record.stem = sidecar_path.stem().string();
+    record.image_file = image->second.filename().string();
+    record.bytes = file_size_or_zero(sidecar_path) + file_size_or_zero(image->second);
+    try {
+      record.label = Json::parse(read_file(sidecar_path)).value("label", "");
+    } catch (const std::exception&) {
+      spdlog::warn("capture sidecar {} does not parse; counted without a label", sidecar_path.string());
+    }
+    stored_bytes_ += record.bytes;
+    ++per_label_[record.label];
+    records_.push_back(std::move(record));
+  }
+}
+
+int64_t CaptureStore::stored_for_label(const std::string& label) const {
+  auto found = per_label_.find(label);
+  return found == per_label_.end() ? 0 : found->second;
+}
+
+void CaptureStore::evict_oldest() {
+  const CaptureRecord& oldest = records_.front();
+  std::error_code error;
+  // Sidecar first: an image without a sidecar is not a capture, so a crash here leaves no half.
+  std::filesystem::remove(directory_ / (oldest.stem + kSidecarExtension), error);
+  std::filesystem::remove(directory_ / oldest.image_file, error);
+  stored_bytes_ -= oldest.bytes;
+  --per_label_[oldest.label];
+  ++evicted_;
+  records_.pop_front();
+}
+
+std::optional<CaptureRecord> CaptureStore::save(const std::string& stem, const std::string& extension,
+                                                const std::vector<uint8_t>& image_bytes, const Json& sidecar) {
+  const std::string sidecar_text = sidecar.dump(2) + "\n";
+  CaptureRecord record;
+  record.stem = stem;
+  record.image_file = stem + extension;
+  record.bytes = static_cast<int64_t>(image_bytes.size() + sidecar_text.size());
+  record.label = sidecar.value("label", "");
+  if (record.bytes > max_bytes_) return std::nullopt;
+  while (!records_.empty() && stored_bytes_ + record.bytes > max_bytes_) evict_oldest();
+  write_file_atomically(directory_ / record.image_file, std::span<const uint8_t>(image_bytes));
+  write_file_atomically(directory_ / (stem + kSidecarExtension), sidecar_text);
+  stored_bytes_ += record.bytes;
+  ++per_label_[record.label];
+  records_.push_back(record);
+  return record;
+}
+
+}  // namespace edgeloop

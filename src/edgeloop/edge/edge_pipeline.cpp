@@ -1,0 +1,343 @@
+#include "edgeloop/edge/edge_pipeline.h"
+
+#include <chrono>
+#include <deque>
+#include <thread>
+
+#include <opencv2/imgcodecs.hpp>
+#include <spdlog/spdlog.h>
+
+#include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/error.h"
+#include "edgeloop/edge/bounded_queue.h"
+#include "edgeloop/edge/prediction.h"
+#include "edgeloop/monitor/camera_frame_statistics.h"
+#include "edgeloop/preprocess/image_features.h"
+
+namespace edgeloop {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double seconds_since(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+constexpr int kPreprocess = static_cast<int>(Stage::kPreprocess);
+constexpr int kInfer = static_cast<int>(Stage::kInfer);
+constexpr int kMonitor = static_cast<int>(Stage::kMonitor);
+constexpr int kTotal = static_cast<int>(Stage::kTotal);
+constexpr const char* kConfidenceFeature = "confidence";
+
+// The per-frame drift features: the image statistics of the model-sized 8-bit input (what the
+// bundle's reference was measured on) and the model's confidence.
+std::map<std::string, double> drift_features(const cv::Mat& model_uint8, double confidence) {
+  const ImageFeatures features = compute_image_features(model_uint8);
+  return {{"brightness", features.brightness},     {"contrast", features.contrast},
+          {"sharpness", features.sharpness},       {"saturation", features.saturation},
+          {"edge_density", features.edge_density}, {"entropy", features.entropy},
+          {kConfidenceFeature, confidence}};
+}
+
+}  // namespace
+
+MonitorSettings merge_monitor_settings(const MonitorSettings& current, const Json& patch) {
+  if (!patch.is_object()) throw invalid_argument("settings must be a JSON object with drift, health or capture");
+  for (const auto& [key, value] : patch.items()) {
+    if (key != "drift" && key != "health" && key != "capture") {
+      throw invalid_argument("settings: unknown section '" + key + "': use drift, health or capture");
+    }
+  }
+  MonitorSettings merged = current;
+  merged.drift = drift_options_from_json(patch.value("drift", Json::object()), current.drift);
+  merged.health = camera_health_options_from_json(patch.value("health", Json::object()), current.health);
+  Json capture_patch = patch.value("capture", Json::object());
+  if (capture_patch.contains("directory")) throw invalid_argument("settings: capture.directory is fixed at start; restart to change it");
+  merged.capture = capture_options_from_json(capture_patch, current.capture);
+  return merged;
+}
+
+Json to_json(const MonitorSettings& settings) {
+  return Json{{"drift", to_json(settings.drift)}, {"health", to_json(settings.health)}, {"capture", to_json(settings.capture)}};
+}
+
+Json PipelineSummary::to_json() const {
+  return Json{{"frames", frames},         {"skipped", skipped},          {"failed", failed},
+              {"dropped", dropped},       {"disconnects", disconnects},  {"drift_events", drift_events},
+              {"captures", captures},     {"seconds", seconds},          {"fps", fps}};
+}
+
+struct EdgePipeline::Item {
+  bool disconnect = false;                 // a source disconnect, carried in order with the frames
+  std::string detail;
+  Frame frame;
+  std::shared_ptr<LoadedModel> model;      // the model that ran this frame
+  cv::Mat model_uint8;                     // the 8-bit model-sized image (drift features)
+  std::vector<RankedClass> top_k;
+  std::array<double, kStageCount> stage_seconds{};
+  std::optional<DriftTest> drift;
+  std::optional<HealthReport> health;      // set when the health state changed
+  bool drift_active = false;
+};
+
+struct EdgePipeline::Queues {
+  Queues(size_t capacity, bool live)
+      : captured(capacity, live ? WhenFull::kDropOldest : WhenFull::kBlock),
+        inferred(capacity, WhenFull::kBlock),
+        monitored(capacity, WhenFull::kBlock) {}
+  BoundedQueue<Item> captured;
+  BoundedQueue<Item> inferred;
+  BoundedQueue<Item> monitored;
+};
+
+EdgePipeline::EdgePipeline(FrameSource& source, ModelSlot& models, EdgeMetrics& metrics, PipelineOptions options,
+                           Clock& clock)
+    : source_(source), models_(models), metrics_(metrics), options_(options), clock_(clock),
+      settings_(options.settings) {
+  if (!options_.settings.capture.directory.empty()) {
+    capture_store_ = std::make_unique<CaptureStore>(options_.settings.capture.directory, options_.settings.capture.max_bytes);
+  }
+}
+
+EdgePipeline::~EdgePipeline() = default;
+
+void EdgePipeline::add_sink(EventSink* sink) { sinks_.push_back(sink); }
+
+void EdgePipeline::stop() { source_.request_stop(); }
+
+void EdgePipeline::update_settings(const Json& patch) {
+  std::lock_guard lock(settings_mutex_);
+  settings_ = merge_monitor_settings(settings_, patch);
+  ++settings_version_;
+}
+
+MonitorSettings EdgePipeline::settings() const {
+  std::lock_guard lock(settings_mutex_);
+  return settings_;
+}
+
+void EdgePipeline::publish(EdgeTopic topic, const Json& payload) {
+  for (EventSink* sink : sinks_) sink->publish(topic, payload);
+}
+
+PipelineSummary EdgePipeline::run() {
+  const auto start = SteadyClock::now();
+  queues_ = std::make_unique<Queues>(options_.queue_capacity, source_.is_live());
+  if (auto model = models_.current()) metrics_.set_model(model->model_id);
+  publish(EdgeTopic::kStatus, Json{{"event", "started"}, {"source", source_.description()},
+                                   {"model_id", models_.current() ? models_.current()->model_id : ""}});
+  std::thread capture([this] { capture_loop(); });
+  std::thread infer([this] { infer_loop(); });
+  std::thread monitor([this] { monitor_loop(); });
+  publish_loop();
+  capture.join();
+  infer.join();
+  monitor.join();
+  PipelineSummary summary;
+  summary.frames = published_;
+  summary.skipped = skipped_;
+  summary.failed = failed_;
+  summary.dropped = queues_->captured.dropped();
+  summary.disconnects = disconnects_;
+  summary.drift_events = drift_events_;
+  summary.captures = captures_;
+  summary.seconds = seconds_since(start);
+  summary.fps = summary.seconds > 0 ? summary.frames / summary.seconds : 0.0;
+  publish(EdgeTopic::kStatus, Json{{"event", "stopped"}, {"summary", summary.to_json()}});
+  for (EventSink* sink : sinks_) sink->flush();
+  return summary;
+}
+
+void EdgePipeline::capture_loop() {
+  int64_t dropped_reported = 0;
+  while (true) {
+    ReadResult result = source_.read();
+    if (result.status == ReadStatus::kEnd) break;
+    if (result.status == ReadStatus::kSkipped) {
+      ++skipped_;
+      metrics_.add_counter("frames_skipped");
+      spdlog::warn("skipped {}", result.detail);
+      continue;
+    }
+    Item item;
+    if (result.status == ReadStatus::kDisconnected) {
+      ++disconnects_;
+      metrics_.add_counter("source_disconnects");
+      spdlog::warn("source disconnected: {}", result.detail);
+      item.disconnect = true;
+      item.detail = result.detail;
+    } else {
+      item.frame = std::move(result.frame);
+    }
+    if (!queues_->captured.push(std::move(item))) break;
+    const int64_t dropped = queues_->captured.dropped();
+    if (dropped > dropped_reported) {
+      metrics_.add_counter("frames_dropped", dropped - dropped_reported);
+      dropped_reported = dropped;
+    }
+  }
+  queues_->captured.close();
+}
+
+void EdgePipeline::infer_loop() {
+  while (std::optional<Item> item = queues_->captured.pop()) {
+    if (!item->disconnect) {
+      try {
+        item->model = models_.current();
+        const auto start = SteadyClock::now();
+        item->model_uint8 = item->model->preprocess.apply_uint8(item->frame.image);
+        cv::Mat input = item->model->preprocess.finish_uint8(item->model_uint8);
+        item->stage_seconds[kPreprocess] = seconds_since(start);
+        const auto infer_start = SteadyClock::now();
+        InferenceResult result = item->model->infer_one(input);
+        item->stage_seconds[kInfer] = seconds_since(infer_start);
+        item->top_k = rank_classes(result, *item->model, options_.top_k);
+      } catch (const std::exception& error) {
+        ++failed_;
+        metrics_.add_counter("frames_failed");
+        spdlog::warn("frame {} not inferred: {}", item->frame.index, error.what());
+        continue;
+      }
+    }
+    if (!queues_->inferred.push(std::move(*item))) break;
+  }
+  queues_->inferred.close();
+}
+
+void EdgePipeline::monitor_loop() {
+  std::unique_ptr<DriftDetector> drift;
+  std::string drift_model_id;
+  MonitorSettings settings = this->settings();
+  int64_t settings_version = settings_version_;
+  CameraHealth health(settings.health);
+  cv::Mat previous_gray;
+  bool health_fps_checked = source_.is_live();
+  while (std::optional<Item> item = queues_->inferred.pop()) {
+    if (settings_version != settings_version_) {
+      settings = this->settings();
+      settings_version = settings_version_;
+      if (drift) drift->set_options(settings.drift);
+      CameraHealthOptions health_options = settings.health;
+      health_options.check_fps = health_options.check_fps && health_fps_checked;
+      health.set_options(health_options);
+    }
+    if (item->disconnect) {
+      if (options_.health_enabled) {
+        HealthReport report = health.note_disconnect();
+        if (report.changed) item->health = report;
+      }
+      queues_->monitored.push(std::move(*item));
+      continue;
+    }
+    const auto start = SteadyClock::now();
+    if (options_.drift_enabled && item->model && item->model->model_id != drift_model_id) {
+      // A new model brings its own reference: start a fresh detector.
+      drift_model_id = item->model->model_id;
+      drift = std::make_unique<DriftDetector>(item->model->drift_references, settings.drift);
+    }
+    if (drift) {
+      const double confidence = item->top_k.empty() ? 0.0 : item->top_k.front().score;
+      item->drift = drift->observe(item->frame.index, drift_features(item->model_uint8, confidence));
+      item->drift_active = drift->drift_active();
+    }
+    if (options_.health_enabled) {
+      if (!health_fps_checked) {
+        CameraHealthOptions health_options = settings.health;
+        health_options.check_fps = false;   // a file's pace is the pipeline's, not the camera's
+        health.set_options(health_options);
+        health_fps_checked = true;
+      }
+      HealthReport report = health.observe(measure_camera_frame(item->frame.image, previous_gray),
+                                           item->frame.capture_seconds);
+      if (report.changed) item->health = report;
+    }
+    item->stage_seconds[kMonitor] = seconds_since(start);
+    if (!queues_->monitored.push(std::move(*item))) break;
+  }
+  queues_->monitored.close();
+}
+
+void EdgePipeline::publish_loop() {
+  std::deque<double> completion_times;
+  std::unique_ptr<CapturePolicy> policy;
+  MonitorSettings settings = this->settings();
+  int64_t settings_version = settings_version_;
+  if (capture_store_) policy = std::make_unique<CapturePolicy>(settings.capture);
+  while (std::optional<Item> item = queues_->monitored.pop()) {
+    if (settings_version != settings_version_) {
+      settings = this->settings();
+      settings_version = settings_version_;
+      if (policy) policy->set_options(settings.capture);
+    }
+    if (item->health) {
+      metrics_.set_health(*item->health);
+      Json payload = item->health->to_json();
+      if (item->disconnect) payload["detail"] = item->detail;
+      publish(EdgeTopic::kHealth, payload);
+    }
+    if (item->disconnect) continue;
+    if (item->drift) {
+      metrics_.set_drift(*item->drift);
+      if (item->drift->state_changed) {
+        if (item->drift->drift_active) {
+          ++drift_events_;
+          metrics_.add_counter("drift_events");
+        }
+        Json payload = item->drift->to_json();
+        payload["model_id"] = item->model->model_id;
+        payload["ts"] = item->frame.wall_milliseconds;
+        publish(EdgeTopic::kDrift, payload);
+      }
+    }
+    Prediction prediction;
+    prediction.wall_milliseconds = item->frame.wall_milliseconds;
+    prediction.frame = item->frame.index;
+    prediction.model_id = item->model->model_id;
+    prediction.top_k = item->top_k;
+    prediction.stage_seconds = item->stage_seconds;
+    prediction.stage_seconds[kTotal] = std::max(0.0, clock_.now_seconds() - item->frame.capture_seconds);
+    completion_times.push_back(clock_.now_seconds());
+    while (completion_times.size() > static_cast<size_t>(options_.fps_window_frames)) completion_times.pop_front();
+    const double span = completion_times.back() - completion_times.front();
+    const double fps = span > 0 ? (completion_times.size() - 1) / span : 0.0;
+    metrics_.add_frame(prediction.stage_seconds, fps);
+    publish(EdgeTopic::kPredictions, prediction.to_json());
+    ++published_;
+    if (policy && !prediction.top_k.empty()) {
+      const RankedClass& best = prediction.top_k.front();
+      auto reason = policy->decide({best.label, best.score, item->drift_active}, capture_store_->stored_for_label(best.label));
+      if (reason) {
+        try {
+          std::vector<uint8_t> bytes;
+          std::string extension = ".png";
+          if (!item->frame.origin.empty()) {
+            const std::string original = read_file(item->frame.origin);
+            bytes.assign(original.begin(), original.end());
+            extension = item->frame.origin.extension().string();
+          } else {
+            cv::imencode(extension, item->frame.image, bytes);
+          }
+          char stem[64];
+          std::snprintf(stem, sizeof(stem), "%013lld-%09lld", static_cast<long long>(prediction.wall_milliseconds),
+                        static_cast<long long>(prediction.frame));
+          Json sidecar = prediction.to_json();
+          sidecar.erase("latency_ms");
+          sidecar["reason"] = *reason;
+          sidecar["image"] = std::string(stem) + extension;
+          sidecar["source"] = source_.description();
+          if (auto record = capture_store_->save(stem, extension, bytes, sidecar)) {
+            ++captures_;
+            metrics_.add_counter("captures");
+            metrics_.set_gauge("capture_bytes", static_cast<double>(capture_store_->stored_bytes()));
+            publish(EdgeTopic::kCaptures, sidecar);
+          }
+        } catch (const Error& error) {
+          metrics_.add_counter("capture_failures");
+          spdlog::warn("capture of frame {} failed: {}", prediction.frame, error.what());
+        }
+      }
+    }
+  }
+}
+
+}  // namespace edgeloop
