@@ -1,0 +1,159 @@
+#include "edgeloop/bundle/reference_statistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "edgeloop/core/error.h"
+
+namespace edgeloop {
+namespace {
+
+constexpr uint32_t kSampleSeed = 7;   // which raw values are kept; fixed so bundles are reproducible
+
+std::map<std::string, double> image_values(const ImageFeatures& image) {
+  return {{"brightness", image.brightness}, {"contrast", image.contrast},     {"sharpness", image.sharpness},
+          {"saturation", image.saturation}, {"edge_density", image.edge_density}, {"entropy", image.entropy}};
+}
+
+FeatureReferenceStatistics summarise(const std::string& name, std::vector<double> values) {
+  FeatureReferenceStatistics result;
+  result.name = name;
+  result.count = static_cast<int64_t>(values.size());
+  if (values.empty()) return result;
+  const auto [low, high] = std::minmax_element(values.begin(), values.end());
+  result.min = *low;
+  result.max = *high;
+  result.mean = std::accumulate(values.begin(), values.end(), 0.0) / values.size();
+  double squares = 0.0;
+  for (double value : values) squares += (value - result.mean) * (value - result.mean);
+  result.stddev = std::sqrt(squares / values.size());
+  const double width = (result.max - result.min) / kReferenceHistogramBins;
+  for (int edge = 0; edge <= kReferenceHistogramBins; ++edge) result.bin_edges.push_back(result.min + edge * width);
+  result.bin_counts.assign(kReferenceHistogramBins, 0);
+  for (double value : values) {
+    int bin = width > 0 ? static_cast<int>((value - result.min) / width) : 0;
+    ++result.bin_counts[std::clamp(bin, 0, kReferenceHistogramBins - 1)];
+  }
+  std::mt19937 generator(kSampleSeed);
+  std::shuffle(values.begin(), values.end(), generator);
+  values.resize(std::min<size_t>(values.size(), kReferenceSampleLimit));
+  result.samples = std::move(values);
+  return result;
+}
+
+template <typename Value>
+Value required(const Json& json, const char* key) {
+  if (!json.contains(key)) throw corrupt(std::string("reference statistics lack \"") + key + "\": re-export the bundle");
+  return json.at(key).get<Value>();
+}
+
+}  // namespace
+
+std::vector<std::string> image_feature_names() {
+  return {"brightness", "contrast", "sharpness", "saturation", "edge_density", "entropy"};
+}
+
+std::string embedding_projection_name(int index) { return "embedding_projection_" + std::to_string(index); }
+
+Json ReferenceStatistics::to_json() const {
+  Json result;
+  result["computed_on"] = computed_on;
+  result["embedding_projections"] = embedding_projections;
+  Json list = Json::array();
+  for (const FeatureReferenceStatistics& feature : features) {
+    list.push_back({{"name", feature.name},           {"count", feature.count},
+                    {"mean", feature.mean},           {"stddev", feature.stddev},
+                    {"min", feature.min},             {"max", feature.max},
+                    {"bin_edges", feature.bin_edges}, {"bin_counts", feature.bin_counts},
+                    {"samples", feature.samples}});
+  }
+  result["features"] = list;
+  return result;
+}
+
+ReferenceStatistics ReferenceStatistics::from_json(const Json& json) {
+  ReferenceStatistics result;
+  try {
+    result.computed_on = required<std::string>(json, "computed_on");
+    result.embedding_projections = required<std::vector<std::vector<float>>>(json, "embedding_projections");
+    for (const Json& entry : required<Json>(json, "features")) {
+      FeatureReferenceStatistics feature;
+      feature.name = required<std::string>(entry, "name");
+      feature.count = required<int64_t>(entry, "count");
+      feature.mean = required<double>(entry, "mean");
+      feature.stddev = required<double>(entry, "stddev");
+      feature.min = required<double>(entry, "min");
+      feature.max = required<double>(entry, "max");
+      feature.bin_edges = required<std::vector<double>>(entry, "bin_edges");
+      feature.bin_counts = required<std::vector<int64_t>>(entry, "bin_counts");
+      feature.samples = required<std::vector<double>>(entry, "samples");
+      result.features.push_back(std::move(feature));
+    }
+  } catch (const Json::exception& failure) {
+    throw corrupt(std::string("reference statistics are malformed (") + failure.what() + "): re-export the bundle");
+  }
+  return result;
+}
+
+const FeatureReferenceStatistics* ReferenceStatistics::find(const std::string& name) const {
+  for (const FeatureReferenceStatistics& feature : features) {
+    if (feature.name == name) return &feature;
+  }
+  return nullptr;
+}
+
+std::map<std::string, double> ReferenceStatistics::frame_values(const ImageFeatures& image, double confidence,
+                                                                 std::span<const float> embedding) const {
+  std::map<std::string, double> values = image_values(image);
+  values[kFeatureConfidence] = confidence;
+  if (embedding.empty()) return values;
+  for (size_t index = 0; index < embedding_projections.size(); ++index) {
+    const std::vector<float>& direction = embedding_projections[index];
+    if (direction.size() != embedding.size()) {
+      throw invalid_argument("embedding has " + std::to_string(embedding.size()) + " values, the reference's projections " +
+                             std::to_string(direction.size()) + ": the model and the bundle's statistics disagree");
+    }
+    double dot = 0.0;
+    for (size_t element = 0; element < direction.size(); ++element) dot += double{direction[element]} * embedding[element];
+    values[embedding_projection_name(static_cast<int>(index))] = dot;
+  }
+  return values;
+}
+
+ReferenceStatisticsBuilder::ReferenceStatisticsBuilder(int embedding_size) {
+  std::mt19937 generator(kEmbeddingProjectionSeed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int projection = 0; projection < kEmbeddingProjectionCount && embedding_size > 0; ++projection) {
+    std::vector<double> direction(embedding_size);
+    double norm = 0.0;
+    for (double& value : direction) norm += (value = normal(generator)) * value;
+    norm = std::sqrt(norm);
+    std::vector<float> unit(embedding_size);
+    for (int element = 0; element < embedding_size; ++element) unit[element] = static_cast<float>(direction[element] / norm);
+    base_.embedding_projections.push_back(std::move(unit));
+  }
+  order_ = image_feature_names();
+  order_.push_back(kFeatureConfidence);
+  for (int projection = 0; projection < static_cast<int>(base_.embedding_projections.size()); ++projection) {
+    order_.push_back(embedding_projection_name(projection));
+  }
+}
+
+void ReferenceStatisticsBuilder::add(const ImageFeatures& image, double confidence, std::span<const float> embedding) {
+  for (const auto& [name, value] : base_.frame_values(image, confidence, embedding)) values_[name].push_back(value);
+  ++count_;
+}
+
+ReferenceStatistics ReferenceStatisticsBuilder::finish(const std::string& computed_on) const {
+  ReferenceStatistics result = base_;
+  result.computed_on = computed_on;
+  for (const std::string& name : order_) {
+    auto found = values_.find(name);
+    result.features.push_back(summarise(name, found == values_.end() ? std::vector<double>{} : found->second));
+  }
+  return result;
+}
+
+}  // namespace edgeloop
