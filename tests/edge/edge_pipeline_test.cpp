@@ -102,13 +102,14 @@ TEST(EdgePipeline, a_brightness_shift_raises_a_drift_event_naming_brightness) {
   auto model = make_brightness_model("model-a");
   // The reference: the features of clean frames, as export measures them on training data.
   GeneratedSource clean(2000, false, [](int64_t) { return 90; });
-  std::vector<FeatureReference> references{{"brightness", {}}, {"contrast", {}}};
+  ReferenceStatisticsBuilder builder(/*embedding_size=*/1);
   for (ReadResult read = clean.read(); read.status == ReadStatus::kFrame; read = clean.read()) {
-    ImageFeatures features = compute_image_features(model->preprocess.apply_uint8(read.frame.image));
-    references[0].samples.push_back(features.brightness);
-    references[1].samples.push_back(features.contrast);
+    cv::Mat model_uint8 = model->preprocess.apply_uint8(read.frame.image);
+    InferenceResult result = model->infer_one(model->preprocess.finish_uint8(model_uint8));
+    builder.add(compute_image_features(model_uint8), std::max(result.probabilities[0], result.probabilities[1]),
+                result.embedding);
   }
-  model->drift_references = references;
+  model->reference = builder.finish("clean generated frames");
   GeneratedSource source(1000, false, [](int64_t index) { return index >= kOnset ? 150 : 90; });
   ModelSlot models(model);
   EdgeMetrics metrics;
@@ -121,7 +122,10 @@ TEST(EdgePipeline, a_brightness_shift_raises_a_drift_event_naming_brightness) {
   EXPECT_EQ(drift.front()["drift"], true);
   EXPECT_GE(drift.front()["frame"].get<int64_t>(), kOnset);
   EXPECT_LE(drift.front()["frame"].get<int64_t>(), kOnset + 300);
-  EXPECT_EQ(drift.front()["moved"], Json::array({"brightness"}));
+  // The fake model's confidence and embedding follow brightness, so they move with it; contrast does not.
+  const Json moved = drift.front()["moved"];
+  EXPECT_NE(std::find(moved.begin(), moved.end(), "brightness"), moved.end()) << moved.dump();
+  EXPECT_EQ(std::find(moved.begin(), moved.end(), "contrast"), moved.end()) << moved.dump();
   EXPECT_EQ(summary.drift_events, 1);
   EXPECT_NE(metrics.prometheus_text().find("edgeloop_drift_active 1"), std::string::npos);
 }

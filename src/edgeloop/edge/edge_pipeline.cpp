@@ -27,18 +27,6 @@ constexpr int kPreprocess = static_cast<int>(Stage::kPreprocess);
 constexpr int kInfer = static_cast<int>(Stage::kInfer);
 constexpr int kMonitor = static_cast<int>(Stage::kMonitor);
 constexpr int kTotal = static_cast<int>(Stage::kTotal);
-constexpr const char* kConfidenceFeature = "confidence";
-
-// The per-frame drift features: the image statistics of the model-sized 8-bit input (what the
-// bundle's reference was measured on) and the model's confidence.
-std::map<std::string, double> drift_features(const cv::Mat& model_uint8, double confidence) {
-  const ImageFeatures features = compute_image_features(model_uint8);
-  return {{"brightness", features.brightness},     {"contrast", features.contrast},
-          {"sharpness", features.sharpness},       {"saturation", features.saturation},
-          {"edge_density", features.edge_density}, {"entropy", features.entropy},
-          {kConfidenceFeature, confidence}};
-}
-
 }  // namespace
 
 MonitorSettings merge_monitor_settings(const MonitorSettings& current, const Json& patch) {
@@ -74,6 +62,7 @@ struct EdgePipeline::Item {
   std::shared_ptr<LoadedModel> model;      // the model that ran this frame
   cv::Mat model_uint8;                     // the 8-bit model-sized image (drift features)
   std::vector<RankedClass> top_k;
+  std::vector<float> embedding;            // [embedding_size] of this frame
   std::array<double, kStageCount> stage_seconds{};
   std::optional<DriftTest> drift;
   std::optional<HealthReport> health;      // set when the health state changed
@@ -192,6 +181,7 @@ void EdgePipeline::infer_loop() {
         InferenceResult result = item->model->infer_one(input);
         item->stage_seconds[kInfer] = seconds_since(infer_start);
         item->top_k = rank_classes(result, *item->model, options_.top_k);
+        item->embedding.assign(result.embedding.begin(), result.embedding.begin() + result.embedding_size);
       } catch (const std::exception& error) {
         ++failed_;
         metrics_.add_counter("frames_failed");
@@ -233,11 +223,17 @@ void EdgePipeline::monitor_loop() {
     if (options_.drift_enabled && item->model && item->model->model_id != drift_model_id) {
       // A new model brings its own reference: start a fresh detector.
       drift_model_id = item->model->model_id;
-      drift = std::make_unique<DriftDetector>(item->model->drift_references, settings.drift);
+      drift = std::make_unique<DriftDetector>(item->model->drift_references(), settings.drift);
     }
     if (drift) {
       const double confidence = item->top_k.empty() ? 0.0 : item->top_k.front().score;
-      item->drift = drift->observe(item->frame.index, drift_features(item->model_uint8, confidence));
+      // The image statistics of the model-sized 8-bit input (what export measured the reference
+      // on), the confidence and the embedding projections.
+      const ReferenceStatistics& reference = item->model->reference;
+      const std::span<const float> embedding =
+          reference.embedding_projections.empty() ? std::span<const float>() : std::span<const float>(item->embedding);
+      item->drift = drift->observe(
+          item->frame.index, reference.frame_values(compute_image_features(item->model_uint8), confidence, embedding));
       item->drift_active = drift->drift_active();
     }
     if (options_.health_enabled) {

@@ -17,4 +17,12 @@ std::string LoadedModel::label_of(int class_id) const {
   return "class_" + std::to_string(class_id);
 }
 
+std::vector<FeatureReference> LoadedModel::drift_references() const {
+  std::vector<FeatureReference> references;
+  for (const FeatureReferenceStatistics& feature : reference.features) {
+    if (!feature.samples.empty()) references.push_back({feature.name, feature.samples});
+  }
+  return references;
+}
+
 }  // namespace edgeloop

@@ -14,6 +14,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "edgeloop/bundle/reference_statistics.h"
 #include "edgeloop/monitor/drift_detector.h"
 #include "edgeloop/preprocess/pipeline.h"
 #include "edgeloop/runtime/engine.h"
@@ -27,12 +28,14 @@ struct LoadedModel {
   Pipeline preprocess = Pipeline::default_for(InputShape{});
   std::unique_ptr<Engine> engine;
   std::mutex engine_mutex;                         // held around engine->infer()
-  std::vector<FeatureReference> drift_references;  // from the bundle's reference statistics
+  ReferenceStatistics reference;                   // the bundle's, for drift; empty = no drift test
 
   // Preprocessed input → probabilities and embedding, under engine_mutex.
   // `input`: [1, H, W, C] float as Pipeline::apply gives it.
   InferenceResult infer_one(const cv::Mat& input);
   std::string label_of(int class_id) const;
+  // The drift detector's references: each reference feature's raw samples.
+  std::vector<FeatureReference> drift_references() const;
 };
 
 // Loads, verifies and smoke-tests a bundle; throws Error naming the reason when it is refused.
