@@ -21,12 +21,12 @@ std::vector<Element> raw_values(const onnx::TensorProto& proto, int64_t count) {
   return values;
 }
 
-OnnxTensor read_tensor(const onnx::TensorProto& proto) {
+OnnxConstant read_tensor(const onnx::TensorProto& proto) {
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     throw unsupported("tensor '" + proto.name() + "' keeps its data in an external file; save the model with "
                       "all tensors inside it");
   }
-  OnnxTensor tensor;
+  OnnxConstant tensor;
   tensor.shape.assign(proto.dims().begin(), proto.dims().end());
   int64_t count = tensor.element_count();
   bool raw = proto.has_raw_data();
@@ -64,8 +64,8 @@ OnnxTensor read_tensor(const onnx::TensorProto& proto) {
   return tensor;
 }
 
-OnnxAttribute read_attribute(const onnx::AttributeProto& proto) {
-  OnnxAttribute attribute;
+OnnxAttributeValue read_attribute(const onnx::AttributeProto& proto) {
+  OnnxAttributeValue attribute;
   attribute.integer = proto.i();
   attribute.real = proto.f();
   attribute.text = proto.s();
@@ -77,13 +77,13 @@ OnnxAttribute read_attribute(const onnx::AttributeProto& proto) {
 
 }  // namespace
 
-int64_t OnnxTensor::element_count() const {
+int64_t OnnxConstant::element_count() const {
   int64_t count = 1;
   for (int64_t dimension : shape) count *= dimension;
   return count;
 }
 
-double OnnxTensor::value(int64_t index) const {
+double OnnxConstant::value(int64_t index) const {
   switch (type) {
     case OnnxElementType::kFloat: return floats.at(index);
     case OnnxElementType::kInt8: return int8s.at(index);
@@ -167,7 +167,7 @@ OnnxModel OnnxModel::load(const std::filesystem::path& file) {
   return model;
 }
 
-const OnnxTensor* OnnxModel::initializer(const std::string& name) const {
+const OnnxConstant* OnnxModel::initializer(const std::string& name) const {
   auto found = initializers_.find(name);
   return found == initializers_.end() ? nullptr : &found->second;
 }

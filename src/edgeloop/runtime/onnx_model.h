@@ -17,7 +17,7 @@ namespace edgeloop {
 enum class OnnxElementType { kFloat = 1, kUint8 = 2, kInt8 = 3, kInt32 = 6, kInt64 = 7 };
 
 // A constant tensor; exactly one of the value vectors is filled, by element type.
-struct OnnxTensor {
+struct OnnxConstant {
   std::vector<int64_t> shape;   // ONNX order, e.g. conv weight [out, in/groups, kh, kw]
   OnnxElementType type = OnnxElementType::kFloat;
   std::vector<float> floats;
@@ -31,13 +31,13 @@ struct OnnxTensor {
   double value(int64_t index) const;
 };
 
-struct OnnxAttribute {
+struct OnnxAttributeValue {
   int64_t integer = 0;
   float real = 0.0f;
   std::string text;
   std::vector<int64_t> integers;
   std::vector<float> reals;
-  std::optional<OnnxTensor> tensor;
+  std::optional<OnnxConstant> tensor;
 };
 
 struct OnnxNode {
@@ -45,7 +45,7 @@ struct OnnxNode {
   std::string name;                     // may be empty in the file; then "<op_type>#<index>"
   std::vector<std::string> inputs;      // "" for an omitted optional input
   std::vector<std::string> outputs;
-  std::map<std::string, OnnxAttribute> attributes;
+  std::map<std::string, OnnxAttributeValue> attributes;
 
   bool has(const std::string& attribute) const { return attributes.count(attribute) != 0; }
   int64_t integer(const std::string& attribute, int64_t fallback) const;
@@ -67,7 +67,7 @@ class OnnxModel {
   const std::vector<OnnxNode>& nodes() const { return nodes_; }
   int64_t opset() const { return opset_; }
 
-  const OnnxTensor* initializer(const std::string& name) const;   // nullptr when not a constant
+  const OnnxConstant* initializer(const std::string& name) const;   // nullptr when not a constant
   bool is_output(const std::string& name) const;
   // Nodes that read `name`, in graph order.
   std::vector<const OnnxNode*> consumers(const std::string& name) const;
@@ -79,7 +79,7 @@ class OnnxModel {
   std::vector<int64_t> input_shape_;
   std::vector<std::string> output_names_;
   std::vector<OnnxNode> nodes_;
-  std::map<std::string, OnnxTensor> initializers_;
+  std::map<std::string, OnnxConstant> initializers_;
   std::map<std::string, std::vector<size_t>> consumers_;   // tensor name → node indices
   int64_t opset_ = 0;
 };

@@ -19,7 +19,7 @@ int64_t count_of(const std::vector<int64_t>& shape) {
   return count;
 }
 
-Tensor from_constant(const OnnxTensor& constant) {
+Tensor from_constant(const OnnxConstant& constant) {
   Tensor tensor{constant.shape, std::vector<float>(static_cast<size_t>(constant.element_count()))};
   for (int64_t index = 0; index < constant.element_count(); ++index) tensor.values[index] = float(constant.value(index));
   return tensor;
@@ -177,7 +177,7 @@ InferenceResult ReferenceEngine::infer(const float* input, int batch) {
   tensors_[model_.input_name()] = std::move(image);
 
   auto get = [&](const std::string& name) -> Tensor {
-    if (const OnnxTensor* constant = model_.initializer(name)) return from_constant(*constant);
+    if (const OnnxConstant* constant = model_.initializer(name)) return from_constant(*constant);
     auto found = tensors_.find(name);
     if (found == tensors_.end()) throw internal_error("reference engine: tensor '" + name + "' not computed");
     return found->second;
@@ -252,6 +252,17 @@ InferenceResult ReferenceEngine::infer(const float* input, int batch) {
         double sum = 0.0;
         for (int64_t column = 0; column < columns; ++column) sum += values[column] = std::exp(values[column] - top);
         for (int64_t column = 0; column < columns; ++column) values[column] = float(values[column] / sum);
+      }
+    } else if (op == "BatchNormalization") {
+      Tensor scale = get(node.inputs[1]), shift = get(node.inputs[2]), mean = get(node.inputs[3]);
+      Tensor variance = get(node.inputs[4]);
+      float epsilon = node.real("epsilon", 1e-5f);
+      int64_t channels = x.shape[1], plane = count_of(x.shape) / (x.shape[0] * channels);
+      out = x;
+      for (size_t index = 0; index < out.values.size(); ++index) {
+        size_t channel = size_t((int64_t(index) / plane) % channels);
+        out.values[index] = (x.values[index] - mean.values[channel]) / std::sqrt(variance.values[channel] + epsilon) *
+                                scale.values[channel] + shift.values[channel];
       }
     } else if (op == "Identity" || op == "Dropout") {
       out = x;

@@ -49,7 +49,7 @@ struct WeightSource {
 };
 
 struct Activation {
-  const OnnxNode* node = nullptr;    // the fused Relu/Clip node, or nullptr
+  std::vector<const OnnxNode*> nodes;   // the fused Relu / Clip / HardSigmoid+Mul nodes; empty: none
   float low = -kUnbounded;
   float high = kUnbounded;
 };
@@ -228,16 +228,16 @@ class SubgraphBuilder {
 
   // ---- constants ------------------------------------------------------------------------------
 
-  const OnnxTensor& constant(const std::string& name) {
-    const OnnxTensor* tensor = model_.initializer(name);
+  const OnnxConstant& constant(const std::string& name) {
+    const OnnxConstant* tensor = model_.initializer(name);
     if (!tensor) refuse("input '" + name + "' must be a constant");
     return *tensor;
   }
 
   std::optional<Quantization> quantization_of(const OnnxNode& node) {
     if (node.inputs.size() < 2) return std::nullopt;
-    const OnnxTensor* scale = model_.initializer(node.inputs[1]);
-    const OnnxTensor* zero = node.inputs.size() > 2 && !node.inputs[2].empty() ? model_.initializer(node.inputs[2]) : nullptr;
+    const OnnxConstant* scale = model_.initializer(node.inputs[1]);
+    const OnnxConstant* zero = node.inputs.size() > 2 && !node.inputs[2].empty() ? model_.initializer(node.inputs[2]) : nullptr;
     if (!scale || scale->element_count() != 1) return std::nullopt;
     if (zero && (zero->type != OnnxElementType::kInt8 || zero->element_count() != 1)) return std::nullopt;
     return Quantization{float(scale->value(0)), zero ? int32_t(zero->value(0)) : 0};
@@ -245,7 +245,7 @@ class SubgraphBuilder {
 
   WeightSource weight_source(const std::string& name) {
     WeightSource source;
-    if (const OnnxTensor* tensor = model_.initializer(name)) {
+    if (const OnnxConstant* tensor = model_.initializer(name)) {
       if (tensor->type != OnnxElementType::kFloat) refuse("weight '" + name + "' is not float");
       source.shape = tensor->shape;
       source.fp32 = tensor->floats;
@@ -256,9 +256,9 @@ class SubgraphBuilder {
     if (!node || node->op_type != "DequantizeLinear" || !model_.initializer(node->inputs[0])) {
       refuse("weight '" + name + "' must be a constant or DequantizeLinear of a constant");
     }
-    const OnnxTensor& data = constant(node->inputs[0]);
-    const OnnxTensor& scales = constant(node->inputs[1]);
-    const OnnxTensor* zeros = node->inputs.size() > 2 && !node->inputs[2].empty() ? &constant(node->inputs[2]) : nullptr;
+    const OnnxConstant& data = constant(node->inputs[0]);
+    const OnnxConstant& scales = constant(node->inputs[1]);
+    const OnnxConstant* zeros = node->inputs.size() > 2 && !node->inputs[2].empty() ? &constant(node->inputs[2]) : nullptr;
     source.shape = data.shape;
     source.axis = node->integer("axis", 1);
     if (source.axis < 0) source.axis += int64_t(data.shape.size());
@@ -297,26 +297,45 @@ class SubgraphBuilder {
 
   // ---- fusion helpers -------------------------------------------------------------------------
 
-  // A Relu or constant Clip that alone reads `name` is folded into the producer's output range.
+  // A Relu, constant Clip or Relu6-as-HardSigmoid that alone reads `name` is folded into the
+  // producer's output range.
   Activation fusable_activation(const std::string& name) {
     Activation activation;
     auto readers = model_.consumers(name);
     if (model_.is_output(name) || readers.size() != 1) return activation;
     const OnnxNode* reader = readers[0];
     if (reader->op_type == "Relu") {
-      activation = {reader, 0.0f, kUnbounded};
+      activation = {{reader}, 0.0f, kUnbounded};
     } else if (reader->op_type == "Clip") {
       auto bounds = clip_bounds(*reader);
-      if (bounds) activation = {reader, bounds->first, bounds->second};
+      if (bounds) activation = {{reader}, bounds->first, bounds->second};
+    } else if (reader->op_type == "HardSigmoid") {
+      auto relu6 = scaled_hardsigmoid(*reader);
+      if (relu6) activation = {{reader, relu6->first}, 0.0f, relu6->second};
     }
     return activation;
+  }
+
+  // export/ writes Relu6 as Mul(HardSigmoid(x; alpha 1/k, beta 0), k) = clamp(x, 0, k): the Mul
+  // node and k, when `node` starts that form.
+  std::optional<std::pair<const OnnxNode*, float>> scaled_hardsigmoid(const OnnxNode& node) {
+    if (node.real("beta", 0.5f) != 0.0f || model_.is_output(node.outputs[0])) return std::nullopt;
+    auto readers = model_.consumers(node.outputs[0]);
+    if (readers.size() != 1 || readers[0]->op_type != "Mul") return std::nullopt;
+    const OnnxNode& multiply = *readers[0];
+    const std::string& other = multiply.inputs[0] == node.outputs[0] ? multiply.inputs[1] : multiply.inputs[0];
+    const OnnxConstant* factor = model_.initializer(other);
+    if (!factor || factor->element_count() != 1) return std::nullopt;
+    float limit = float(factor->value(0));
+    if (std::fabs(limit * node.real("alpha", 0.2f) - 1.0f) > kAttributeTolerance) return std::nullopt;
+    return std::make_pair(&multiply, limit);
   }
 
   std::optional<std::pair<float, float>> clip_bounds(const OnnxNode& node) {
     float low = node.real("min", -kUnbounded), high = node.real("max", kUnbounded);
     for (size_t index = 1; index < node.inputs.size() && index < 3; ++index) {
       if (node.inputs[index].empty()) continue;
-      const OnnxTensor* bound = model_.initializer(node.inputs[index]);
+      const OnnxConstant* bound = model_.initializer(node.inputs[index]);
       if (!bound) return std::nullopt;
       (index == 1 ? low : high) = float(bound->value(0));
     }
@@ -340,9 +359,9 @@ class SubgraphBuilder {
 
   // The output tensor after an optional fused activation; marks the activation node as done.
   std::string take_activation(const Activation& activation, const std::string& output) {
-    if (!activation.node) return output;
-    skipped_.insert(activation.node);
-    return activation.node->outputs[0];
+    if (activation.nodes.empty()) return output;
+    for (const OnnxNode* node : activation.nodes) skipped_.insert(node);
+    return activation.nodes.back()->outputs[0];
   }
 
   // ---- node mapping ---------------------------------------------------------------------------
@@ -383,6 +402,7 @@ class SubgraphBuilder {
     if (op == "Flatten" || op == "Reshape") return flatten(node);
     if (op == "Add") return add(node);
     if (op == "Softmax") return softmax(node);
+    if (op == "BatchNormalization") return batch_normalization(node);
     if (op == "Identity" || op == "Dropout") return alias(node.inputs[0], node.outputs[0]);
     if (op == "Pad") return pad(node);
     if (op == "QuantizeLinear") return quantize(node);
@@ -531,7 +551,7 @@ class SubgraphBuilder {
       if (!model_.is_output(produced) && readers.size() == 1 && readers[0]->op_type == "Add") {
         const OnnxNode& add_node = *readers[0];
         const std::string& other = add_node.inputs[0] == produced ? add_node.inputs[1] : add_node.inputs[0];
-        const OnnxTensor* constant_bias = model_.initializer(other);
+        const OnnxConstant* constant_bias = model_.initializer(other);
         if (constant_bias && size_t(constant_bias->element_count()) == out) {
           bias = weight_source(other).fp32;
           skipped_.insert(&add_node);
@@ -594,22 +614,63 @@ class SubgraphBuilder {
       if (!bounds) refuse("Clip bounds must be constants");
       std::tie(low, high) = *bounds;
     }
-    const std::string& input_name = node.inputs[0];
+    define_clamp(node.inputs[0], node.outputs[0], low, high);
+  }
+
+  void define_clamp(const std::string& input_name, const std::string& output_name, float low, float high) {
     Value& input = value(input_name);
     Value output;
     output.onnx_dims = input.onnx_dims;
     output.feature_order = input.feature_order;
-    auto output_quantization = quantized_readers(node.outputs[0]);
+    auto output_quantization = quantized_readers(output_name);
     if (has_quantized(input_name) && output_quantization && *output_quantization == input.quantization) {
       output.quantized = new_quantized(output.onnx_dims, input.quantization);
       output.quantization = input.quantization;
       check(xnn_define_clamp(result_.subgraph, low, high, input.quantized, output.quantized, 0), "define a clamp");
     } else {
       uint32_t input_id = fp32_of(input_name);
-      output.fp32 = new_fp32(node.outputs[0], output.onnx_dims);
+      output.fp32 = new_fp32(output_name, output.onnx_dims);
       check(xnn_define_clamp(result_.subgraph, low, high, input_id, output.fp32, 0), "define a clamp");
     }
-    values_[node.outputs[0]] = output;
+    values_[output_name] = output;
+  }
+
+  // BatchNormalization not folded into a convolution: x·a + b per channel, in fp32.
+  void batch_normalization(const OnnxNode& node) {
+    Value& input = value(node.inputs[0]);
+    if (!input.feature_order.empty()) refuse("BatchNormalization after a flatten of an image");
+    std::vector<float> scale = weight_source(node.inputs[1]).fp32, shift = weight_source(node.inputs[2]).fp32;
+    std::vector<float> mean = weight_source(node.inputs[3]).fp32, variance = weight_source(node.inputs[4]).fp32;
+    float epsilon = node.real("epsilon", 1e-5f);
+    size_t channels = input.onnx_dims[1];
+    if (scale.size() != channels || shift.size() != channels || mean.size() != channels || variance.size() != channels) {
+      refuse("BatchNormalization parameters do not match the channels");
+    }
+    std::vector<float> multiplier(channels), offset(channels);
+    for (size_t channel = 0; channel < channels; ++channel) {
+      multiplier[channel] = scale[channel] / std::sqrt(variance[channel] + epsilon);
+      offset[channel] = shift[channel] - mean[channel] * multiplier[channel];
+    }
+    std::vector<size_t> dims = input.onnx_dims.size() == 4 ? std::vector<size_t>{1, 1, 1, channels}
+                                                           : std::vector<size_t>{1, channels};
+    uint32_t multiplier_id = static_fp32(node.outputs[0] + "/multiplier", dims, multiplier);
+    uint32_t offset_id = static_fp32(node.outputs[0] + "/offset", dims, offset);
+    uint32_t input_id = fp32_of(node.inputs[0]);
+    std::vector<size_t> xnn_dims = to_xnn_dims(input.onnx_dims);
+    uint32_t scaled = XNN_INVALID_VALUE_ID;
+    check(xnn_define_tensor_value(result_.subgraph, xnn_datatype_fp32, xnn_dims.size(), xnn_dims.data(), nullptr,
+                                  XNN_INVALID_VALUE_ID, 0, &scaled),
+          "define a float tensor");
+    check(xnn_define_multiply2(result_.subgraph, -kUnbounded, kUnbounded, input_id, multiplier_id, scaled, 0),
+          "define a multiply");
+    Activation activation = fusable_activation(node.outputs[0]);
+    std::string output_name = take_activation(activation, node.outputs[0]);
+    Value output;
+    output.onnx_dims = input.onnx_dims;
+    output.fp32 = new_fp32(output_name, output.onnx_dims);
+    check(xnn_define_add2(result_.subgraph, activation.low, activation.high, scaled, offset_id, output.fp32, 0),
+          "define an add");
+    values_[output_name] = output;
   }
 
   void hardswish(const OnnxNode& node, const std::string& input_name, const std::string& output_name) {
@@ -628,6 +689,10 @@ class SubgraphBuilder {
                     std::fabs(node.real("beta", 0.5f) - kHardSigmoidBeta) < kAttributeTolerance;
     auto readers = model_.consumers(node.outputs[0]);
     const std::string& x = node.inputs[0];
+    if (auto relu6 = scaled_hardsigmoid(node)) {
+      skipped_.insert(relu6->first);
+      return define_clamp(x, relu6->first->outputs[0], 0.0f, relu6->second);
+    }
     if (standard && readers.size() == 1 && readers[0]->op_type == "Mul" && !model_.is_output(node.outputs[0])) {
       const OnnxNode& multiply = *readers[0];
       bool pairs = (multiply.inputs[0] == x && multiply.inputs[1] == node.outputs[0]) ||
@@ -637,7 +702,8 @@ class SubgraphBuilder {
         return hardswish(node, x, multiply.outputs[0]);
       }
     }
-    refuse("HardSigmoid is supported only as x * HardSigmoid(x) with alpha 1/6, beta 1/2 (HardSwish)");
+    refuse("HardSigmoid is supported only as x * HardSigmoid(x; 1/6, 1/2) (HardSwish) or k * HardSigmoid(x; 1/k, 0) "
+           "(Relu6)");
   }
 
   void pooling(const OnnxNode& node) {
@@ -713,7 +779,7 @@ class SubgraphBuilder {
     if (node.op_type == "Flatten" && node.integer("axis", 1) != 1) refuse("Flatten axis must be 1");
     size_t features = product(input.onnx_dims, 1);
     if (node.op_type == "Reshape") {
-      const OnnxTensor& target = constant(node.inputs[1]);
+      const OnnxConstant& target = constant(node.inputs[1]);
       bool to_rows = target.element_count() == 2 &&
                      (target.value(0) == 0 || target.value(0) == -1 || size_t(target.value(0)) == batch_) &&
                      (target.value(1) == -1 || size_t(target.value(1)) == features);
@@ -746,8 +812,8 @@ class SubgraphBuilder {
   }
 
   void add(const OnnxNode& node) {
-    const OnnxTensor* left_constant = model_.initializer(node.inputs[0]);
-    const OnnxTensor* right_constant = model_.initializer(node.inputs[1]);
+    const OnnxConstant* left_constant = model_.initializer(node.inputs[0]);
+    const OnnxConstant* right_constant = model_.initializer(node.inputs[1]);
     if (left_constant && right_constant) refuse("adding two constants");
     if (left_constant || right_constant) return add_constant(node, left_constant ? node.inputs[1] : node.inputs[0],
                                                              left_constant ? node.inputs[0] : node.inputs[1]);
@@ -812,7 +878,7 @@ class SubgraphBuilder {
   void pad(const OnnxNode& node) {
     if (node.text("mode", "constant") != "constant") refuse("only constant padding");
     Value& input = value(node.inputs[0]);
-    const OnnxTensor& pads = constant(node.inputs[1]);
+    const OnnxConstant& pads = constant(node.inputs[1]);
     float fill = node.inputs.size() > 2 && !node.inputs[2].empty() ? float(constant(node.inputs[2]).value(0)) : 0.0f;
     size_t rank = input.onnx_dims.size();
     if (size_t(pads.element_count()) != 2 * rank) refuse("pads must have two values per axis");

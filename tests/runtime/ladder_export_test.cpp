@@ -1,0 +1,74 @@
+// Every ladder architecture as export/'s ONNX writer writes it (seeded random weights, batch norm
+// folded and not) runs on the xnnpack engine and matches the plain reference interpreter.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "edgeloop/export/onnx_writer.h"
+#include "edgeloop/models/arch_spec.h"
+#include "edgeloop/runtime/reference_engine.h"
+#include "edgeloop/runtime/xnnpack_engine.h"
+#include "export/test_networks.h"
+#include "runtime/test_models.h"
+#include "support/temp_dir.h"
+
+namespace edgeloop {
+namespace {
+
+constexpr float kFp32Tolerance = 1e-4f;
+constexpr int kBatch = 3;
+constexpr uint32_t kWeightSeed = 5;
+constexpr unsigned kInputSeed = 17;
+
+float max_difference(const std::vector<float>& left, const std::vector<float>& right) {
+  EXPECT_EQ(left.size(), right.size());
+  float worst = 0.0f;
+  for (size_t index = 0; index < std::min(left.size(), right.size()); ++index) {
+    EXPECT_TRUE(std::isfinite(left[index])) << "at " << index;
+    worst = std::max(worst, std::fabs(left[index] - right[index]));
+  }
+  return worst;
+}
+
+// Embeddings of random-weight networks reach large magnitudes: compare relative to the largest.
+float max_scaled_difference(const std::vector<float>& got, const std::vector<float>& want) {
+  float largest = 1.0f;
+  for (float value : want) largest = std::max(largest, std::fabs(value));
+  return max_difference(got, want) / largest;
+}
+
+class LadderExport : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
+
+TEST_P(LadderExport, xnnpack_matches_the_reference_on_the_written_onnx) {
+  auto [family, fold] = GetParam();
+  ArchSpec arch = ArchSpec::parse(family);
+  arch.input = InputShape{testing::kTestImageChannels, testing::kTestImageSize, testing::kTestImageSize};
+  arch.classes = testing::kTestClasses;
+  std::vector<LayerSpec> layers = arch.expand();
+  WeightMap weights = testing::random_weights(layers, kWeightSeed);
+  testing::TempDir folder;
+  auto path = folder / "model.onnx";
+  OnnxWriterOptions options;
+  options.fold_batch_norm = fold;
+  save_onnx_model(build_onnx_model(layers, arch.input, weights, options), path);
+
+  XnnpackEngine fast(path, EngineOptions{});
+  ReferenceEngine reference(path);
+  auto input = testing::random_images(kBatch, kInputSeed);
+  InferenceResult got = fast.infer(input.data(), kBatch);
+  InferenceResult want = reference.infer(input.data(), kBatch);
+  EXPECT_LE(max_difference(got.probabilities, want.probabilities), kFp32Tolerance);
+  EXPECT_LE(max_scaled_difference(got.embedding, want.embedding), kFp32Tolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(Ladder, LadderExport,
+                         ::testing::Combine(::testing::ValuesIn(architecture_ladder()), ::testing::Bool()),
+                         [](const auto& info) {
+                           std::string name = std::get<0>(info.param);
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name + (std::get<1>(info.param) ? "_folded" : "_with_batch_norm");
+                         });
+
+}  // namespace
+}  // namespace edgeloop
