@@ -1,0 +1,59 @@
+#include "edgeloop/edge/bundle_model_loader.h"
+
+#include <cmath>
+
+#include "edgeloop/bundle/bundle.h"
+#include "edgeloop/core/error.h"
+
+namespace edgeloop {
+namespace {
+
+constexpr uint8_t kSmokeGrayLevel = 128;       // the smoke input: a mid-gray image of the model's size
+constexpr double kProbabilitySumTolerance = 1e-2;
+
+void smoke_test(LoadedModel& model) {
+  const InputShape shape = model.preprocess.output_shape();
+  cv::Mat gray(shape.height, shape.width, shape.channels == 1 ? CV_8UC1 : CV_8UC3, cv::Scalar::all(kSmokeGrayLevel));
+  InferenceResult result = model.infer_one(model.preprocess.apply(gray));
+  const std::string where = model.bundle_directory.string();
+  if (result.classes != static_cast<int>(model.labels.size())) {
+    throw corrupt(where + ": the model gives " + std::to_string(result.classes) + " classes but bundle.json lists " +
+                  std::to_string(model.labels.size()) + " labels: re-export the bundle");
+  }
+  double sum = 0;
+  for (int index = 0; index < result.classes; ++index) {
+    if (!std::isfinite(result.probabilities[index])) throw corrupt(where + ": the smoke inference gave NaN: re-export the bundle");
+    sum += result.probabilities[index];
+  }
+  if (std::abs(sum - 1.0) > kProbabilitySumTolerance) {
+    throw corrupt(where + ": the smoke inference's probabilities sum to " + std::to_string(sum) + ", not 1: re-export the bundle");
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<LoadedModel> load_model_from_bundle(const std::filesystem::path& bundle_directory,
+                                                    const ModelLoadOptions& options) {
+  Bundle bundle = load_bundle(bundle_directory);
+  auto model = std::make_shared<LoadedModel>();
+  model->model_id = bundle.model_id;
+  model->bundle_directory = bundle_directory;
+  model->labels = bundle.labels;
+  model->preprocess = bundle.preprocess;
+  if (!bundle.reference_statistics.is_null() && !bundle.reference_statistics.empty()) {
+    model->reference = ReferenceStatistics::from_json(bundle.reference_statistics);
+  }
+  const auto int8 = bundle.int8_model();
+  const std::filesystem::path model_file = options.prefer_int8 && int8 ? *int8 : bundle.fp32_model();
+  EngineOptions engine_options;
+  engine_options.threads = options.threads;
+  model->engine = make_engine(options.engine, model_file, engine_options);
+  smoke_test(*model);
+  return model;
+}
+
+ModelLoader bundle_model_loader(const ModelLoadOptions& options) {
+  return [options](const std::filesystem::path& directory) { return load_model_from_bundle(directory, options); };
+}
+
+}  // namespace edgeloop

@@ -1,0 +1,27 @@
+// Turning a bundle directory into a LoadedModel: load_bundle() (format version and every file's
+// sha256), the engine from runtime/ on the int8 or fp32 ONNX, the preprocessing and labels from
+// bundle.json, the reference statistics for drift, and a smoke inference whose output must have
+// one probability per label. Anything wrong is an Error naming the file and the reason, so a bad
+// bundle is refused before it can replace a running model. Called by edged and the swapper;
+// thread-safe (each call builds its own model).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "edgeloop/edge/loaded_model.h"
+
+namespace edgeloop {
+
+struct ModelLoadOptions {
+  std::string engine = "xnnpack";   // runtime engine name (runtime/engine.h)
+  bool prefer_int8 = true;          // model.int8.onnx when the bundle has it, else model.onnx
+  int threads = 1;                  // engine compute threads (0 = all cores)
+};
+
+std::shared_ptr<LoadedModel> load_model_from_bundle(const std::filesystem::path& bundle_directory,
+                                                    const ModelLoadOptions& options);
+ModelLoader bundle_model_loader(const ModelLoadOptions& options);
+
+}  // namespace edgeloop

@@ -1,0 +1,145 @@
+#include "edgeloop/edge/edge_options.h"
+
+#include <cstdlib>
+
+#include "edgeloop/core/error.h"
+
+namespace edgeloop {
+namespace {
+
+struct EnvironmentOverride {
+  const char* variable;
+  const char* pointer;   // JSON pointer into the config tree
+};
+
+// Every variable edged reads, and the key it overrides.
+constexpr EnvironmentOverride kEnvironmentOverrides[] = {
+    {"EDGELOOP_BUNDLE", "/bundle"},
+    {"EDGELOOP_SOURCE", "/source"},
+    {"EDGELOOP_ENGINE", "/engine"},
+    {"EDGELOOP_THREADS", "/threads"},
+    {"EDGELOOP_DEVICE_ID", "/device_id"},
+    {"EDGELOOP_FPS", "/source_options/fps"},
+    {"EDGELOOP_JSONL_FILE", "/jsonl/file"},
+    {"EDGELOOP_MQTT_BROKER", "/mqtt/broker"},
+    {"EDGELOOP_MQTT_USERNAME", "/mqtt/username"},
+    {"EDGELOOP_MQTT_PASSWORD", "/mqtt/password"},
+    {"EDGELOOP_MQTT_CA_FILE", "/mqtt/ca_file"},
+    {"EDGELOOP_MQTT_PERSISTENCE_DIR", "/mqtt/persistence_dir"},
+    {"EDGELOOP_HTTP_BIND", "/http/bind"},
+    {"EDGELOOP_HTTP_PORT", "/http/port"},
+    {"EDGELOOP_HTTP_TOKEN", "/http/token"},
+    {"EDGELOOP_CAPTURE_DIR", "/capture/directory"},
+    {"EDGELOOP_CAPTURE_MAX_BYTES", "/capture/max_bytes"},
+    {"EDGELOOP_LOW_CONFIDENCE", "/capture/low_confidence_below"},
+    {"EDGELOOP_DRIFT_WINDOW", "/drift/window_frames"},
+    {"EDGELOOP_DRIFT_ALPHA", "/drift/family_alpha"},
+};
+
+template <typename Value>
+void read_into(const Json& section, const char* key, Value& target, const std::string& where) {
+  if (!section.contains(key)) return;
+  try {
+    target = section.at(key).get<Value>();
+  } catch (const nlohmann::json::exception&) {
+    throw invalid_argument("edge config: " + where + key + " has the wrong type (" + section.at(key).dump() + ")");
+  }
+}
+
+void read_path(const Json& section, const char* key, std::filesystem::path& target, const std::string& where) {
+  std::string text = target.string();
+  read_into(section, key, text, where);
+  target = text;
+}
+
+}  // namespace
+
+std::optional<std::string> process_environment(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+void apply_environment_overrides(Json& config, const EnvironmentLookup& lookup) {
+  if (!config.is_object()) config = Json::object();
+  for (const EnvironmentOverride& entry : kEnvironmentOverrides) {
+    std::optional<std::string> value = lookup(entry.variable);
+    if (!value) continue;
+    // A scalar as YAML reads it: "8080" a number, "true" a boolean, anything else the text as given.
+    Json parsed = *value;
+    try {
+      Json scalar = yaml_to_json("value: " + *value, entry.variable).at("value");
+      if (scalar.is_number() || scalar.is_boolean()) parsed = scalar;
+    } catch (const std::exception&) {
+      // not a plain scalar: keep the text
+    }
+    config[Json::json_pointer(entry.pointer)] = parsed;
+  }
+}
+
+EdgeOptions edge_options_from_json(const Json& config) {
+  EdgeOptions options;
+  if (config.is_null()) return options;
+  if (!config.is_object()) throw invalid_argument("edge config: the top level must be a mapping of keys");
+  read_path(config, "bundle", options.bundle, "");
+  read_into(config, "source", options.source, "");
+  read_into(config, "engine", options.engine, "");
+  read_into(config, "prefer_int8", options.prefer_int8, "");
+  read_into(config, "threads", options.threads, "");
+  read_into(config, "device_id", options.device_id, "");
+  if (config.contains("source_options")) {
+    const Json& source = config["source_options"];
+    read_into(source, "fps", options.source_options.fps, "source_options.");
+    read_into(source, "loop", options.source_options.loop, "source_options.");
+    read_into(source, "reconnect_initial_seconds", options.source_options.reconnect_initial_seconds, "source_options.");
+    read_into(source, "reconnect_max_seconds", options.source_options.reconnect_max_seconds, "source_options.");
+    std::string corruption;
+    read_into(source, "corruption", corruption, "source_options.");
+    options.source_options.corruption = parse_frame_corruption(corruption);
+  }
+  if (config.contains("pipeline")) {
+    const Json& pipeline = config["pipeline"];
+    read_into(pipeline, "queue_capacity", options.pipeline.queue_capacity, "pipeline.");
+    read_into(pipeline, "top_k", options.pipeline.top_k, "pipeline.");
+    read_into(pipeline, "drift_enabled", options.pipeline.drift_enabled, "pipeline.");
+    read_into(pipeline, "health_enabled", options.pipeline.health_enabled, "pipeline.");
+  }
+  options.pipeline.settings.drift = drift_options_from_json(config.value("drift", Json::object()));
+  options.pipeline.settings.health = camera_health_options_from_json(config.value("health", Json::object()));
+  options.pipeline.settings.capture = capture_options_from_json(config.value("capture", Json::object()));
+  if (config.contains("jsonl")) {
+    const Json& jsonl = config["jsonl"];
+    read_into(jsonl, "stdout", options.jsonl_stdout, "jsonl.");
+    read_path(jsonl, "file", options.jsonl_file, "jsonl.");
+    read_into(jsonl, "all_topics", options.jsonl_all_topics, "jsonl.");
+  }
+  if (config.contains("mqtt")) {
+    const Json& mqtt = config["mqtt"];
+    read_into(mqtt, "broker", options.mqtt.broker, "mqtt.");
+    read_into(mqtt, "client_id", options.mqtt.client_id, "mqtt.");
+    read_into(mqtt, "username", options.mqtt.username, "mqtt.");
+    read_into(mqtt, "password", options.mqtt.password, "mqtt.");
+    read_path(mqtt, "ca_file", options.mqtt.ca_file, "mqtt.");
+    read_path(mqtt, "certificate_file", options.mqtt.certificate_file, "mqtt.");
+    read_path(mqtt, "key_file", options.mqtt.key_file, "mqtt.");
+    read_path(mqtt, "persistence_dir", options.mqtt.persistence_dir, "mqtt.");
+    read_into(mqtt, "max_buffered", options.mqtt.max_buffered, "mqtt.");
+    read_into(mqtt, "qos", options.mqtt.qos, "mqtt.");
+    read_into(mqtt, "keep_alive_seconds", options.mqtt.keep_alive_seconds, "mqtt.");
+    read_into(mqtt, "publish_predictions", options.mqtt.publish_predictions, "mqtt.");
+    if (options.mqtt.qos < 0 || options.mqtt.qos > 2) throw invalid_argument("edge config: mqtt.qos must be 0, 1 or 2");
+    if (options.mqtt.max_buffered < 1) throw invalid_argument("edge config: mqtt.max_buffered must be at least 1");
+  }
+  if (config.contains("http")) {
+    const Json& http = config["http"];
+    read_into(http, "bind", options.http.bind, "http.");
+    read_into(http, "port", options.http.port, "http.");
+    read_into(http, "token", options.http.token, "http.");
+    read_into(http, "max_body_bytes", options.http.max_body_bytes, "http.");
+    if (options.http.port < 0 || options.http.port > 65535) throw invalid_argument("edge config: http.port must be 0..65535");
+  }
+  if (options.threads < 0) throw invalid_argument("edge config: threads must be >= 0");
+  return options;
+}
+
+}  // namespace edgeloop
