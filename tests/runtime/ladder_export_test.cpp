@@ -7,6 +7,7 @@
 
 #include "edgeloop/export/onnx_writer.h"
 #include "edgeloop/models/arch_spec.h"
+#include "edgeloop/runtime/opencv_engine.h"
 #include "edgeloop/runtime/reference_engine.h"
 #include "edgeloop/runtime/xnnpack_engine.h"
 #include "export/test_networks.h"
@@ -40,7 +41,7 @@ float max_scaled_difference(const std::vector<float>& got, const std::vector<flo
 
 class LadderExport : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
 
-TEST_P(LadderExport, xnnpack_matches_the_reference_on_the_written_onnx) {
+TEST_P(LadderExport, xnnpack_matches_the_reference_and_opencv_on_the_written_onnx) {
   auto [family, fold] = GetParam();
   ArchSpec arch = ArchSpec::parse(family);
   arch.input = InputShape{testing::kTestImageChannels, testing::kTestImageSize, testing::kTestImageSize};
@@ -60,6 +61,12 @@ TEST_P(LadderExport, xnnpack_matches_the_reference_on_the_written_onnx) {
   InferenceResult want = reference.infer(input.data(), kBatch);
   EXPECT_LE(max_difference(got.probabilities, want.probabilities), kFp32Tolerance);
   EXPECT_LE(max_scaled_difference(got.embedding, want.embedding), kFp32Tolerance);
+
+  // The two device engines on the same file: fp32 xnnpack vs OpenCV DNN within 1e-4.
+  OpenCvEngine opencv(path, EngineOptions{}, /*int8=*/false);
+  InferenceResult other = opencv.infer(input.data(), kBatch);
+  EXPECT_LE(max_difference(got.probabilities, other.probabilities), kFp32Tolerance);
+  EXPECT_LE(max_scaled_difference(got.embedding, other.embedding), kFp32Tolerance);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ladder, LadderExport,

@@ -16,6 +16,9 @@ namespace edgeloop {
 struct EngineOptions {
   int threads = 1;              // compute threads for this engine (0 = all cores)
   int max_batch = 1;            // largest batch infer() will be given
+  // Preprocessed images [N, H, W, C] float that "opencv-int8" calibrates its quantizer on (the
+  // QDQ file carries its own calibration); empty for every other engine.
+  std::vector<float> calibration_images;
 };
 
 struct InferenceResult {

@@ -1,0 +1,32 @@
+// make_engine: the one place that turns an engine name into an engine (engine.h). The torch
+// engine is not here: it lives in runtime_torch (make_torch_engine), which the device never links.
+#include <algorithm>
+
+#include "edgeloop/core/error.h"
+#include "edgeloop/runtime/engine.h"
+#include "edgeloop/runtime/opencv_engine.h"
+#include "edgeloop/runtime/reference_engine.h"
+#include "edgeloop/runtime/xnnpack_engine.h"
+
+namespace edgeloop {
+
+std::unique_ptr<Engine> make_engine(const std::string& engine_name, const std::filesystem::path& model_file,
+                                    const EngineOptions& options) {
+  if (engine_name == "xnnpack" || engine_name == "xnnpack-int8") {
+    auto engine = std::make_unique<XnnpackEngine>(model_file, options);
+    if (engine->name() != engine_name) {
+      throw invalid_argument(model_file.string() + " is " + (engine->name() == "xnnpack" ? "an fp32" : "an int8 QDQ") +
+                             " model; engine " + engine_name + " needs the " +
+                             (engine_name == "xnnpack" ? "fp32 model.onnx" : "int8 model.int8.onnx (export --int8)"));
+    }
+    return engine;
+  }
+  if (engine_name == "opencv") return std::make_unique<OpenCvEngine>(model_file, options, /*int8=*/false);
+  if (engine_name == "opencv-int8") return std::make_unique<OpenCvEngine>(model_file, options, /*int8=*/true);
+  if (engine_name == "reference") return std::make_unique<ReferenceEngine>(model_file);
+  throw invalid_argument("unknown engine '" + engine_name +
+                         "'; choose xnnpack, xnnpack-int8, opencv, opencv-int8, reference (torch and classic need "
+                         "the toolkit: see `edgeloop bench --help`)");
+}
+
+}  // namespace edgeloop
