@@ -7,6 +7,7 @@
 #include <xnnpack.h>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/log.h"
 #include "edgeloop/core/threads.h"
 #include "edgeloop/runtime/onnx_model.h"
 #include "edgeloop/runtime/xnnpack_subgraph.h"
@@ -57,6 +58,9 @@ struct XnnpackEngine::State {
                         std::to_string(status) + "); use the opencv engine");
     }
     quantized = built.shape.quantized;
+    spdlog::debug("xnnpack: {} batch {}: {} int8 operators, {} fp32 operators, {} int8/fp32 conversions",
+                  model.file().filename().string(), batch, built.shape.int8_operators, built.shape.fp32_operators,
+                  built.shape.converts);
     built.input.resize(built.shape.input_size * size_t(batch) + kSlackFloats);
     built.probabilities.resize(built.shape.probabilities_size * size_t(batch) + kSlackFloats);
     built.embedding.resize(built.shape.embedding_size * size_t(batch) + kSlackFloats);

@@ -125,6 +125,7 @@ class SubgraphBuilder {
         if (skipped_.count(&node)) continue;
         current_ = &node;
         map_node(node);
+        count_operator(node);
       }
       current_ = nullptr;
       result_.probabilities_size = finish_output(layout_.probabilities, kXnnpackProbabilitiesId,
@@ -206,6 +207,7 @@ class SubgraphBuilder {
     if (source.fp32 == XNN_INVALID_VALUE_ID) {
       source.fp32 = new_fp32(name, source.onnx_dims);
       check(xnn_define_convert(result_.subgraph, source.quantized, source.fp32, 0), "convert int8 to float");
+      ++result_.converts;
     }
     return source.fp32;
   }
@@ -217,6 +219,7 @@ class SubgraphBuilder {
     uint32_t fp32 = fp32_of(name);
     uint32_t id = new_quantized(source.onnx_dims, quantization);
     check(xnn_define_convert(result_.subgraph, fp32, id, 0), "convert float to int8");
+    ++result_.converts;
     if (source.quantized == XNN_INVALID_VALUE_ID) {
       source.quantized = id;
       source.quantization = quantization;
@@ -380,7 +383,7 @@ class SubgraphBuilder {
                                   kXnnpackInputId, XNN_VALUE_FLAG_EXTERNAL_INPUT, &input.fp32),
           "define the input");
     result_.input_size = product(input.onnx_dims, 1);
-    values_[model_.input_name()] = input;
+    store(model_.input_name(), input);
   }
 
   size_t finish_output(const std::string& name, uint32_t external, std::vector<size_t>& order) {
@@ -388,6 +391,24 @@ class SubgraphBuilder {
     if (output.fp32 == XNN_INVALID_VALUE_ID) fp32_of(name);
     order = output.feature_order;
     return product(output.onnx_dims, 1);
+  }
+
+  void store(const std::string& name, const Value& stored) {
+    values_[name] = stored;
+    last_stored_ = name;
+  }
+
+  void count_operator(const OnnxNode& node) {
+    static const std::set<std::string> compute = {"Conv", "Gemm", "MatMul", "Add", "MaxPool", "AveragePool",
+                                                  "GlobalAveragePool"};
+    if (!compute.count(node.op_type)) return;
+    auto found = values_.find(last_stored_);   // the node's output, or its fused activation's
+    if (found == values_.end()) return;
+    if (found->second.quantized != XNN_INVALID_VALUE_ID && found->second.fp32 == XNN_INVALID_VALUE_ID) {
+      ++result_.int8_operators;
+    } else {
+      ++result_.fp32_operators;
+    }
   }
 
   void map_node(const OnnxNode& node) {
@@ -419,7 +440,7 @@ class SubgraphBuilder {
       std::vector<size_t> dims = to_xnn_dims(copy.onnx_dims);
       check(xnn_define_static_reshape(result_.subgraph, dims.size(), dims.data(), source, copy.fp32, 0), "copy");
     }
-    values_[output] = copy;
+    store(output, copy);
   }
 
   void convolution(const OnnxNode& node) {
@@ -489,7 +510,7 @@ class SubgraphBuilder {
           input_id, filter, bias_id, output_id, 0);
     }
     check(status, "define the convolution");
-    values_[output_name] = output;
+    store(output_name, output);
   }
 
   // qcint8 filter (per output channel) and qcint32 bias at scale input_scale × filter_scale[c].
@@ -604,7 +625,7 @@ class SubgraphBuilder {
                                        output.fp32, 0),
             "define the fully connected layer");
     }
-    values_[output_name] = output;
+    store(output_name, output);
   }
 
   void clamp(const OnnxNode& node) {
@@ -632,7 +653,7 @@ class SubgraphBuilder {
       output.fp32 = new_fp32(output_name, output.onnx_dims);
       check(xnn_define_clamp(result_.subgraph, low, high, input_id, output.fp32, 0), "define a clamp");
     }
-    values_[output_name] = output;
+    store(output_name, output);
   }
 
   // BatchNormalization not folded into a convolution: x·a + b per channel, in fp32.
@@ -670,7 +691,7 @@ class SubgraphBuilder {
     output.fp32 = new_fp32(output_name, output.onnx_dims);
     check(xnn_define_add2(result_.subgraph, activation.low, activation.high, scaled, offset_id, output.fp32, 0),
           "define an add");
-    values_[output_name] = output;
+    store(output_name, output);
   }
 
   void hardswish(const OnnxNode& node, const std::string& input_name, const std::string& output_name) {
@@ -680,7 +701,7 @@ class SubgraphBuilder {
     output.feature_order = value(input_name).feature_order;
     output.fp32 = new_fp32(output_name, output.onnx_dims);
     check(xnn_define_hardswish(result_.subgraph, input_id, output.fp32, 0), "define a hardswish");
-    values_[output_name] = output;
+    store(output_name, output);
   }
 
   // PyTorch writes HardSwish at opset < 14 as Mul(x, HardSigmoid(x; alpha 1/6, beta 1/2)).
@@ -747,7 +768,7 @@ class SubgraphBuilder {
                                              input_id, output_id, 0);
     }
     check(status, "define a pooling");
-    values_[node.outputs[0]] = output;
+    store(node.outputs[0], output);
   }
 
   void global_average_pooling(const OnnxNode& node) {
@@ -769,7 +790,7 @@ class SubgraphBuilder {
     uint32_t output_id = output.quantized != XNN_INVALID_VALUE_ID ? output.quantized : output.fp32;
     check(xnn_define_global_average_pooling_2d(result_.subgraph, -kUnbounded, kUnbounded, input_id, output_id, 0),
           "define a global average pooling");
-    values_[node.outputs[0]] = output;
+    store(node.outputs[0], output);
   }
 
   // Flatten (axis 1) and Reshape to [N, -1]: NHWC order is kept, and feature_order remembers it.
@@ -808,7 +829,7 @@ class SubgraphBuilder {
       output.fp32 = new_fp32(node.outputs[0], output.onnx_dims);
       check(xnn_define_static_reshape(result_.subgraph, 2, dims, input_id, output.fp32, 0), "reshape");
     }
-    values_[node.outputs[0]] = output;
+    store(node.outputs[0], output);
   }
 
   void add(const OnnxNode& node) {
@@ -840,7 +861,7 @@ class SubgraphBuilder {
     }
     check(xnn_define_add2(result_.subgraph, activation.low, activation.high, left_id, right_id, output_id, 0),
           "define an add");
-    values_[output_name] = output;
+    store(output_name, output);
   }
 
   // Activation + constant broadcast along channels ([C], [1, C] for rows; [C, 1, 1] or [1, C, 1, 1] for images).
@@ -858,7 +879,7 @@ class SubgraphBuilder {
     output.fp32 = new_fp32(node.outputs[0], output.onnx_dims);
     check(xnn_define_add2(result_.subgraph, -kUnbounded, kUnbounded, input_id, constant_id, output.fp32, 0),
           "define an add");
-    values_[node.outputs[0]] = output;
+    store(node.outputs[0], output);
   }
 
   void softmax(const OnnxNode& node) {
@@ -871,7 +892,7 @@ class SubgraphBuilder {
     output.feature_order = input.feature_order;
     output.fp32 = new_fp32(node.outputs[0], output.onnx_dims);
     check(xnn_define_softmax(result_.subgraph, input_id, output.fp32, 0), "define a softmax");
-    values_[node.outputs[0]] = output;
+    store(node.outputs[0], output);
   }
 
   // Pad with zeros (PyTorch writes an all-zero Pad before AveragePool).
@@ -900,7 +921,7 @@ class SubgraphBuilder {
     std::vector<size_t> pre = to_xnn_dims(before), post = to_xnn_dims(after);
     check(xnn_define_static_constant_pad(result_.subgraph, pre.data(), post.data(), fill, input_id, output.fp32, 0),
           "define a pad");
-    values_[node.outputs[0]] = output;
+    store(node.outputs[0], output);
   }
 
   void quantize(const OnnxNode& node) {
@@ -911,7 +932,7 @@ class SubgraphBuilder {
     output.feature_order = value(node.inputs[0]).feature_order;
     output.quantized = quantized_of(node.inputs[0], *quantization);
     output.quantization = *quantization;
-    values_[node.outputs[0]] = output;
+    store(node.outputs[0], output);
   }
 
   void dequantize(const OnnxNode& node) {
@@ -923,7 +944,7 @@ class SubgraphBuilder {
     }
     Value output = input;
     output.fp32 = XNN_INVALID_VALUE_ID;
-    values_[node.outputs[0]] = output;
+    store(node.outputs[0], output);
     if (external_id(node.outputs[0]) != XNN_INVALID_VALUE_ID) fp32_of(node.outputs[0]);
   }
 
@@ -936,6 +957,7 @@ class SubgraphBuilder {
   std::map<std::string, const OnnxNode*> producers_;
   std::set<const OnnxNode*> skipped_;
   const OnnxNode* current_ = nullptr;
+  std::string last_stored_;
 };
 
 }  // namespace

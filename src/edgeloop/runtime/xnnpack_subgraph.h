@@ -45,6 +45,9 @@ struct XnnpackSubgraph {
   std::vector<size_t> embedding_order;
   std::vector<size_t> probabilities_order;
   bool quantized = false;                  // at least one int8 operator
+  int int8_operators = 0;                  // convolutions, fully connected, adds, pools run in int8
+  int fp32_operators = 0;                  // the same run in fp32
+  int converts = 0;                        // int8 ↔ fp32 conversions between them
 };
 
 // Throws Error(kUnsupported) "<file>: node '<name>' op <Op> ..." for a node it cannot map.
