@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "edgeloop/export/int8_quantizer.h"
 #include "edgeloop/export/onnx_writer.h"
 #include "edgeloop/models/arch_spec.h"
 #include "edgeloop/runtime/opencv_engine.h"
@@ -68,6 +69,37 @@ TEST_P(LadderExport, xnnpack_matches_the_reference_and_opencv_on_the_written_onn
   EXPECT_LE(max_difference(got.probabilities, other.probabilities), kFp32Tolerance);
   EXPECT_LE(max_scaled_difference(got.embedding, other.embedding), kFp32Tolerance);
 }
+
+constexpr float kInt8ProbabilityTolerance = 0.03f;
+constexpr int kCalibrationImages = 16;
+
+class LadderInt8 : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LadderInt8, xnnpack_int8_matches_the_reference_on_the_quantizers_qdq_file) {
+  ArchSpec arch = ArchSpec::parse(GetParam());
+  arch.input = InputShape{testing::kTestImageChannels, testing::kTestImageSize, testing::kTestImageSize};
+  arch.classes = testing::kTestClasses;
+  std::vector<LayerSpec> layers = arch.expand();
+  onnx::ModelProto fp32 = build_onnx_model(layers, arch.input, testing::random_weights(layers, kWeightSeed));
+  auto ranges = calibrate_activation_ranges(fp32, {testing::random_images(arch.input, kCalibrationImages, 3)});
+  testing::TempDir folder;
+  auto path = folder / "model.int8.onnx";
+  save_onnx_model(quantize_to_qdq(fp32, ranges), path);
+
+  XnnpackEngine fast(path, EngineOptions{});
+  ReferenceEngine reference(path);
+  auto input = testing::random_images(kBatch, kInputSeed);
+  InferenceResult got = fast.infer(input.data(), kBatch);
+  InferenceResult want = reference.infer(input.data(), kBatch);
+  EXPECT_EQ(fast.name(), "xnnpack-int8");
+  EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(Ladder, LadderInt8, ::testing::ValuesIn(architecture_ladder()), [](const auto& info) {
+  std::string name = info.param;
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+});
 
 INSTANTIATE_TEST_SUITE_P(Ladder, LadderExport,
                          ::testing::Combine(::testing::ValuesIn(architecture_ladder()), ::testing::Bool()),
