@@ -97,6 +97,8 @@ Window window_of(const onnx::NodeProto& node, int64_t kernel_h, int64_t kernel_w
   return Window{kernel[0], kernel[1], strides[0], strides[1], pads[0], pads[1], pads[2], pads[3]};
 }
 
+// Direct convolution, one output plane at a time: for each input channel and kernel tap, a whole
+// row of outputs gets weight × input (a loop the compiler vectorises). Plain, but not painfully slow.
 NamedTensor conv(const onnx::NodeProto& node, const NamedTensor& input, const NamedTensor& weight,
                  const NamedTensor* bias) {
   const int64_t batch = input.shape[0], channels = input.shape[1], in_h = input.shape[2], in_w = input.shape[3];
@@ -108,25 +110,35 @@ NamedTensor conv(const onnx::NodeProto& node, const NamedTensor& input, const Na
   NamedTensor result{{batch, outputs, out_h, out_w}, std::vector<float>(batch * outputs * out_h * out_w)};
   for (int64_t image = 0; image < batch; ++image) {
     for (int64_t output = 0; output < outputs; ++output) {
+      float* plane = result.values.data() + (image * outputs + output) * out_h * out_w;
+      std::fill(plane, plane + out_h * out_w, bias ? bias->values[output] : 0.0f);
       const int64_t first_channel = (output / outputs_per_group) * group_channels;
-      for (int64_t row = 0; row < out_h; ++row) {
-        for (int64_t column = 0; column < out_w; ++column) {
-          double sum = bias ? bias->values[output] : 0.0;
-          for (int64_t channel = 0; channel < group_channels; ++channel) {
-            for (int64_t kernel_row = 0; kernel_row < window.kernel_h; ++kernel_row) {
+      for (int64_t channel = 0; channel < group_channels; ++channel) {
+        const float* source = input.values.data() + (image * channels + first_channel + channel) * in_h * in_w;
+        for (int64_t kernel_row = 0; kernel_row < window.kernel_h; ++kernel_row) {
+          for (int64_t kernel_column = 0; kernel_column < window.kernel_w; ++kernel_column) {
+            const float tap = weight.values[((output * group_channels + channel) * window.kernel_h + kernel_row) *
+                                                window.kernel_w + kernel_column];
+            // Output columns whose input column x = column·stride − pad + kernel_column is inside the image.
+            const int64_t offset = kernel_column - window.pad_left;
+            int64_t first_column = 0;
+            while (first_column < out_w && first_column * window.stride_w + offset < 0) ++first_column;
+            int64_t end_column = out_w;
+            while (end_column > first_column && (end_column - 1) * window.stride_w + offset >= in_w) --end_column;
+            for (int64_t row = 0; row < out_h; ++row) {
               const int64_t y = row * window.stride_h - window.pad_top + kernel_row;
               if (y < 0 || y >= in_h) continue;
-              for (int64_t kernel_column = 0; kernel_column < window.kernel_w; ++kernel_column) {
-                const int64_t x = column * window.stride_w - window.pad_left + kernel_column;
-                if (x < 0 || x >= in_w) continue;
-                sum += static_cast<double>(
-                           input.values[((image * channels + first_channel + channel) * in_h + y) * in_w + x]) *
-                       weight.values[((output * group_channels + channel) * window.kernel_h + kernel_row) *
-                                         window.kernel_w + kernel_column];
+              const float* source_row = source + y * in_w + offset;
+              float* output_row = plane + row * out_w;
+              if (window.stride_w == 1) {
+                for (int64_t column = first_column; column < end_column; ++column) output_row[column] += tap * source_row[column];
+              } else {
+                for (int64_t column = first_column; column < end_column; ++column) {
+                  output_row[column] += tap * source_row[column * window.stride_w];
+                }
               }
             }
           }
-          result.values[((image * outputs + output) * out_h + row) * out_w + column] = static_cast<float>(sum);
         }
       }
     }

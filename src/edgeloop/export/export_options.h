@@ -1,0 +1,69 @@
+// ExportOptions and ExportReport: what `edgeloop export` asks of export/model_exporter.h and what
+// it gets back (written into bundle.json's metrics too). Plain values; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "edgeloop/core/config.h"
+
+namespace edgeloop {
+
+// Runs one model file on a batch and returns probabilities [batch, classes]. `nhwc` is the
+// preprocessed batch [batch, H, W, C] float, as Pipeline::apply gives it. One per engine under test.
+using ProbabilityRunner =
+    std::function<std::vector<float>(const std::filesystem::path& model_file, const std::vector<float>& nhwc, int batch)>;
+
+struct ParityEngine {
+  std::string name;           // e.g. "xnnpack"
+  ProbabilityRunner run;
+};
+
+struct ExportOptions {
+  std::filesystem::path output_directory;   // the bundle folder; must not exist unless `overwrite`
+  bool overwrite = false;                   // replace an existing bundle at output_directory
+  bool int8 = false;                        // also write model.int8.onnx (QDQ)
+  int calibration_images = 200;             // training images that calibrate int8 activation ranges
+  int parity_images = 32;                   // validation image files run through LibTorch and every engine
+  double parity_tolerance = 1e-4;           // largest allowed |Δ probability| vs LibTorch (fp32)
+  int reference_images = 1000;              // training images summarised for drift monitoring
+  int int8_evaluation_images = 1000;        // validation images for fp32/int8 accuracy and agreement
+  int batch_size = 32;                      // images per inference batch
+  int threads = 0;                          // LibTorch/OpenCV compute threads (0 = all cores)
+  bool include_weights = true;              // copy weights.safetensors for further training
+  // Engines checked besides the built-in OpenCV DNN one (the CLI passes the runtime's engines).
+  std::vector<ParityEngine> engines;
+};
+
+// One engine's agreement with LibTorch.
+struct EngineParity {
+  std::string engine;
+  int images = 0;
+  double max_abs_difference = 0.0;   // over every probability of every image
+  bool passed = false;
+  std::string skipped;               // why the engine was not run ("" when it ran)
+};
+
+struct ExportReport {
+  std::filesystem::path directory;
+  std::string model_id;
+  std::vector<EngineParity> parity;
+  int64_t fp32_file_bytes = 0;
+  int64_t fp32_weight_bytes = 0;     // initializer bytes
+  int reference_images = 0;
+  // int8 (when written)
+  bool has_int8 = false;
+  int64_t int8_file_bytes = 0;
+  int64_t int8_weight_bytes = 0;
+  int evaluation_images = 0;         // validation images behind the figures below
+  double fp32_accuracy = 0.0;        // 0..1, LibTorch
+  double int8_accuracy = 0.0;        // 0..1, the QDQ model
+  double int8_agreement = 0.0;       // share of images where fp32 and int8 agree on the top class
+
+  Json to_json() const;
+};
+
+}  // namespace edgeloop
