@@ -1,0 +1,70 @@
+// MqttPublisher: the device's MQTT link (Eclipse Paho C++). Publishes each pipeline topic to
+// edgeloop/<device>/<topic> at the configured QoS (1 by default) with a persistent session and
+// Paho's on-disk queue, so messages published while the broker is away are kept (up to
+// max_buffered; beyond that the oldest are dropped and counted) and sent on reconnection.
+// Subscribes to edgeloop/<device>/commands/<name> and hands each command to a handler (config,
+// model, ...); the answer is published on `status`, and so is {"event":"offline"} (also as the
+// last will). TLS and user/password from MqttOptions.
+// Thread-safe: publish() from any thread; the handler runs on Paho's callback thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "edgeloop/edge/edge_metrics.h"
+#include "edgeloop/edge/edge_options.h"
+#include "edgeloop/edge/event_sink.h"
+
+namespace mqtt {
+class async_client;
+}
+
+namespace edgeloop {
+
+// Runs a command: `name` is the last topic level, `payload` its JSON body. Returns the result to
+// publish; throws Error to report a refusal (published with its message).
+using MqttCommandHandler = std::function<Json(const std::string& name, const Json& payload)>;
+
+class MqttPublisher : public EventSink {
+ public:
+  // Throws Error(kInvalidArgument) when the broker URI or TLS files are unusable.
+  MqttPublisher(const MqttOptions& options, const std::string& device_id, EdgeMetrics* metrics = nullptr);
+  ~MqttPublisher() override;   // publishes "offline", disconnects, keeps unsent messages on disk
+
+  void set_command_handler(MqttCommandHandler handler);   // before start()
+  void start();   // connects in the background, retrying until the broker answers
+
+  void publish(EdgeTopic topic, const Json& payload) override;
+  void flush() override;                         // waits (bounded) until the broker has everything
+  bool wait_until_connected(double seconds);     // tests and startup
+  bool connected() const;
+  int64_t dropped() const { return dropped_; }   // oldest buffered messages discarded
+  int64_t published() const { return published_; }
+  size_t pending() const;                        // messages not yet acknowledged
+  std::string topic_for(EdgeTopic topic) const;  // edgeloop/<device>/<topic>
+
+ private:
+  void connect_loop();
+  void on_connected();
+  void handle_message(const std::string& topic, const std::string& payload);
+
+  MqttOptions options_;
+  std::string device_id_;
+  std::string topic_prefix_;
+  EdgeMetrics* metrics_;
+  MqttCommandHandler command_handler_;
+  std::unique_ptr<mqtt::async_client> client_;
+  std::thread connector_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_signal_;
+  bool stopping_ = false;
+  std::atomic<int64_t> dropped_{0};
+  std::atomic<int64_t> published_{0};
+};
+
+}  // namespace edgeloop
