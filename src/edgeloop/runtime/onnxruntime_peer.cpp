@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/log.h"
@@ -15,6 +16,22 @@ std::optional<std::filesystem::path> find_onnxruntime_peer(const std::filesystem
     return std::nullopt;
   }
   return script;
+}
+
+std::optional<std::filesystem::path> locate_onnxruntime_peer() {
+  constexpr int kLevelsUp = 5;
+  if (const char* source = std::getenv("EDGELOOP_SOURCE_DIR")) {
+    if (auto found = find_onnxruntime_peer(source)) return found;
+  }
+  std::error_code ignored;
+  for (std::filesystem::path start : {std::filesystem::read_symlink("/proc/self/exe", ignored).parent_path(),
+                                      std::filesystem::current_path(ignored)}) {
+    for (int level = 0; level < kLevelsUp && !start.empty(); ++level, start = start.parent_path()) {
+      if (auto found = find_onnxruntime_peer(start)) return found;
+      if (start == start.root_path()) break;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<PeerResult> run_onnxruntime_peer(const std::filesystem::path& script, const std::filesystem::path& model,

@@ -20,6 +20,10 @@ struct PeerResult {
 // bench/peers/ort_peer.js under `source_root` when it and its node_modules exist.
 std::optional<std::filesystem::path> find_onnxruntime_peer(const std::filesystem::path& source_root);
 
+// The peer script near this program: $EDGELOOP_SOURCE_DIR, else the folders above the running
+// executable and above the current directory (a build folder inside the source tree).
+std::optional<std::filesystem::path> locate_onnxruntime_peer();
+
 // Runs the peer; nullopt (with a warning logged) when node or the package is missing or it fails.
 std::optional<PeerResult> run_onnxruntime_peer(const std::filesystem::path& script, const std::filesystem::path& model,
                                                int threads, int batch, const LatencyOptions& options);
