@@ -20,7 +20,7 @@ packages=(
   # data shipped by Debian: the built-in dataset and sample videos
   dataset-fashion-mnist opencv-doc
   # peers and checkers for tests and benchmarks
-  python3 python3-onnx python3-numpy python3-torch python3-sklearn
+  python3 python3-onnx python3-numpy python3-torch python3-sklearn python3-jsonschema
   chromium
 )
 
@@ -50,4 +50,11 @@ peers_dir="$(dirname "$0")/../bench/peers"
 if [ -f "$peers_dir/package.json" ] && [ ! -d "$peers_dir/node_modules/onnxruntime-node" ]; then
   echo "install-deps: npm install in bench/peers (onnxruntime-node)"
   (cd "$peers_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
+# dockerfile-utils, the Dockerfile linter tests/deploy runs on `edgeloop deploy`'s Dockerfile (npm).
+deploy_tools_dir="$(dirname "$0")/../tests/deploy"
+if [ -f "$deploy_tools_dir/package.json" ] && [ ! -d "$deploy_tools_dir/node_modules/dockerfile-utils" ]; then
+  echo "install-deps: npm install in tests/deploy (dockerfile-utils)"
+  (cd "$deploy_tools_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi

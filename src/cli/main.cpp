@@ -8,6 +8,7 @@
 namespace edgeloop::cli {
 // One per command group, each in its own file.
 void add_workspace_commands(CLI::App& app, CliContext& context);
+void add_deploy_commands(CLI::App& app, CliContext& context);
 void add_bench_commands(CLI::App& app, CliContext& context);
 }  // namespace edgeloop::cli
 
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   });
 
   add_workspace_commands(app, context);
+  add_deploy_commands(app, context);
   add_bench_commands(app, context);
 
   CLI11_PARSE(app, argc, argv);

@@ -1,0 +1,107 @@
+#include "edgeloop/deploy/dockerfile.h"
+
+#include <sstream>
+
+
+namespace edgeloop {
+
+namespace {
+
+// One `apt-get install` step with its list cleaned up afterwards, packages one per line.
+std::string apt_install_step(const std::vector<std::string>& packages) {
+  std::ostringstream step;
+  step << "RUN apt-get update \\\n"
+       << " && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\\n";
+  for (const std::string& package : packages) step << "      " << package << " \\\n";
+  step << " && rm -rf /var/lib/apt/lists/*\n";
+  return step.str();
+}
+
+}  // namespace
+
+const std::vector<std::string>& image_build_packages() {
+  // The CMake configure step finds every dependency of the project (including LibTorch and
+  // GoogleTest), so the build stage needs all the library packages; only the binary leaves it.
+  static const std::vector<std::string> packages = {
+      "build-essential", "cmake", "ninja-build", "pkg-config",
+      "libtorch-dev", "libopenblas0-pthread",
+      "libopencv-dev",
+      "libxnnpack-dev", "libpthreadpool-dev",
+      "libonnx-dev", "libprotobuf-dev", "protobuf-compiler",
+      "libsqlitecpp-dev", "libsqlite3-dev",
+      "libyaml-cpp-dev", "nlohmann-json3-dev", "libcli11-dev", "libspdlog-dev", "libfmt-dev",
+      "libpaho-mqttpp-dev", "libpaho-mqtt-dev",
+      "libcpp-httplib-dev", "libssl-dev", "zlib1g-dev",
+      "libgtest-dev", "libgmock-dev"};
+  return packages;
+}
+
+const std::vector<RuntimePackage>& image_runtime_packages() {
+  static const std::vector<RuntimePackage> packages = {
+      {"libopencv-core406", "libopencv-dev"},
+      {"libopencv-imgproc406", "libopencv-dev"},
+      {"libopencv-imgcodecs406", "libopencv-dev"},
+      {"libopencv-videoio406", "libopencv-dev"},
+      {"libopencv-dnn406", "libopencv-dev"},
+      {"libopencv-ml406", "libopencv-dev"},
+      {"libxnnpack0", "libxnnpack-dev"},
+      {"libpthreadpool0", "libpthreadpool-dev"},
+      {"libonnx1", "libonnx-dev"},
+      {"libprotobuf32", "libprotobuf-dev"},
+      {"libpaho-mqttpp3-1", "libpaho-mqttpp-dev"},
+      {"libpaho-mqtt1.3", "libpaho-mqtt-dev"},
+      {"libyaml-cpp0.7", "libyaml-cpp-dev"},
+      {"libspdlog1.10", "libspdlog-dev"},
+      {"libfmt9", "libfmt-dev"},
+      {"libssl3", "libssl-dev"},
+      {"zlib1g", "zlib1g-dev"},
+      {"libgomp1", "build-essential"},
+      {"ca-certificates", "libssl-dev"}};
+  return packages;
+}
+
+std::string build_dockerfile(const DeployOptions& options) {
+  std::vector<std::string> runtime_names;
+  for (const RuntimePackage& package : image_runtime_packages()) runtime_names.push_back(package.name);
+  const HostPort broker = parse_host_port(options.mqtt, "--mqtt");
+
+  std::ostringstream file;
+  file << "# syntax=docker/dockerfile:1\n"
+       << "# The edgeloop-edge module image for device '" << options.device << "', written by `edgeloop deploy`.\n"
+       << "# Build from the edgeloop source tree with the bundle as a named context (see README.txt):\n"
+       << "#   docker build -f Dockerfile --build-context " << kBundleBuildContext << "=bundle -t " << options.image
+       << " SOURCE_DIR\n"
+       << "# Build stage: the packages of scripts/install-deps.sh that compiling needs; only the binary leaves it.\n"
+       << "FROM " << kBaseImage << " AS build\n"
+       << apt_install_step(image_build_packages())
+       << "WORKDIR /src\n"
+       << "COPY . /src\n"
+       << "RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDGELOOP_BUILD_TESTS=OFF"
+          " -DEDGELOOP_BUILD_BENCH=OFF \\\n"
+       << " && cmake --build build --target edgeloop-edge \\\n"
+       << " && install -D -m 0755 \"$(find build -type f -name edgeloop-edge -perm -u+x | head -n 1)\" /out/edgeloop-edge\n"
+       << "\n"
+       << "# Runtime stage: edgeloop-edge, the shared libraries it links (no LibTorch) and the bundle.\n"
+       << "FROM " << kBaseImage << "\n"
+       << apt_install_step(runtime_names)
+       << "RUN useradd --system --no-create-home --groups video edgeloop \\\n"
+       << " && mkdir -p " << kContainerCapturesDir << " \\\n"
+       << " && chown edgeloop " << kContainerCapturesDir << "\n"
+       << "COPY --from=build /out/edgeloop-edge " << kContainerBinary << "\n"
+       << "COPY --from=" << kBundleBuildContext << " . " << kContainerBundleDir << "\n"
+       << "ENV EDGELOOP_BUNDLE=" << kContainerBundleDir << " \\\n"
+       << "    EDGELOOP_SOURCE=" << options.camera << " \\\n"
+       << "    EDGELOOP_MQTT_HOST=" << broker.host << " \\\n"
+       << "    EDGELOOP_MQTT_PORT=" << broker.port << " \\\n"
+       << "    EDGELOOP_CAPTURE_DIR=" << kContainerCapturesDir << "\n"
+       << "VOLUME " << kContainerCapturesDir << "\n"
+       << "EXPOSE " << options.http_port << "\n"
+       << "USER edgeloop\n"
+       << "ENTRYPOINT [\"" << kContainerBinary << "\"]\n"
+       << "CMD [\"--bundle\", \"" << kContainerBundleDir << "\", \"--source\", \"" << options.camera
+       << "\", \"--mqtt\", \"" << options.mqtt << "\", \"--capture-dir\", \"" << kContainerCapturesDir
+       << "\", \"--http-port\", \"" << options.http_port << "\"]\n";
+  return file.str();
+}
+
+}  // namespace edgeloop

@@ -1,0 +1,267 @@
+// Pins the deployment files: the IoT Edge manifest validates against the schema written from
+// Microsoft's docs, the Dockerfile's packages stay in step with scripts/install-deps.sh and never
+// include LibTorch, and a bad flag writes nothing.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/error.h"
+#include "edgeloop/deploy/compose_file.h"
+#include "edgeloop/deploy/deploy_writer.h"
+#include "edgeloop/deploy/deployment_manifest.h"
+#include "edgeloop/deploy/dockerfile.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+namespace edgeloop {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_shell;
+using testing::shell_quote;
+using testing::TempDir;
+
+const fs::path kSourceDir = EDGELOOP_SOURCE_DIR;
+const fs::path kSchema = kSourceDir / "tests/deploy/iot_edge_deployment.schema.json";
+const fs::path kValidator = kSourceDir / "tests/deploy/validate_json_schema.py";
+
+// A minimal bundle folder: what deploy reads (bundle.json) plus a model file to copy.
+fs::path make_bundle(const TempDir& temp) {
+  const fs::path bundle = temp / "bundle";
+  fs::create_directories(bundle);
+  write_file_atomically(bundle / "bundle.json", R"({"format_version": 1, "model_id": "m-test-1", "labels": ["a", "b"]})");
+  write_file_atomically(bundle / "model.onnx", std::string("not really onnx, deploy only copies it"));
+  return bundle;
+}
+
+DeployOptions options_for(const TempDir& temp) {
+  DeployOptions options;
+  options.bundle_directory = make_bundle(temp);
+  options.out_directory = temp / "out";
+  options.device = "line-3-camera";
+  options.image = "registry.example.com/edgeloop-edge:1.0";
+  return options;
+}
+
+testing::CommandOutput validate(const fs::path& instance) {
+  return run_shell("python3 " + shell_quote(kValidator.string()) + " " + shell_quote(kSchema.string()) + " " +
+                   shell_quote(instance.string()) + " 2>&1");
+}
+
+// The package names of scripts/install-deps.sh's `packages=( ... )` list.
+std::set<std::string> install_deps_packages() {
+  const std::string script = read_file(kSourceDir / "scripts/install-deps.sh");
+  const auto start = script.find("packages=(");
+  const auto end = script.find("\n)", start);
+  std::set<std::string> packages;
+  std::istringstream lines(script.substr(start + 10, end - start - 10));
+  std::string line;
+  while (std::getline(lines, line)) {
+    line = line.substr(0, line.find('#'));
+    std::istringstream words(line);
+    std::string word;
+    while (words >> word) packages.insert(word);
+  }
+  return packages;
+}
+
+// The packages of the Dockerfile's `apt-get install` step number `stage` (0 = build, 1 = runtime).
+std::vector<std::string> dockerfile_stage_packages(const std::string& dockerfile, int stage) {
+  size_t position = 0;
+  for (int skipped = 0; skipped <= stage; ++skipped) {
+    position = dockerfile.find("--no-install-recommends", position + 1);
+  }
+  const size_t end = dockerfile.find("&& rm -rf", position);
+  std::istringstream words(dockerfile.substr(position, end - position));
+  std::vector<std::string> packages;
+  std::string word;
+  while (words >> word) {
+    if (word != "\\" && word != "--no-install-recommends") packages.push_back(word);
+  }
+  return packages;
+}
+
+TEST(DeploymentManifest, validates_against_the_iot_edge_schema) {
+  TempDir temp;
+  const DeployResult result = write_deployment(options_for(temp));
+  const auto validation = validate(result.out_directory / "deployment.json");
+  EXPECT_EQ(validation.exit_status, 0) << validation.output;
+}
+
+TEST(DeploymentManifest, schema_rejects_a_manifest_that_breaks_the_documented_format) {
+  TempDir temp;
+  Json manifest = build_deployment_manifest(options_for(temp), "m");
+  auto& module = manifest["modulesContent"]["$edgeAgent"]["properties.desired"]["modules"]["edgeloop"];
+  module["restartPolicy"] = "sometimes";                          // not one of the four policies
+  manifest["modulesContent"]["$edgeHub"]["properties.desired"]["routes"]["bad"] = "FROM nowhere INTO $upstream";
+  write_file_atomically(temp / "bad.json", manifest.dump());
+  const auto validation = validate(temp / "bad.json");
+  EXPECT_EQ(validation.exit_status, 1) << validation.output;
+  EXPECT_NE(validation.output.find("sometimes"), std::string::npos) << validation.output;
+  EXPECT_NE(validation.output.find("routes/bad"), std::string::npos) << validation.output;
+}
+
+TEST(DeploymentManifest, create_options_bind_the_camera_captures_volume_and_port) {
+  TempDir temp;
+  DeployOptions options = options_for(temp);
+  options.camera = "/dev/video2";
+  const Json manifest = build_deployment_manifest(options, "m");
+  const Json& settings =
+      manifest["modulesContent"]["$edgeAgent"]["properties.desired"]["modules"]["edgeloop"]["settings"];
+  const Json create_options = Json::parse(settings["createOptions"].get<std::string>());
+  EXPECT_EQ(create_options["HostConfig"]["Devices"][0]["PathOnHost"], "/dev/video2");
+  EXPECT_EQ(create_options["HostConfig"]["Binds"][0], std::string(kCapturesVolume) + ":" + kContainerCapturesDir);
+  EXPECT_EQ(create_options["HostConfig"]["PortBindings"]["8080/tcp"][0]["HostPort"], "8080");
+  EXPECT_EQ(settings["image"], options.image);
+}
+
+TEST(DeploymentManifest, routes_every_module_output_upstream_and_twin_carries_thresholds) {
+  TempDir temp;
+  DeployOptions options = options_for(temp);
+  options.thresholds.drift_score = 0.4;
+  const Json manifest = build_deployment_manifest(options, "model-42");
+  std::set<std::string> routed;
+  for (const auto& [name, route] : manifest["modulesContent"]["$edgeHub"]["properties.desired"]["routes"].items()) {
+    std::smatch match;
+    const std::string text = route["route"];
+    ASSERT_TRUE(std::regex_match(text, match, std::regex("FROM /messages/modules/edgeloop/outputs/(\\w+) INTO \\$upstream")))
+        << text;
+    routed.insert(match[1]);
+  }
+  EXPECT_EQ(routed, (std::set<std::string>{kOutputPredictions, kOutputDrift, kOutputCameraHealth}));
+  const Json& twin = manifest["modulesContent"]["edgeloop"]["properties.desired"];
+  EXPECT_DOUBLE_EQ(twin["drift_score"].get<double>(), 0.4);
+  EXPECT_EQ(twin["model_id"], "model-42");
+}
+
+TEST(DeploymentManifest, long_create_options_are_split_into_512_character_chunks) {
+  Json create_options{{"Labels", {{"note", std::string(1300, 'x')}}}};
+  const Json settings = module_settings("r.io/a:1", create_options);
+  ASSERT_TRUE(settings.contains("createOptions01"));
+  ASSERT_TRUE(settings.contains("createOptions02"));
+  EXPECT_FALSE(settings.contains("createOptions03"));
+  const std::string joined = settings["createOptions"].get<std::string>() +
+                             settings["createOptions01"].get<std::string>() +
+                             settings["createOptions02"].get<std::string>();
+  EXPECT_EQ(settings["createOptions"].get<std::string>().size(), kCreateOptionsChunk);
+  EXPECT_EQ(Json::parse(joined), create_options);
+  EXPECT_THROW(module_settings("r.io/a:1", Json{{"x", std::string(5000, 'y')}}), Error);
+}
+
+TEST(Dockerfile, build_packages_are_all_in_install_deps) {
+  const std::set<std::string> known = install_deps_packages();
+  ASSERT_GT(known.size(), 10u);
+  TempDir temp;
+  const std::string dockerfile = build_dockerfile(options_for(temp));
+  for (const std::string& package : dockerfile_stage_packages(dockerfile, 0)) {
+    EXPECT_TRUE(known.count(package)) << package << " is in the Dockerfile's build stage but not in scripts/install-deps.sh";
+  }
+  for (const RuntimePackage& package : image_runtime_packages()) {
+    EXPECT_TRUE(known.count(package.dev_package)) << package.dev_package << " (for " << package.name << ")";
+  }
+}
+
+TEST(Dockerfile, runtime_stage_is_multi_stage_slim_and_has_no_libtorch) {
+  TempDir temp;
+  const std::string dockerfile = build_dockerfile(options_for(temp));
+  const auto runtime_from = dockerfile.rfind("\nFROM ");
+  ASSERT_NE(runtime_from, dockerfile.find("\nFROM "));   // two stages
+  EXPECT_NE(dockerfile.find("FROM debian:bookworm-slim AS build"), std::string::npos);
+  const std::string runtime_stage = dockerfile.substr(runtime_from);
+  EXPECT_NE(runtime_stage.find("FROM debian:bookworm-slim\n"), std::string::npos);
+  EXPECT_EQ(runtime_stage.find("torch"), std::string::npos) << runtime_stage;
+  EXPECT_EQ(runtime_stage.find("-dev"), std::string::npos) << runtime_stage;
+  EXPECT_NE(runtime_stage.find("COPY --from=build /out/edgeloop-edge"), std::string::npos);
+  EXPECT_NE(runtime_stage.find("COPY --from=bundle . /opt/edgeloop/bundle"), std::string::npos);
+}
+
+TEST(Dockerfile, runtime_packages_are_real_bookworm_packages) {
+  // The -dev packages of install-deps.sh pull these in, so on a build machine each is installed.
+  for (const RuntimePackage& package : image_runtime_packages()) {
+    const auto status = run_shell("dpkg-query -W -f='${Status}' " + shell_quote(package.name) + " 2>/dev/null");
+    EXPECT_NE(status.output.find("install ok installed"), std::string::npos)
+        << package.name << " is not an installed Debian package here: check its bookworm name";
+  }
+}
+
+TEST(Dockerfile, edge_binary_links_only_libraries_the_runtime_stage_installs) {
+  const fs::path binary = fs::path(EDGELOOP_BINARY_DIR) / "src/edged/edgeloop-edge";
+  if (!fs::exists(binary)) GTEST_SKIP() << binary << " is not built in this build folder";
+  std::set<std::string> allowed{"libc6", "libstdc++6", "libgcc-s1"};
+  for (const RuntimePackage& package : image_runtime_packages()) allowed.insert(package.name);
+  // Every shared library the binary needs directly, and the Debian package that ships it.
+  const auto libraries = run_shell("objdump -p " + shell_quote(binary.string()) + " | awk '/NEEDED/ {print $2}'");
+  std::istringstream names(libraries.output);
+  std::string library;
+  while (names >> library) {
+    const auto owner = run_shell("dpkg -S '*/" + library + "' 2>/dev/null | head -n 1 | cut -d: -f1");
+    std::string package = owner.output.substr(0, owner.output.find_first_of("\n"));
+    EXPECT_TRUE(allowed.count(package)) << "edgeloop-edge needs " << library << " from '" << package
+                                        << "', which the Dockerfile's runtime stage does not install";
+    EXPECT_EQ(package.find("torch"), std::string::npos) << library;
+  }
+}
+
+TEST(Dockerfile, passes_dockerfile_utils_lint) {
+  // dockerfile-utils (npm, the linter of the Dockerfile language server); installed by
+  // scripts/install-deps.sh into tests/deploy/node_modules.
+  const fs::path linter = kSourceDir / "tests/deploy/node_modules/.bin/dockerfile-utils";
+  if (!fs::exists(linter)) GTEST_SKIP() << "run scripts/install-deps.sh to install " << linter;
+  TempDir temp;
+  const DeployResult result = write_deployment(options_for(temp));
+  const auto lint = run_shell(shell_quote(linter.string()) + " lint " +
+                              shell_quote((result.out_directory / "Dockerfile").string()) + " 2>&1");
+  EXPECT_EQ(lint.exit_status, 0) << lint.output;
+  EXPECT_EQ(lint.output.find("rror"), std::string::npos) << lint.output;
+}
+
+TEST(ComposeFile, has_the_module_and_a_mosquitto_broker) {
+  TempDir temp;
+  DeployOptions options = options_for(temp);
+  options.mqtt = "mosquitto:1884";
+  const Json compose = yaml_to_json(build_compose_file(options), "docker-compose.yml");
+  EXPECT_EQ(compose["services"]["mosquitto"]["image"], kMosquittoImage);
+  const Json& module = compose["services"]["edgeloop"];
+  EXPECT_EQ(module["devices"][0], "/dev/video0:/dev/video0");
+  EXPECT_EQ(module["environment"]["EDGELOOP_MQTT_PORT"], "1884");
+  EXPECT_EQ(module["depends_on"][0], "mosquitto");
+  EXPECT_TRUE(compose["volumes"].contains(kCapturesVolume));
+}
+
+TEST(DeployWriter, copies_the_bundle_and_writes_every_file) {
+  TempDir temp;
+  const DeployResult result = write_deployment(options_for(temp));
+  EXPECT_EQ(result.model_id, "m-test-1");
+  for (const char* name : {"Dockerfile", "deployment.json", "docker-compose.yml", "mosquitto.conf", "README.txt",
+                           "bundle/bundle.json", "bundle/model.onnx"}) {
+    EXPECT_TRUE(fs::exists(result.out_directory / name)) << name;
+  }
+  EXPECT_EQ(read_file(result.out_directory / "bundle/model.onnx"), read_file(temp / "bundle/model.onnx"));
+}
+
+TEST(DeployWriter, bad_flags_write_nothing_and_name_the_fix) {
+  TempDir temp;
+  DeployOptions options = options_for(temp);
+  options.mqtt = "mosquitto";
+  try {
+    write_deployment(options);
+    FAIL() << "a broker without a port was accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(error.what()).find("HOST:PORT"), std::string::npos) << error.what();
+  }
+  options = options_for(temp);
+  options.image = "edgeloop-edge";
+  EXPECT_THROW(write_deployment(options), Error);
+  options = options_for(temp);
+  options.bundle_directory = temp / "missing";
+  EXPECT_THROW(write_deployment(options), Error);
+  EXPECT_FALSE(fs::exists(temp / "out"));
+}
+
+}  // namespace
+}  // namespace edgeloop
