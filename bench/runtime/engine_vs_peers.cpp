@@ -2,6 +2,9 @@
 // ONNX Runtime 1.30 (node peer, bench/peers/ort_peer.js) on the same ONNX files and thread count,
 // in one run, with the issue-8 targets checked. Also load-to-first-inference of the xnnpack engine.
 //
+// PyTorch eager (bench/peers/torch_peer.py) is added when MODEL.pt (make_test_models.py --weights)
+// is beside the file.
+//
 // Usage: engine_vs_peers [--threads N] [--iterations N] MODEL.onnx...   (MODEL.int8.onnx beside it
 //        is used for the int8 rows when present)
 #include <chrono>
@@ -69,8 +72,8 @@ int main(int argc, char** argv) {
   if (!peer) std::fprintf(stderr, "no ONNX Runtime peer: run `npm install --ignore-scripts` in bench/peers\n");
   std::printf("batch 1, %d thread(s), %d timed runs, p50 ms per image (same run, same files)\n", threads,
               options.iterations);
-  std::printf("%-12s %9s %9s %9s %9s %9s | %9s %6s %9s %8s %9s\n", "model", "xnnpack", "xnn-int8", "opencv",
-              "ort-fp32", "ort-int8", "xnn/ort", "<=1.15", "fp32/int8", ">=1.3", "load+1st");
+  std::printf("%-12s %9s %9s %9s %9s %9s %9s | %9s %6s %9s %8s %9s\n", "model", "xnnpack", "xnn-int8", "opencv",
+              "ort-fp32", "ort-int8", "torch", "xnn/ort", "<=1.15", "fp32/int8", ">=1.3", "load+1st");
   for (const auto& fp32 : models) {
     std::filesystem::path int8 = fp32.parent_path() / (fp32.stem().string() + ".int8.onnx");
     bool has_int8 = std::filesystem::exists(int8);
@@ -83,14 +86,25 @@ int main(int argc, char** argv) {
       ort = run_onnxruntime_peer(*peer, fp32, threads, 1, options);
       if (has_int8) ort_int8 = run_onnxruntime_peer(*peer, int8, threads, 1, options);
     }
+    std::optional<PeerResult> eager;
+    std::filesystem::path weights = fp32.parent_path() / (fp32.stem().string() + ".pt");
+    if (std::filesystem::exists(weights)) {
+      OnnxModel model = OnnxModel::load(fp32);
+      eager = run_peer_command("/usr/bin/python3 '" + std::string(EDGELOOP_SOURCE_DIR) + "/bench/peers/torch_peer.py' " +
+                                   fp32.stem().string() + " '" + weights.string() + "' --channels " +
+                                   std::to_string(model.input_shape()[1]) + " --size " +
+                                   std::to_string(model.input_shape()[2]) + " --threads " + std::to_string(threads) +
+                                   " --iterations " + std::to_string(options.iterations),
+                               1, options.iterations);
+    }
     auto p50 = [](const auto& stats) { return stats ? std::optional<double>(stats->p50_ms) : std::nullopt; };
     auto peer_p50 = [](const auto& result) { return result ? std::optional<double>(result->latency.p50_ms) : std::nullopt; };
     std::optional<double> ratio, speedup;
     if (xnn && ort) ratio = xnn->p50_ms / ort->latency.p50_ms;
     if (xnn && xnn_int8) speedup = xnn->p50_ms / xnn_int8->p50_ms;
-    std::printf("%-12s %9s %9s %9s %9s %9s | %9s %6s %9s %8s %9s\n", fp32.stem().c_str(), cell(p50(xnn)).c_str(),
+    std::printf("%-12s %9s %9s %9s %9s %9s %9s | %9s %6s %9s %8s %9s\n", fp32.stem().c_str(), cell(p50(xnn)).c_str(),
                 cell(p50(xnn_int8)).c_str(), cell(p50(opencv)).c_str(), cell(peer_p50(ort)).c_str(),
-                cell(peer_p50(ort_int8)).c_str(), cell(ratio).c_str(),
+                cell(peer_p50(ort_int8)).c_str(), cell(peer_p50(eager)).c_str(), cell(ratio).c_str(),
                 ratio ? (*ratio <= kFp32TargetRatio ? "yes" : "NO") : "-", cell(speedup).c_str(),
                 speedup ? (*speedup >= kInt8TargetSpeedup ? "yes" : "NO") : "-", cell(load_ms).c_str());
     if (xnn_int8 && ort) {

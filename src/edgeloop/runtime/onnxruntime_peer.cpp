@@ -36,10 +36,14 @@ std::optional<std::filesystem::path> locate_onnxruntime_peer() {
 
 std::optional<PeerResult> run_onnxruntime_peer(const std::filesystem::path& script, const std::filesystem::path& model,
                                                int threads, int batch, const LatencyOptions& options) {
-  std::string command = "node '" + script.string() + "' '" + model.string() + "' --threads " + std::to_string(threads) +
-                        " --batch " + std::to_string(batch) + " --iterations " + std::to_string(options.iterations) +
-                        " --warmup " + std::to_string(options.warmup) + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
+  return run_peer_command("node '" + script.string() + "' '" + model.string() + "' --threads " + std::to_string(threads) +
+                              " --batch " + std::to_string(batch) + " --iterations " + std::to_string(options.iterations) +
+                              " --warmup " + std::to_string(options.warmup),
+                          batch, options.iterations);
+}
+
+std::optional<PeerResult> run_peer_command(const std::string& command, int batch, int iterations) {
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
   if (!pipe) return std::nullopt;
   std::string output;
   std::array<char, 4096> buffer{};
@@ -48,7 +52,7 @@ std::optional<PeerResult> run_onnxruntime_peer(const std::filesystem::path& scri
   int status = ::pclose(pipe);
   size_t line = output.rfind("{\"peer\"");
   if (status != 0 || line == std::string::npos) {
-    spdlog::warn("ONNX Runtime peer failed on {}: {}", model.string(), output.substr(0, output.find('\n')));
+    spdlog::warn("peer failed ({}): {}", command, output.substr(0, output.find('\n')));
     return std::nullopt;
   }
   try {
@@ -56,7 +60,7 @@ std::optional<PeerResult> run_onnxruntime_peer(const std::filesystem::path& scri
     PeerResult result;
     result.version = parsed.value("version", "");
     result.load_ms = parsed.value("load_ms", 0.0);
-    result.latency.runs = options.iterations;
+    result.latency.runs = iterations;
     result.latency.p50_ms = parsed.value("p50_ms", 0.0);
     result.latency.p90_ms = parsed.value("p90_ms", 0.0);
     result.latency.p99_ms = parsed.value("p99_ms", 0.0);
@@ -64,7 +68,7 @@ std::optional<PeerResult> run_onnxruntime_peer(const std::filesystem::path& scri
     result.latency.mean_ms = result.latency.images_per_second > 0 ? 1000.0 * batch / result.latency.images_per_second : 0;
     return result;
   } catch (const std::exception& error) {
-    spdlog::warn("ONNX Runtime peer printed unreadable JSON: {}", error.what());
+    spdlog::warn("peer printed unreadable JSON: {}", error.what());
     return std::nullopt;
   }
 }

@@ -24,6 +24,10 @@ std::optional<std::filesystem::path> find_onnxruntime_peer(const std::filesystem
 // executable and above the current directory (a build folder inside the source tree).
 std::optional<std::filesystem::path> locate_onnxruntime_peer();
 
+// Runs any peer command that prints one JSON line {"peer", "version", "load_ms", "p50_ms", "p90_ms",
+// "p99_ms", "images_per_second"} (ort_peer.js, torch_peer.py); nullopt with a warning when it fails.
+std::optional<PeerResult> run_peer_command(const std::string& command, int batch, int iterations);
+
 // Runs the peer; nullopt (with a warning logged) when node or the package is missing or it fails.
 std::optional<PeerResult> run_onnxruntime_peer(const std::filesystem::path& script, const std::filesystem::path& model,
                                                int threads, int batch, const LatencyOptions& options);
