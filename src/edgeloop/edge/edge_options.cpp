@@ -132,6 +132,7 @@ EdgeOptions edge_options_from_json(const Json& config) {
   }
   if (config.contains("http")) {
     const Json& http = config["http"];
+    read_into(http, "enabled", options.http.enabled, "http.");
     read_into(http, "bind", options.http.bind, "http.");
     read_into(http, "port", options.http.port, "http.");
     read_into(http, "token", options.http.token, "http.");

@@ -33,7 +33,8 @@ struct MqttOptions {
 
 struct HttpOptions {
   std::string bind = "127.0.0.1";           // address to listen on; anything else requires `token`
-  int port = 8080;                          // 0 = HTTP off
+  bool enabled = true;                      // serve HTTP at all
+  int port = 8080;                          // 0 = any free port (tests)
   std::string token;                        // bearer token; required when bind is not loopback
   int64_t max_body_bytes = 8 << 20;         // largest request body (an image for /v1/predict)
 };
