@@ -151,6 +151,20 @@ std::vector<torch::Tensor> LayerGraphModuleImpl::parameters_of_first_blocks(int 
   return parameters;
 }
 
+void LayerGraphModuleImpl::freeze_first_blocks(int blocks) {
+  frozen_blocks_ = blocks;
+  for (auto& parameter : parameters(/*recurse=*/true)) parameter.set_requires_grad(true);
+  for (auto& parameter : parameters_of_first_blocks(blocks)) parameter.set_requires_grad(false);
+  train(is_training());
+}
+
+void LayerGraphModuleImpl::train(bool on) {
+  torch::nn::Module::train(on);
+  for (size_t index = 0; index < layers_.size(); ++index) {
+    if (layers_[index].block < frozen_blocks_ && modules_[index].batch_norm) modules_[index].batch_norm->eval();
+  }
+}
+
 WeightMap extract_weights(LayerGraphModuleImpl& module) {
   WeightMap weights;
   for (const auto& item : module.named_parameters(/*recurse=*/true)) weights[item.key()] = to_named_tensor(item.value());

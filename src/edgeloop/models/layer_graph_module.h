@@ -33,6 +33,11 @@ class LayerGraphModuleImpl : public torch::nn::Module {
   std::vector<torch::Tensor> parameters_of_first_blocks(int blocks);
   // Names of those parameters, for tests and reports.
   std::vector<std::string> parameter_names_of_first_blocks(int blocks);
+  // Freezes blocks [0, blocks): their parameters stop taking gradients and their batch norms stay
+  // in eval mode (running statistics unchanged) even in train(). 0 unfreezes everything.
+  void freeze_first_blocks(int blocks);
+  int frozen_blocks() const { return frozen_blocks_; }
+  void train(bool on = true) override;
 
  private:
   struct LayerModules {
@@ -48,6 +53,7 @@ class LayerGraphModuleImpl : public torch::nn::Module {
   std::vector<LayerSpec> layers_;
   std::vector<LayerModules> modules_;
   std::map<std::string, std::shared_ptr<torch::nn::Module>> containers_;   // "block2" → its holder
+  int frozen_blocks_ = 0;
 };
 TORCH_MODULE(LayerGraphModule);
 

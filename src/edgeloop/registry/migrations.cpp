@@ -57,10 +57,11 @@ CREATE TABLE rejects (
 );
 )sql";
 
-// 2: training runs, their per-epoch curves, models, evaluations and the test-set ledger.
+// 2: training runs, their per-epoch curves, models, evaluations (which are the test-set ledger:
+// every row with split 'test:<name>' is one use of that test set) and sweeps.
 constexpr std::string_view kTrainingTables = R"sql(
 CREATE TABLE runs (
-  id            TEXT PRIMARY KEY,
+  id            TEXT PRIMARY KEY,          -- "r-" + 12 hex
   version_id    TEXT NOT NULL REFERENCES dataset_versions(id),
   arch          TEXT NOT NULL,           -- ArchSpec text, e.g. cnn-m:w=0.5
   preprocess_hash TEXT NOT NULL,
@@ -68,47 +69,52 @@ CREATE TABLE runs (
   code_commit   TEXT NOT NULL,
   seed          INTEGER NOT NULL,
   status        TEXT NOT NULL,           -- running, finished, failed
-  diagnosis     TEXT,                    -- JSON
+  diagnosis     TEXT,                    -- JSON: verdict, reasons, advice
   started_at    TEXT NOT NULL,
   finished_at   TEXT
 );
 CREATE TABLE epochs (
   run_id        TEXT NOT NULL REFERENCES runs(id),
-  epoch         INTEGER NOT NULL,
+  epoch         INTEGER NOT NULL,        -- 1-based
   train_loss    REAL NOT NULL,
-  train_accuracy REAL NOT NULL,
+  train_accuracy REAL NOT NULL,          -- 0..1
   val_loss      REAL NOT NULL,
-  val_accuracy  REAL NOT NULL,
-  learning_rate REAL NOT NULL,
-  seconds       REAL NOT NULL,
-  images_per_second REAL NOT NULL,
+  val_accuracy  REAL NOT NULL,           -- 0..1
+  learning_rate REAL NOT NULL,           -- at the end of the epoch
+  seconds       REAL NOT NULL,           -- wall time of the epoch
+  images_per_second REAL NOT NULL,       -- training images per second
   PRIMARY KEY (run_id, epoch)
 );
 CREATE TABLE models (
-  id            TEXT PRIMARY KEY,
-  run_id        TEXT REFERENCES runs(id),
+  id            TEXT PRIMARY KEY,          -- "m-" + 12 hex
+  run_id        TEXT REFERENCES runs(id),  -- NULL for classic models
+  version_id    TEXT NOT NULL REFERENCES dataset_versions(id),
   kind          TEXT NOT NULL,           -- torch, classic
-  arch          TEXT NOT NULL,
+  arch          TEXT NOT NULL,           -- ArchSpec text or classic spec ("knn:hog")
   parameters    INTEGER NOT NULL,
-  mflops        REAL NOT NULL,
+  mflops        REAL NOT NULL,           -- per image
   val_accuracy  REAL,
-  path          TEXT NOT NULL,           -- relative to the workspace's .edgeloop/
+  path          TEXT NOT NULL,           -- folder relative to the workspace's .edgeloop/
   created_at    TEXT NOT NULL
 );
 CREATE TABLE evaluations (
   id            INTEGER PRIMARY KEY,
   model_id      TEXT NOT NULL REFERENCES models(id),
+  dataset       TEXT NOT NULL,           -- dataset name: a test set is identified by (dataset, split)
+  version_id    TEXT NOT NULL REFERENCES dataset_versions(id),
   split         TEXT NOT NULL,           -- val, train, or test:<name>
   accuracy      REAL NOT NULL,
   result        TEXT NOT NULL,           -- JSON: per-class metrics, confusion, ECE
-  forced        INTEGER NOT NULL DEFAULT 0,
+  forced        INTEGER NOT NULL DEFAULT 0,  -- a repeated test run with --force
+  earlier_models INTEGER NOT NULL DEFAULT 0, -- other models tested on this test set before this one
   created_at    TEXT NOT NULL
 );
+CREATE INDEX evaluations_by_test_set ON evaluations (dataset, split, model_id);
 CREATE TABLE sweeps (
-  id            TEXT PRIMARY KEY,
+  id            TEXT PRIMARY KEY,          -- "s-" + 12 hex
   version_id    TEXT NOT NULL REFERENCES dataset_versions(id),
-  options       TEXT NOT NULL,
-  result        TEXT NOT NULL,           -- JSON table, Pareto front, pick
+  options       TEXT NOT NULL,           -- JSON: archs, target accuracy, latency budget, time budget
+  result        TEXT NOT NULL,           -- JSON table, Pareto front, pick, why it stopped
   created_at    TEXT NOT NULL
 );
 )sql";

@@ -1,0 +1,126 @@
+// `edgeloop train`: parse the flags (over an optional train.yaml), call train/training_session,
+// print the curves' last line, the diagnosis and the stored model.
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+#include "cli/cli_context.h"
+#include "edgeloop/core/config.h"
+#include "edgeloop/train/training_session.h"
+
+namespace edgeloop::cli {
+
+namespace {
+
+constexpr double kPercent = 100.0;
+
+// Flags as optionals: only those given override the config file.
+struct TrainFlags {
+  std::string config_file;
+  std::string preprocess_file;
+  std::optional<std::string> data, arch, optimizer, schedule, augment, from;
+  std::optional<int> epochs, batch, freeze, unfreeze_after, patience;
+  std::optional<double> learning_rate, weight_decay, label_smoothing, max_seconds;
+  std::optional<uint64_t> seed;
+  bool class_weights = false;
+  bool resume = false;
+};
+
+TrainOptions options_from(const TrainFlags& flags, const CliContext& context) {
+  Json json = flags.config_file.empty() ? Json::object() : load_config_file(flags.config_file);
+  const auto put = [&](const char* key, const auto& value) {
+    if (value) json[key] = *value;
+  };
+  put("data", flags.data);
+  put("arch", flags.arch);
+  put("optimizer", flags.optimizer);
+  put("schedule", flags.schedule);
+  put("augment", flags.augment);
+  put("from", flags.from);
+  put("epochs", flags.epochs);
+  put("batch", flags.batch);
+  put("freeze", flags.freeze);
+  put("unfreeze_after", flags.unfreeze_after);
+  put("patience", flags.patience);
+  put("lr", flags.learning_rate);
+  put("weight_decay", flags.weight_decay);
+  put("label_smoothing", flags.label_smoothing);
+  put("max_seconds", flags.max_seconds);
+  put("seed", flags.seed);
+  if (flags.class_weights) json["class_weights"] = true;
+  if (flags.resume) json["resume"] = true;
+  if (context.threads > 0) json["threads"] = context.threads;
+  return TrainOptions::from_json(json, flags.config_file.empty() ? "the command line" : flags.config_file);
+}
+
+void print_outcome(const TrainOutcome& outcome, bool json) {
+  const auto& model = outcome.model;
+  if (json) {
+    Json epochs = Json::array();
+    for (const auto& epoch : outcome.result.epochs) {
+      epochs.push_back({{"epoch", epoch.epoch}, {"train_loss", epoch.train_loss}, {"train_accuracy", epoch.train_accuracy},
+                        {"val_loss", epoch.val_loss}, {"val_accuracy", epoch.val_accuracy},
+                        {"learning_rate", epoch.learning_rate}, {"seconds", epoch.seconds},
+                        {"images_per_second", epoch.images_per_second}});
+    }
+    std::cout << Json{{"model", model.id}, {"run", outcome.run_id}, {"arch", model.arch}, {"parameters", model.parameters},
+                      {"mflops", model.mflops}, {"metrics", model.metrics}, {"diagnosis", model.diagnosis},
+                      {"epochs", epochs}, {"resumed_from_epoch", outcome.result.resumed_from_epoch}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::printf("%-6s %10s %9s %10s %9s %10s %8s %9s\n", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
+              "seconds", "img/s");
+  for (const auto& epoch : outcome.result.epochs) {
+    std::printf("%-6d %10.4f %8.2f%% %10.4f %8.2f%% %10.2e %8.1f %9.0f%s\n", epoch.epoch, epoch.train_loss,
+                epoch.train_accuracy * kPercent, epoch.val_loss, epoch.val_accuracy * kPercent, epoch.learning_rate,
+                epoch.seconds, epoch.images_per_second, epoch.epoch == outcome.result.best_epoch ? "  best" : "");
+  }
+  std::printf("\nmodel %s  (%s, %lld parameters, %.2f MFLOPs, run %s)\n", model.id.c_str(), model.arch.c_str(),
+              static_cast<long long>(model.parameters), model.mflops, outcome.run_id.c_str());
+  std::printf("validation accuracy %.2f%% (epoch %d)%s\n", model.metrics["val_accuracy"].get<double>() * kPercent,
+              outcome.result.best_epoch, outcome.result.stopped_early ? ", stopped early" : "");
+  std::printf("diagnosis: %s\n", model.diagnosis["verdict"].get<std::string>().c_str());
+  for (const auto& reason : model.diagnosis["reasons"]) std::printf("  - %s\n", reason.get<std::string>().c_str());
+  for (const auto& advice : model.diagnosis["advice"]) std::printf("  try: %s\n", advice.get<std::string>().c_str());
+}
+
+}  // namespace
+
+void add_train_commands(CLI::App& app, CliContext& context) {
+  auto flags = std::make_shared<TrainFlags>();
+  auto* train = app.add_subcommand("train", "Train an architecture on a dataset version and store the model");
+  train->add_option("--data", flags->data, "Dataset NAME or NAME@VERSION");
+  train->add_option("--arch", flags->arch, "Architecture, e.g. cnn-s, cnn-m:w=0.5 (see `edgeloop models list`)");
+  train->add_option("--epochs", flags->epochs, "Epochs at most (early stopping may end sooner; default 10)");
+  train->add_option("--batch", flags->batch, "Batch size (default 128)");
+  train->add_option("--lr", flags->learning_rate, "Peak learning rate (default 0.001)");
+  train->add_option("--optimizer", flags->optimizer, "adam, adamw or sgd (default adam)");
+  train->add_option("--schedule", flags->schedule, "constant, cosine, step or onecycle (default constant)");
+  train->add_option("--weight-decay", flags->weight_decay, "Weight decay (default 0)");
+  train->add_option("--label-smoothing", flags->label_smoothing, "Label smoothing in [0, 1) (default 0)");
+  train->add_option("--augment", flags->augment, "Augmentation, e.g. flip,shift=2,rotate=10,brightness=0.2,noise=0.02");
+  train->add_flag("--class-weights", flags->class_weights, "Weight the loss by inverse class frequency");
+  train->add_option("--patience", flags->patience, "Early stopping: epochs without a better validation loss (default 5)");
+  train->add_option("--from", flags->from, "Transfer learning: start from this model, with a new head");
+  train->add_option("--freeze", flags->freeze, "Transfer learning: freeze the first N blocks");
+  train->add_option("--unfreeze-after", flags->unfreeze_after, "Transfer learning: unfreeze all blocks after epoch E");
+  train->add_option("--seed", flags->seed, "Random seed (default 42)");
+  train->add_option("--max-seconds", flags->max_seconds, "Stop after this much training time");
+  train->add_option("--config", flags->config_file, "train.yaml with the same keys (flags win)");
+  train->add_option("--preprocess", flags->preprocess_file, "Preprocess spec (YAML/JSON); default: the dataset's");
+  train->add_flag("--resume", flags->resume, "Continue the unfinished run with the same options from its checkpoint");
+  train->callback([&context, flags] {
+    run_command(context, [&] {
+      const TrainOptions options = options_from(*flags, context);
+      const Json pipeline = flags->preprocess_file.empty() ? Json() : load_config_file(flags->preprocess_file);
+      TrainerCallbacks callbacks;
+      callbacks.progress = context.progress_bar();
+      const TrainOutcome outcome = train_model(context.workspace(), options, pipeline, callbacks);
+      print_outcome(outcome, context.json);
+    });
+  });
+}
+
+}  // namespace edgeloop::cli

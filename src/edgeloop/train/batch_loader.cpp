@@ -1,0 +1,126 @@
+#include "edgeloop/train/batch_loader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <random>
+
+#include "edgeloop/core/error.h"
+
+namespace edgeloop {
+
+namespace {
+
+constexpr uint64_t kEpochSeedStride = 1000003;      // mixes the epoch into the seed
+constexpr uint64_t kBatchSeedStride = 7919;         // mixes the batch index into the seed
+
+cv::Mat cached_image(const TrainingData& data, int64_t cache_index) {
+  const InputShape shape = data.cache->shape();
+  const cv::Mat view(shape.height, shape.width, CV_8UC(shape.channels), const_cast<uint8_t*>(data.cache->image(cache_index)));
+  return view.clone();   // the cache is read-only memory
+}
+
+// HWC float image → CHW floats at `target`.
+void copy_channels_first(const cv::Mat& image, float* target) {
+  const int channels = image.channels();
+  const int pixels = image.rows * image.cols;
+  const cv::Mat continuous = image.isContinuous() ? image : image.clone();
+  const float* source = continuous.ptr<float>();
+  if (channels == 1) {
+    std::memcpy(target, source, pixels * sizeof(float));
+    return;
+  }
+  for (int pixel = 0; pixel < pixels; ++pixel) {
+    for (int channel = 0; channel < channels; ++channel) target[channel * pixels + pixel] = source[pixel * channels + channel];
+  }
+}
+
+}  // namespace
+
+torch::Tensor model_input(const TrainingData& data, int64_t cache_index) {
+  const InputShape shape = data.cache->shape();
+  torch::Tensor tensor = torch::empty({shape.channels, shape.height, shape.width}, torch::kFloat32);
+  copy_channels_first(data.pipeline.finish_uint8(cached_image(data, cache_index)), tensor.data_ptr<float>());
+  return tensor;
+}
+
+BatchLoader::BatchLoader(const TrainingData& data, std::vector<int64_t> indices, const BatchLoaderOptions& options)
+    : data_(data), order_(std::move(indices)), options_(options) {
+  if (options_.shuffle) {
+    std::mt19937_64 random(options_.seed + kEpochSeedStride * static_cast<uint64_t>(options_.epoch));
+    std::shuffle(order_.begin(), order_.end(), random);
+  }
+  const int64_t size = static_cast<int64_t>(order_.size());
+  batch_count_ = options_.drop_last ? size / options_.batch : (size + options_.batch - 1) / options_.batch;
+  ready_.resize(batch_count_);
+  const int threads = std::max(1, options_.threads);
+  for (int worker = 0; worker < threads; ++worker) workers_.emplace_back([this, worker] { work(worker); });
+}
+
+BatchLoader::~BatchLoader() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (auto& worker : workers_) worker.join();
+}
+
+Batch BatchLoader::make_batch(int64_t batch_index) const {
+  const InputShape shape = data_.cache->shape();
+  const int64_t begin = batch_index * options_.batch;
+  const int64_t end = std::min<int64_t>(begin + options_.batch, static_cast<int64_t>(order_.size()));
+  Batch batch;
+  batch.indices.assign(order_.begin() + begin, order_.begin() + end);
+  const int64_t count = end - begin;
+  batch.images = torch::empty({count, shape.channels, shape.height, shape.width}, torch::kFloat32);
+  batch.labels = torch::empty({count}, torch::kInt64);
+  const int64_t image_floats = static_cast<int64_t>(shape.channels) * shape.height * shape.width;
+  std::mt19937_64 random(options_.seed + kEpochSeedStride * static_cast<uint64_t>(options_.epoch) +
+                         kBatchSeedStride * static_cast<uint64_t>(batch_index + 1));
+  float* images = batch.images.data_ptr<float>();
+  int64_t* labels = batch.labels.data_ptr<int64_t>();
+  for (int64_t item = 0; item < count; ++item) {
+    cv::Mat image = cached_image(data_, batch.indices[item]);
+    if (!options_.augment.empty()) augment_image(image, options_.augment, random);
+    copy_channels_first(data_.pipeline.finish_uint8(image), images + item * image_floats);
+    labels[item] = data_.labels[batch.indices[item]];
+  }
+  return batch;
+}
+
+void BatchLoader::work(int worker) {
+  const int threads = std::max(1, options_.threads);
+  for (int64_t batch_index = worker; batch_index < batch_count_; batch_index += threads) {
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return stopping_ || batch_index < consumed_ + options_.prefetch; });
+      if (stopping_) return;
+    }
+    try {
+      Batch batch = make_batch(batch_index);
+      std::lock_guard lock(mutex_);
+      ready_[batch_index] = std::move(batch);
+    } catch (const std::exception& error) {
+      std::lock_guard lock(mutex_);
+      failure_ = error.what();
+      stopping_ = true;
+    }
+    changed_.notify_all();
+  }
+}
+
+std::optional<Batch> BatchLoader::next() {
+  std::unique_lock lock(mutex_);
+  if (consumed_ >= batch_count_) return std::nullopt;
+  changed_.wait(lock, [&] { return failure_.has_value() || ready_[consumed_].has_value(); });
+  if (failure_) throw invalid_argument("loading a batch failed: " + *failure_);
+  Batch batch = std::move(*ready_[consumed_]);
+  ready_[consumed_].reset();
+  ++consumed_;
+  lock.unlock();
+  changed_.notify_all();
+  return batch;
+}
+
+}  // namespace edgeloop

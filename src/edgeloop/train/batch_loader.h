@@ -1,0 +1,70 @@
+// BatchLoader: turns a TrainingData split into batches of float tensors for one epoch, on
+// background threads that run ahead of the consumer (shuffle, gather from the memory-mapped
+// cache, augment, the pipeline's float ops, HWC → CHW). Batch k is made by thread k mod T with a
+// generator seeded by (seed, epoch, k), so batches are the same whatever the timing or thread
+// count. Used by the Trainer and eval/. One consumer thread; LibTorch.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "edgeloop/train/augmentation.h"
+#include "edgeloop/train/training_data.h"
+
+namespace edgeloop {
+
+struct BatchLoaderOptions {
+  int batch = 128;               // images per batch (the last may be smaller)
+  bool shuffle = true;           // a new order every epoch (seeded)
+  bool drop_last = false;        // skip a final partial batch
+  AugmentSpec augment;           // empty = none
+  uint64_t seed = 42;
+  int epoch = 0;                 // mixes into the seed
+  int threads = 1;               // background threads
+  int prefetch = 4;              // batches made ahead of the consumer
+};
+
+struct Batch {
+  torch::Tensor images;          // [N, C, H, W] float
+  torch::Tensor labels;          // [N] int64
+  std::vector<int64_t> indices;  // cache indices, in batch order
+};
+
+class BatchLoader {
+ public:
+  BatchLoader(const TrainingData& data, std::vector<int64_t> indices, const BatchLoaderOptions& options);
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  int64_t batch_count() const { return batch_count_; }
+  // The next batch in order; nullopt after the last. Rethrows a worker's Error.
+  std::optional<Batch> next();
+
+ private:
+  Batch make_batch(int64_t batch_index) const;
+  void work(int worker);
+
+  const TrainingData& data_;
+  std::vector<int64_t> order_;
+  BatchLoaderOptions options_;
+  int64_t batch_count_ = 0;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::optional<Batch>> ready_;
+  int64_t consumed_ = 0;
+  bool stopping_ = false;
+  std::optional<std::string> failure_;
+  std::vector<std::thread> workers_;
+};
+
+// One preprocessed image as the model sees it: [C, H, W] float, no augmentation.
+torch::Tensor model_input(const TrainingData& data, int64_t cache_index);
+
+}  // namespace edgeloop

@@ -1,0 +1,111 @@
+#include "edgeloop/train/fit_diagnosis.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace edgeloop {
+
+namespace {
+
+constexpr int kMinimumEpochs = 2;
+constexpr double kPercent = 100.0;
+
+std::string percent(double fraction) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f%%", fraction * kPercent);
+  return text;
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", value);
+  return text;
+}
+
+bool validation_rising_while_training_falls(const std::vector<EpochRecord>& epochs, int window) {
+  if (static_cast<int>(epochs.size()) < window + 1) return false;
+  for (size_t index = epochs.size() - window; index < epochs.size(); ++index) {
+    if (!(epochs[index].val_loss > epochs[index - 1].val_loss && epochs[index].train_loss < epochs[index - 1].train_loss)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool training_loss_plateaued(const std::vector<EpochRecord>& epochs, int window, double relative_change) {
+  if (static_cast<int>(epochs.size()) < window + 1) return false;
+  const double before = epochs[epochs.size() - 1 - window].train_loss;
+  const double now = epochs.back().train_loss;
+  return before > 0 && std::abs(before - now) / before < relative_change;
+}
+
+}  // namespace
+
+Json Diagnosis::to_json() const { return Json{{"verdict", verdict}, {"reasons", reasons}, {"advice", advice}}; }
+
+Diagnosis Diagnosis::from_json(const Json& json) {
+  Diagnosis diagnosis;
+  diagnosis.verdict = json.value("verdict", std::string(kVerdictTooEarly));
+  diagnosis.reasons = json.value("reasons", std::vector<std::string>{});
+  diagnosis.advice = json.value("advice", std::vector<std::string>{});
+  return diagnosis;
+}
+
+Diagnosis diagnose_fit(const std::vector<EpochRecord>& epochs, const DiagnosisOptions& options) {
+  Diagnosis diagnosis;
+  if (static_cast<int>(epochs.size()) < kMinimumEpochs) {
+    diagnosis.reasons.push_back("only " + std::to_string(epochs.size()) + " epoch(s) so far");
+    return diagnosis;
+  }
+  const EpochRecord& last = epochs.back();
+  const double gap = last.train_accuracy - last.val_accuracy;
+  const bool rising = validation_rising_while_training_falls(epochs, options.rising_epochs);
+  if (rising || gap > options.accuracy_gap) {
+    diagnosis.verdict = kVerdictOverfitting;
+    if (rising) {
+      diagnosis.reasons.push_back("validation loss rose for " + std::to_string(options.rising_epochs) +
+                                  " epochs while training loss fell (now " + number(last.val_loss) + " vs " +
+                                  number(last.train_loss) + ")");
+    }
+    if (gap > options.accuracy_gap) {
+      diagnosis.reasons.push_back("training accuracy " + percent(last.train_accuracy) + " is " + percent(gap) +
+                                  " above validation accuracy " + percent(last.val_accuracy) + " (threshold " +
+                                  percent(options.accuracy_gap) + ")");
+    }
+    diagnosis.advice.push_back("collect more data, or more varied data (other lighting, angles, backgrounds)");
+    diagnosis.advice.push_back(options.augmented ? "augment more strongly (larger shift/rotation, add noise)"
+                                                 : "add augmentation, e.g. --augment flip,shift=2,rotate=10");
+    diagnosis.advice.push_back("use a smaller architecture (fewer parameters) or add weight decay");
+    diagnosis.advice.push_back(options.best_epoch > 0
+                                   ? "train fewer epochs: the best validation loss was at epoch " +
+                                         std::to_string(options.best_epoch) + " (its weights were kept)"
+                                   : "train fewer epochs (early stopping keeps the best epoch)");
+    return diagnosis;
+  }
+  const bool plateaued = training_loss_plateaued(epochs, options.plateau_epochs, options.plateau_change);
+  if (last.train_accuracy < options.underfit_accuracy || (plateaued && last.train_accuracy < options.plateau_accuracy)) {
+    diagnosis.verdict = kVerdictUnderfitting;
+    if (last.train_accuracy < options.underfit_accuracy) {
+      diagnosis.reasons.push_back("training accuracy " + percent(last.train_accuracy) + " is under the floor " +
+                                  percent(options.underfit_accuracy));
+    }
+    if (plateaued) {
+      diagnosis.reasons.push_back("training loss plateaued at " + number(last.train_loss) + " (changed under " +
+                                  percent(options.plateau_change) + " in " + std::to_string(options.plateau_epochs) +
+                                  " epochs)");
+    }
+    diagnosis.advice.push_back("use a larger architecture (more capacity), e.g. the next one on `edgeloop models list`");
+    diagnosis.advice.push_back(plateaued ? "raise the learning rate or use --schedule onecycle"
+                                         : "train more epochs: the loss is still falling");
+    if (options.frozen_blocks) diagnosis.advice.push_back("unfreeze layers: lower --freeze or set --unfreeze-after");
+    return diagnosis;
+  }
+  diagnosis.verdict = kVerdictGoodFit;
+  diagnosis.reasons.push_back("training " + percent(last.train_accuracy) + " and validation " +
+                              percent(last.val_accuracy) + " accuracy are close (gap " + percent(gap) + ")");
+  diagnosis.advice.push_back("compare on the validation set with `edgeloop eval`, then test once with `edgeloop test`");
+  diagnosis.advice.push_back("if it is not accurate enough yet, try the next larger architecture or more data");
+  return diagnosis;
+}
+
+}  // namespace edgeloop

@@ -1,0 +1,169 @@
+#include "edgeloop/train/training_session.h"
+
+#include <spdlog/spdlog.h>
+
+#include "edgeloop/core/error.h"
+#include "edgeloop/models/weights_file.h"
+#include "edgeloop/registry/model_store.h"
+#include "edgeloop/registry/run_store.h"
+#include "edgeloop/train/torch_threads.h"
+
+namespace edgeloop {
+
+namespace {
+
+constexpr const char* kCheckpointFile = "checkpoint.pt";
+constexpr const char* kRunPrefix = "r-";
+constexpr const char* kModelPrefix = "m-";
+
+// The architecture to train: from scratch, or the --from model's with this dataset's classes.
+struct StartingPoint {
+  ArchSpec spec;
+  std::string parent_model;
+  WeightMap parent_weights;
+};
+
+StartingPoint starting_point(const Workspace& workspace, Registry& registry, const TrainOptions& options,
+                             const TrainingData& data) {
+  StartingPoint start;
+  if (options.from_model.empty()) {
+    start.spec = ArchSpec::parse(options.arch);
+  } else {
+    const ModelRecord parent = ModelStore(registry).resolve(options.from_model);
+    const StoredModel stored = load_stored_model(workspace, parent.id);
+    if (stored.kind != kModelKindTorch) {
+      throw invalid_argument("--from " + parent.id + " is a classic model: transfer learning needs a network");
+    }
+    start.spec = stored.spec;
+    start.parent_model = parent.id;
+    start.parent_weights = read_weights_file(model_weights_path(workspace, parent.id));
+  }
+  const InputShape input = data.input();
+  if (!options.from_model.empty() && (start.spec.input.channels != input.channels ||
+                                      start.spec.input.height != input.height || start.spec.input.width != input.width)) {
+    throw invalid_argument("--from " + start.parent_model + " takes " + std::to_string(start.spec.input.channels) + "x" +
+                           std::to_string(start.spec.input.height) + "x" + std::to_string(start.spec.input.width) +
+                           " input but " + data.version.reference() +
+                           " preprocesses to another shape: pass a preprocess spec with that size");
+  }
+  start.spec.input = input;
+  start.spec.classes = data.classes();
+  if (options.freeze_blocks >= start.spec.block_count()) {
+    throw invalid_argument("--freeze " + std::to_string(options.freeze_blocks) + " would freeze every block of " +
+                           start.spec.to_string() + " (it has " + std::to_string(start.spec.block_count()) +
+                           " blocks, the last is the classifier): use at most " +
+                           std::to_string(start.spec.block_count() - 1));
+  }
+  return start;
+}
+
+}  // namespace
+
+std::string code_commit() { return EDGELOOP_CODE_COMMIT; }
+
+TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options, const Json& pipeline_json,
+                         const TrainerCallbacks& callbacks) {
+  options.validate();
+  if (options.data.empty()) throw invalid_argument("no dataset: pass --data NAME[@VERSION]");
+  if (options.from_model.empty()) ArchSpec::parse(options.arch);   // a bad --arch fails before any work
+  set_torch_threads(options.threads);
+  Registry registry = Registry::open(workspace.registry_path());
+  const TrainingData data = prepare_training_data(workspace, registry, options.data, pipeline_json, options.threads,
+                                                  callbacks.progress);
+  const StartingPoint start = starting_point(workspace, registry, options, data);
+
+  Json config = options.to_json();
+  config["fingerprint"] = options.fingerprint();
+  config["dataset_version"] = data.version.id;
+  RunStore runs(registry);
+  std::optional<std::string> resumed_run;
+  if (options.resume) resumed_run = runs.find_unfinished_run(options.fingerprint());
+  TrainOutcome outcome;
+  if (resumed_run) {
+    outcome.run_id = *resumed_run;
+    spdlog::info("resuming run {}", outcome.run_id);
+  } else {
+    outcome.run_id = new_record_id(kRunPrefix, options.fingerprint());
+    RunRecord run;
+    run.id = outcome.run_id;
+    run.version_id = data.version.id;
+    run.arch = start.spec.to_string();
+    run.preprocess_hash = data.pipeline.hash();
+    run.config = config;
+    run.code_commit = code_commit();
+    run.seed = options.seed;
+    run.started_at = utc_timestamp();
+    registry.in_transaction([&](SQLite::Database&) { runs.add_run(run); });
+  }
+
+  torch::manual_seed(options.seed);
+  LayerGraphModule module(start.spec);
+  if (!start.parent_weights.empty()) load_weights(*module, start.parent_weights, /*skip_layers=*/{"classifier"});
+  module->freeze_first_blocks(options.freeze_blocks);
+
+  TrainerCallbacks trainer_callbacks = callbacks;
+  trainer_callbacks.on_epoch = [&](const EpochRecord& record, const Diagnosis& live) {
+    registry.in_transaction([&](SQLite::Database&) { runs.put_epoch(outcome.run_id, record); });
+    if (live.verdict == kVerdictOverfitting) spdlog::warn("epoch {}: {}", record.epoch, live.reasons.front());
+    if (callbacks.on_epoch) callbacks.on_epoch(record, live);
+  };
+  const auto checkpoint = workspace.run_dir(outcome.run_id) / kCheckpointFile;
+  try {
+    outcome.result = run_trainer(*module, data, options, checkpoint, resumed_run.has_value(), trainer_callbacks);
+  } catch (const Error& error) {
+    registry.in_transaction([&](SQLite::Database&) {
+      runs.finish_run(outcome.run_id, kRunFailed, Json{{"error", error.what()}});
+    });
+    throw;
+  } catch (const c10::Error& error) {
+    registry.in_transaction([&](SQLite::Database&) {
+      runs.finish_run(outcome.run_id, kRunFailed, Json{{"error", error.what_without_backtrace()}});
+    });
+    throw internal_error(std::string("LibTorch failed while training: ") + error.what_without_backtrace());
+  }
+
+  StoredModel& model = outcome.model;
+  model.id = new_record_id(kModelPrefix, outcome.run_id);
+  model.kind = kModelKindTorch;
+  model.spec = start.spec;
+  model.arch = start.spec.to_string();
+  model.labels = data.version.classes;
+  model.input = data.input();
+  model.preprocess = data.pipeline.to_json();
+  model.preprocess_hash = data.pipeline.hash();
+  model.lineage.dataset = data.version.dataset;
+  model.lineage.dataset_version = data.version.id;
+  model.lineage.dataset_number = data.version.number;
+  model.lineage.run_id = outcome.run_id;
+  model.lineage.parent_model = start.parent_model;
+  model.lineage.code_commit = code_commit();
+  model.lineage.seed = options.seed;
+  model.lineage.config = config;
+  const auto& epochs = outcome.result.epochs;
+  const EpochRecord best = outcome.result.best_epoch > 0 ? epochs.at(outcome.result.best_epoch - 1) : epochs.back();
+  model.metrics = Json{{"val_accuracy", best.val_accuracy},     {"val_loss", best.val_loss},
+                       {"best_epoch", outcome.result.best_epoch}, {"epochs", epochs.size()},
+                       {"stopped_early", outcome.result.stopped_early},
+                       {"images_per_second", outcome.result.images_per_second},
+                       {"training_seconds", outcome.result.training_seconds}};
+  model.diagnosis = outcome.result.diagnosis.to_json();
+  model.parameters = start.spec.parameter_count();
+  model.mflops = start.spec.mflops();
+  model.created_at = utc_timestamp();
+  std::filesystem::create_directories(workspace.model_dir(model.id));
+  save_module_weights(*module, model_weights_path(workspace, model.id));
+  write_stored_model(workspace, model);
+  ModelRecord record{model.id,         outcome.run_id, data.version.id, model.kind,
+                     model.arch,       model.parameters, model.mflops,  best.val_accuracy,
+                     std::filesystem::relative(workspace.model_dir(model.id), workspace.state_dir()).string(),
+                     model.created_at};
+  registry.in_transaction([&](SQLite::Database&) {
+    ModelStore(registry).add_model(record);
+    runs.finish_run(outcome.run_id, kRunFinished, model.diagnosis);
+  });
+  std::error_code ignored;
+  std::filesystem::remove(checkpoint, ignored);   // the run is finished: nothing to resume
+  return outcome;
+}
+
+}  // namespace edgeloop

@@ -1,0 +1,32 @@
+// Training session: one `edgeloop train` end to end. Resolves the dataset, builds the tensor
+// cache, records a run in the registry, builds the architecture (or starts from --from MODEL with
+// a new head and frozen blocks), runs the Trainer with per-epoch metrics stored as they come, and
+// stores the result as a model (models/stored_model.h + the registry's models table) with its
+// lineage, curves and diagnosis. Called by the CLI and by sweep. LibTorch. One at a time per thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "edgeloop/core/workspace.h"
+#include "edgeloop/models/stored_model.h"
+#include "edgeloop/train/trainer.h"
+
+namespace edgeloop {
+
+struct TrainOutcome {
+  std::string run_id;
+  StoredModel model;                // as stored; model.id names it
+  TrainerResult result;
+};
+
+// Options are validated first (Error(kInvalidArgument) before anything is written). A failure
+// after the run was recorded marks it failed and keeps its checkpoint for --resume.
+// `pipeline_json`: preprocess spec; null = the dataset's default.
+TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options, const Json& pipeline_json,
+                         const TrainerCallbacks& callbacks);
+
+// The commit this edgeloop was built from ("unknown" outside git).
+std::string code_commit();
+
+}  // namespace edgeloop
