@@ -9,7 +9,12 @@ namespace edgeloop::cli {
 // One per command group, each in its own file.
 void add_workspace_commands(CLI::App& app, CliContext& context);
 void add_deploy_commands(CLI::App& app, CliContext& context);
+void add_report_commands(CLI::App& app, CliContext& context);
+void add_data_commands(CLI::App& app, CliContext& context);
+void add_train_commands(CLI::App& app, CliContext& context);
+void add_models_commands(CLI::App& app, CliContext& context);
 void add_bench_commands(CLI::App& app, CliContext& context);
+void add_export_commands(CLI::App& app, CliContext& context);
 }  // namespace edgeloop::cli
 
 int main(int argc, char** argv) {
@@ -32,7 +37,12 @@ int main(int argc, char** argv) {
 
   add_workspace_commands(app, context);
   add_deploy_commands(app, context);
+  add_report_commands(app, context);
+  add_data_commands(app, context);
+  add_train_commands(app, context);
+  add_models_commands(app, context);
   add_bench_commands(app, context);
+  add_export_commands(app, context);
 
   CLI11_PARSE(app, argc, argv);
   return context.exit_status;

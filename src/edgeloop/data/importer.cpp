@@ -11,6 +11,7 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/log.h"
 #include "edgeloop/core/threads.h"
 #include "edgeloop/data/image_probe.h"
 #include "edgeloop/data/import_source.h"
@@ -152,6 +153,8 @@ ImportResult import_dataset(const Workspace& workspace, Registry& registry, cons
   }
 
   ImportSource items = read_source(source, result.format, options);
+  const auto seconds_since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  spdlog::debug("import: {} items read from {} in {:.2f} s", items.items.size(), source.string(), seconds_since_start());
   ObjectStore objects(workspace);
   std::vector<ItemOutcome> outcomes(items.items.size());
   std::vector<std::string> created_objects;
@@ -189,6 +192,7 @@ ImportResult import_dataset(const Workspace& workspace, Registry& registry, cons
     throw;
   }
   cv::setNumThreads(previous_threads);
+  spdlog::debug("import: items checked and stored at {:.2f} s", seconds_since_start());
 
   // Merge in item order: parent samples first, then new ones; a repeated image is a duplicate.
   NewVersion version;
@@ -255,11 +259,14 @@ ImportResult import_dataset(const Workspace& workspace, Registry& registry, cons
   version.change = std::string(options.add ? "add " : "import ") + record.source + " (" + result.format + ")";
   version.details = Json{{"import", {{"source", record.source}, {"format", result.format}, {"imported", result.imported},
                                      {"duplicates", record.duplicates}, {"rejected", record.rejects.size()}}}};
+  // The old samples keep their splits; carrying the split options lets `data split` top them up.
+  if (options.add && parent->details.contains("split")) version.details["split"] = parent->details["split"];
   std::vector<ObjectInfo> object_rows;
   object_rows.reserve(new_objects.size());
   for (auto& [hash, object] : new_objects) object_rows.push_back(object);
   try {
     objects.sync();  // every object durable before the registry refers to it
+    spdlog::debug("import: objects synced at {:.2f} s", seconds_since_start());
     registry.in_transaction([&](SQLite::Database&) {
       datasets.add_objects(object_rows);
       result.version = datasets.add_version(version);
@@ -271,7 +278,8 @@ ImportResult import_dataset(const Workspace& workspace, Registry& registry, cons
     remove_created();
     throw;
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds = seconds_since_start();
+  spdlog::debug("import: registered at {:.2f} s", result.seconds);
   return result;
 }
 

@@ -31,9 +31,14 @@ fs::path temporary_path_for(const fs::path& target) {
 
 void write_then_rename(const fs::path& target, std::span<const uint8_t> bytes) {
   std::error_code ignored;
-  fs::create_directories(target.parent_path(), ignored);
   const fs::path temporary = temporary_path_for(target);
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  constexpr mode_t kFileMode = 0644;
+  int fd = ::open(temporary.c_str(), kCreateFlags, kFileMode);
+  if (fd < 0 && errno == ENOENT) {  // the first object under this prefix: make its folder
+    fs::create_directories(target.parent_path(), ignored);
+    fd = ::open(temporary.c_str(), kCreateFlags, kFileMode);
+  }
   if (fd < 0) throw io_error("cannot create " + temporary.string() + ": " + std::strerror(errno));
   size_t written = 0;
   while (written < bytes.size()) {

@@ -1,0 +1,38 @@
+// Dataset statistics: counts per class and split, imbalance, image sizes and channels, brightness,
+// contrast and sharpness per class (preprocess/image_features.h), and leakage: identical pixels
+// in different splits and perceptual-hash near-duplicates across splits. Decodes every image
+// (in `threads` threads). Called by `edgeloop data stats`.
+//
+// JSON shape (stable; tests and other tools read it):
+// {"dataset": "fmnist", "version": 2, "version_id": "…", "total": 70000, "unlabeled": 0,
+//  "imbalance_ratio": 1.0,                 // largest class / smallest; null when a class is empty
+//  "imbalance_warning": false,             // ratio above 1.5
+//  "classes": {"Coat": {"total": 7000, "train": 5600, "val": 700, "test": 700,
+//                       "test_sets": {"test": 700},
+//                       "brightness": 97.1, "contrast": 88.0, "sharpness": 4410.2}, …},
+//  "splits": {"train": 56000, "val": 7000, "test:test": 7000},   // "" counts unsplit samples
+//  "images": {"sizes": {"28x28": 70000}, "channels": {"1": 70000}, "formats": {"png": 70000}},
+//  "duplicates": {"identical_across_splits": 0, "near_pairs": 12, "near_across_splits": 3,
+//                 "near_distance": 3, "examples": [{"a": origin, "b": origin, "splits": ["train", "val"]}]},
+//  "warnings": ["…"]}
+#pragma once
+
+#include "edgeloop/core/config.h"
+#include "edgeloop/core/progress.h"
+#include "edgeloop/core/workspace.h"
+#include "edgeloop/registry/registry.h"
+
+namespace edgeloop {
+
+inline constexpr double kImbalanceWarningRatio = 1.5;
+
+struct StatsOptions {
+  bool decode_images = true;  // false: counts only (fast); no features, sizes from the registry, no leakage check
+  int near_distance = 3;      // Hamming distance (bits of 64) under which two images are near-duplicates, 0..3
+  int threads = 0;            // decoding threads; 0: all cores
+};
+
+Json dataset_stats(const Workspace& workspace, Registry& registry, const std::string& reference,
+                   const StatsOptions& options = {}, const ProgressCallback& progress = {});
+
+}  // namespace edgeloop
