@@ -34,7 +34,10 @@ struct ExportOptions {
   int batch_size = 32;                      // images per inference batch
   int threads = 0;                          // LibTorch/OpenCV compute threads (0 = all cores)
   bool include_weights = true;              // copy weights.safetensors for further training
-  // Engines checked besides the built-in OpenCV DNN one (the CLI passes the runtime's engines).
+  // The runtime's engines (runtime/engine.h make_engine) checked against LibTorch, besides the
+  // built-in OpenCV DNN check. An engine that cannot map an op is recorded as skipped.
+  std::vector<std::string> engine_names = {"xnnpack", "opencv"};
+  // Further engines to check (tests use this to plant a faulty one).
   std::vector<ParityEngine> engines;
 };
 

@@ -18,6 +18,7 @@
 #include "edgeloop/models/weights_file.h"
 #include "edgeloop/preprocess/image_features.h"
 #include "edgeloop/registry/dataset_store.h"
+#include "edgeloop/runtime/engine.h"
 #include "edgeloop/train/torch_threads.h"
 
 namespace edgeloop {
@@ -110,6 +111,21 @@ TorchOutputs torch_outputs(LayerGraphModuleImpl& module, const Pipeline& trainin
   result.embedding.assign(embedding.data_ptr<float>(), embedding.data_ptr<float>() + embedding.numel());
   result.embedding_size = static_cast<int>(embedding.size(1));
   return result;
+}
+
+// A runtime engine (built once, on first use) as a parity runner.
+ParityEngine runtime_parity_engine(const std::string& name, int threads, int max_batch) {
+  auto engine = std::make_shared<std::unique_ptr<Engine>>();
+  return ParityEngine{name, [engine, name, threads, max_batch](const std::filesystem::path& file,
+                                                               const std::vector<float>& nhwc, int batch) {
+                        if (!*engine) {
+                          EngineOptions options;
+                          options.threads = threads;
+                          options.max_batch = max_batch;
+                          *engine = make_engine(name, file, options);
+                        }
+                        return (*engine)->infer(nhwc.data(), batch).probabilities;
+                      }};
 }
 
 std::string format_difference(double value) {
@@ -251,6 +267,9 @@ class Exporter {
                                             return opencv_dnn_probabilities(file, nhwc, batch, input().channels,
                                                                             input().height, input().width);
                                           }}};
+    for (const std::string& name : options_.engine_names) {
+      engines.push_back(runtime_parity_engine(name, options_.threads, options_.batch_size));
+    }
     engines.insert(engines.end(), options_.engines.begin(), options_.engines.end());
     for (const ParityEngine& engine : engines) report_.parity.push_back(EngineParity{engine.name});
     const size_t count = std::min<size_t>(images.hashes.size(), options_.parity_images);
