@@ -8,7 +8,6 @@
 namespace edgeloop::cli {
 // One per command group, each in its own file.
 void add_workspace_commands(CLI::App& app, CliContext& context);
-void add_export_commands(CLI::App& app, CliContext& context);
 void add_deploy_commands(CLI::App& app, CliContext& context);
 void add_report_commands(CLI::App& app, CliContext& context);
 void add_data_commands(CLI::App& app, CliContext& context);
@@ -37,7 +36,6 @@ int main(int argc, char** argv) {
   });
 
   add_workspace_commands(app, context);
-  add_export_commands(app, context);
   add_deploy_commands(app, context);
   add_report_commands(app, context);
   add_data_commands(app, context);
