@@ -10,6 +10,7 @@ namespace {
 
 constexpr uint8_t kSmokeGrayLevel = 128;       // the smoke input: a mid-gray image of the model's size
 constexpr double kProbabilitySumTolerance = 1e-2;
+constexpr const char* kXnnpackInt8Engine = "xnnpack-int8";   // runtime's name for XNNPACK on a QDQ file
 
 void smoke_test(LoadedModel& model) {
   const InputShape shape = model.preprocess.output_shape();
@@ -43,11 +44,18 @@ std::shared_ptr<LoadedModel> load_model_from_bundle(const std::filesystem::path&
   if (!bundle.reference_statistics.is_null() && !bundle.reference_statistics.empty()) {
     model->reference = ReferenceStatistics::from_json(bundle.reference_statistics);
   }
+  // "xnnpack" runs the int8 file as "xnnpack-int8" when the bundle has one and int8 is preferred.
   const auto int8 = bundle.int8_model();
-  const std::filesystem::path model_file = options.prefer_int8 && int8 ? *int8 : bundle.fp32_model();
+  std::string engine = options.engine;
+  if (engine == "xnnpack" && options.prefer_int8 && int8) engine = kXnnpackInt8Engine;
+  if (engine == kXnnpackInt8Engine && !int8) {
+    throw not_found(bundle_directory.string() + " has no model.int8.onnx for engine " + engine +
+                    ": export with --int8 or choose engine xnnpack");
+  }
+  const std::filesystem::path model_file = engine == kXnnpackInt8Engine ? *int8 : bundle.fp32_model();
   EngineOptions engine_options;
   engine_options.threads = options.threads;
-  model->engine = make_engine(options.engine, model_file, engine_options);
+  model->engine = make_engine(engine, model_file, engine_options);
   smoke_test(*model);
   return model;
 }

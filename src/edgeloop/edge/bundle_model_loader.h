@@ -16,7 +16,7 @@ namespace edgeloop {
 
 struct ModelLoadOptions {
   std::string engine = "xnnpack";   // runtime engine name (runtime/engine.h)
-  bool prefer_int8 = true;          // model.int8.onnx when the bundle has it, else model.onnx
+  bool prefer_int8 = true;          // with "xnnpack": run model.int8.onnx (xnnpack-int8) when the bundle has it
   int threads = 1;                  // engine compute threads (0 = all cores)
 };
 
