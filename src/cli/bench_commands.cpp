@@ -76,12 +76,7 @@ void add_bench_commands(CLI::App& app, CliContext& context) {
       BenchmarkSubject subject = resolve_benchmark_subject(flags->target, target);
 
       BenchmarkOptions options;
-      if (!flags->engines.empty()) {
-        options.engines = flags->engines;
-      } else {
-        options.engines.push_back("onnxruntime-int8");
-        for (const auto& [name, extra] : subject.extra_engines) options.engines.push_back(name);
-      }
+      options.engines = flags->engines.empty() ? default_engines(subject) : flags->engines;
       options.threads = flags->threads;
       options.batches = flags->batches;
       options.iterations = flags->iterations;

@@ -285,6 +285,16 @@ void mark_pareto_front(std::vector<BenchmarkRow>& rows) {
   }
 }
 
+std::vector<std::string> default_engines(const BenchmarkSubject& subject) {
+  std::vector<std::string> engines;
+  if (subject.fp32_model) engines.insert(engines.end(), {"xnnpack", "opencv", "opencv-int8"});
+  if (subject.int8_model) engines.push_back("xnnpack-int8");
+  if (subject.fp32_model) engines.push_back("onnxruntime");
+  if (subject.int8_model) engines.push_back("onnxruntime-int8");
+  for (const auto& [name, extra] : subject.extra_engines) engines.push_back(name);
+  return engines;
+}
+
 BenchmarkReport run_benchmark(const BenchmarkSubject& subject, const BenchmarkOptions& options) {
   if (options.threads.empty() || options.batches.empty() || options.engines.empty()) {
     throw invalid_argument("bench: give at least one engine, thread count and batch size");

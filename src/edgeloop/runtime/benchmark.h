@@ -88,6 +88,10 @@ struct BenchmarkReport {
 
 BenchmarkReport run_benchmark(const BenchmarkSubject& subject, const BenchmarkOptions& options);
 
+// The engines that apply to `subject`: fp32 ones with an fp32 file, int8 ones with an int8 file,
+// the ONNX Runtime peer rows, then the subject's extra engines.
+std::vector<std::string> default_engines(const BenchmarkSubject& subject);
+
 // Marks `pareto` on rows with an accuracy: no other row is at least as accurate and at least as fast
 // with one of the two strictly better.
 void mark_pareto_front(std::vector<BenchmarkRow>& rows);

@@ -1,0 +1,279 @@
+// SubgraphBuilder: the ONNX-node-to-XNNPACK mapping behind build_xnnpack_subgraph
+// (xnnpack_subgraph.h), split over xnnpack_subgraph.cpp (values, constants, fusion, simple ops) and
+// xnnpack_layers.cpp (convolution, fully connected, pooling, add). Internal to runtime/; one
+// builder per subgraph, not thread-safe.
+#pragma once
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <xnnpack.h>
+
+#include "edgeloop/runtime/onnx_model.h"
+#include "edgeloop/runtime/output_layout.h"
+#include "edgeloop/runtime/xnnpack_subgraph.h"
+
+namespace edgeloop::xnnpack_build {
+
+constexpr float kUnbounded = std::numeric_limits<float>::infinity();
+constexpr float kHardSigmoidAlpha = 1.0f / 6.0f;   // HardSigmoid(x) = clamp(x/6 + 1/2): x·that is HardSwish
+constexpr float kHardSigmoidBeta = 0.5f;
+constexpr float kAttributeTolerance = 1e-5f;
+
+struct Quantization {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+  bool operator==(const Quantization& other) const {
+    return scale == other.scale && zero_point == other.zero_point;
+  }
+};
+
+// One ONNX tensor as XNNPACK sees it: an fp32 value, a qint8 value, or both (made on demand with
+// Convert nodes). 4D tensors are NHWC in XNNPACK and NCHW in ONNX.
+struct Value {
+  std::vector<size_t> onnx_dims;       // [N, C, H, W] or [N, F]
+  uint32_t fp32 = XNN_INVALID_VALUE_ID;
+  uint32_t quantized = XNN_INVALID_VALUE_ID;
+  Quantization quantization;            // of `quantized`
+  std::vector<size_t> feature_order;    // 2D only: ONNX feature i is XNNPACK feature feature_order[i]
+};
+
+// A weight as the engine needs it: fp32 values always (dequantized when stored as int8), and the
+// int8 values with per-channel scales when the file has them (QDQ).
+struct WeightSource {
+  std::vector<int64_t> shape;
+  std::vector<float> fp32;
+  bool quantized = false;            // int8, symmetric (zero point 0)
+  std::vector<int8_t> int8s;
+  std::vector<float> scales;         // one per channel along `axis`, or one for the tensor
+  int64_t axis = 0;
+};
+
+struct Activation {
+  std::vector<const OnnxNode*> nodes;   // the fused Relu / Clip / HardSigmoid+Mul nodes; empty: none
+  float low = -kUnbounded;
+  float high = kUnbounded;
+};
+
+inline std::vector<size_t> to_xnn_dims(const std::vector<size_t>& onnx_dims) {
+  if (onnx_dims.size() == 4) return {onnx_dims[0], onnx_dims[2], onnx_dims[3], onnx_dims[1]};
+  return onnx_dims;
+}
+
+inline size_t product(const std::vector<size_t>& dims, size_t from = 0) {
+  size_t count = 1;
+  for (size_t axis = from; axis < dims.size(); ++axis) count *= dims[axis];
+  return count;
+}
+
+template <typename Element>
+std::vector<uint8_t> as_bytes(const std::vector<Element>& values) {
+  std::vector<uint8_t> bytes(values.size() * sizeof(Element));
+  std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
+}
+
+// [O, I, KH, KW] → [O, KH, KW, I] (dense and grouped filters).
+template <typename Element>
+std::vector<Element> filter_to_ohwi(const std::vector<Element>& source, const std::vector<int64_t>& shape) {
+  int64_t out = shape[0], in = shape[1], kernel_h = shape[2], kernel_w = shape[3];
+  std::vector<Element> packed(source.size());
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t i = 0; i < in; ++i)
+      for (int64_t y = 0; y < kernel_h; ++y)
+        for (int64_t x = 0; x < kernel_w; ++x)
+          packed[((o * kernel_h + y) * kernel_w + x) * in + i] = source[((o * in + i) * kernel_h + y) * kernel_w + x];
+  return packed;
+}
+
+// Depthwise [O, 1, KH, KW] → [1, KH, KW, O].
+template <typename Element>
+std::vector<Element> filter_to_hwo(const std::vector<Element>& source, const std::vector<int64_t>& shape) {
+  int64_t out = shape[0], kernel = shape[2] * shape[3];
+  std::vector<Element> packed(source.size());
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t k = 0; k < kernel; ++k) packed[k * out + o] = source[o * kernel + k];
+  return packed;
+}
+
+// Fully connected weight → [O, I] rows in XNNPACK feature order.
+template <typename Element>
+std::vector<Element> matrix_to_rows(const std::vector<Element>& source, int64_t out, int64_t in, bool out_first,
+                                    const std::vector<size_t>& feature_order) {
+  std::vector<Element> packed(source.size());
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t i = 0; i < in; ++i) {
+      size_t column = feature_order.empty() ? size_t(i) : feature_order[size_t(i)];
+      packed[size_t(o * in) + column] = out_first ? source[o * in + i] : source[i * out + o];
+    }
+  return packed;
+}
+
+class SubgraphBuilder {
+ public:
+  SubgraphBuilder(const OnnxModel& model, int batch, XnnpackWeightStore& weights)
+      : model_(model), batch_(size_t(batch)), weights_(weights), layout_(OutputLayout::of(model)) {
+    for (const OnnxNode& node : model.nodes()) {
+      for (const std::string& output : node.outputs) producers_[output] = &node;
+    }
+  }
+
+  XnnpackSubgraph build() {
+    check(xnn_create_subgraph(kXnnpackExternalValues, 0, &result_.subgraph), "create the subgraph");
+    try {
+      define_input();
+      for (const OnnxNode& node : model_.nodes()) {
+        if (skipped_.count(&node)) continue;
+        current_ = &node;
+        map_node(node);
+        count_operator(node);
+      }
+      current_ = nullptr;
+      result_.probabilities_size = finish_output(layout_.probabilities, kXnnpackProbabilitiesId,
+                                                 result_.probabilities_order);
+      if (!layout_.embedding.empty()) {
+        result_.embedding_size = finish_output(layout_.embedding, kXnnpackEmbeddingId, result_.embedding_order);
+      }
+    } catch (...) {
+      xnn_delete_subgraph(result_.subgraph);
+      throw;
+    }
+    return result_;
+  }
+
+ private:
+  // ---- errors and values ----------------------------------------------------------------------
+
+  [[noreturn]] void refuse(const std::string& why) const;
+
+  void check(xnn_status status, const std::string& what) const;
+
+  Value& value(const std::string& name);
+
+  uint32_t external_id(const std::string& name) const;
+
+  // The fp32 XNNPACK value of tensor `name` (graph outputs become the external outputs).
+  uint32_t new_fp32(const std::string& name, const std::vector<size_t>& onnx_dims);
+
+  uint32_t new_quantized(const std::vector<size_t>& onnx_dims, const Quantization& quantization);
+
+  uint32_t static_fp32(const std::string& key, const std::vector<size_t>& dims, const std::vector<float>& values);
+
+  // fp32 view of `name`, converting from int8 when only that exists.
+  uint32_t fp32_of(const std::string& name);
+
+  // int8 view of `name` with `quantization`; reuses the existing one when it matches.
+  uint32_t quantized_of(const std::string& name, const Quantization& quantization);
+
+  bool has_quantized(const std::string& name) { return value(name).quantized != XNN_INVALID_VALUE_ID; }
+
+  // ---- constants ------------------------------------------------------------------------------
+
+  const OnnxConstant& constant(const std::string& name);
+
+  std::optional<Quantization> quantization_of(const OnnxNode& node);
+
+  WeightSource weight_source(const std::string& name);
+
+  // Bias as float, whether stored as float or as DequantizeLinear of int32; zeros when absent.
+  std::vector<float> bias_values(const OnnxNode& node, size_t index, size_t count);
+
+  // Per-output-channel weight scales (a per-tensor scale repeated), or nullopt when the channel
+  // axis is not the output axis.
+  std::optional<std::vector<float>> channel_scales(const WeightSource& weight, int64_t out_axis, size_t out);
+
+  // ---- fusion helpers -------------------------------------------------------------------------
+
+  // A Relu, constant Clip or Relu6-as-HardSigmoid that alone reads `name` is folded into the
+  // producer's output range.
+  Activation fusable_activation(const std::string& name);
+
+  // export/ writes Relu6 as Mul(HardSigmoid(x; alpha 1/k, beta 0), k) = clamp(x, 0, k): the Mul
+  // node and k, when `node` starts that form.
+  std::optional<std::pair<const OnnxNode*, float>> scaled_hardsigmoid(const OnnxNode& node);
+
+  std::optional<std::pair<float, float>> clip_bounds(const OnnxNode& node);
+
+  // When every reader of `name` is a QuantizeLinear with the same per-tensor parameters (the QDQ
+  // form of "this op's output is int8"), those parameters.
+  std::optional<Quantization> quantized_readers(const std::string& name);
+
+  // The output tensor after an optional fused activation; marks the activation node as done.
+  std::string take_activation(const Activation& activation, const std::string& output);
+
+  // ---- node mapping ---------------------------------------------------------------------------
+
+  void define_input();
+
+  size_t finish_output(const std::string& name, uint32_t external, std::vector<size_t>& order);
+
+  void store(const std::string& name, const Value& stored);
+
+  void count_operator(const OnnxNode& node);
+
+  void map_node(const OnnxNode& node);
+
+  void alias(const std::string& input, const std::string& output);
+
+  void convolution(const OnnxNode& node);
+
+  // qcint8 filter (per output channel) and qcint32 bias at scale input_scale × filter_scale[c].
+  void define_int8_filter_and_bias(const std::string& key, const WeightSource& weight, const std::vector<float>& scales,
+                                   const std::vector<size_t>& filter_dims, size_t channel_dim,
+                                   const std::vector<float>& bias, float input_scale, bool depthwise, uint32_t& filter,
+                                   uint32_t& bias_id);
+
+  void fully_connected(const OnnxNode& node);
+
+  void clamp(const OnnxNode& node);
+
+  void define_clamp(const std::string& input_name, const std::string& output_name, float low, float high);
+
+  // BatchNormalization not folded into a convolution: x·a + b per channel, in fp32.
+  void batch_normalization(const OnnxNode& node);
+
+  void hardswish(const OnnxNode& node, const std::string& input_name, const std::string& output_name);
+
+  // PyTorch writes HardSwish at opset < 14 as Mul(x, HardSigmoid(x; alpha 1/6, beta 1/2)).
+  void hardsigmoid(const OnnxNode& node);
+
+  void pooling(const OnnxNode& node);
+
+  void global_average_pooling(const OnnxNode& node);
+
+  // Flatten (axis 1) and Reshape to [N, -1]: NHWC order is kept, and feature_order remembers it.
+  void flatten(const OnnxNode& node);
+
+  void add(const OnnxNode& node);
+
+  // Activation + constant broadcast along channels ([C], [1, C] for rows; [C, 1, 1] or [1, C, 1, 1] for images).
+  void add_constant(const OnnxNode& node, const std::string& input_name, const std::string& constant_name);
+
+  void softmax(const OnnxNode& node);
+
+  // Pad with zeros (PyTorch writes an all-zero Pad before AveragePool).
+  void pad(const OnnxNode& node);
+
+  void quantize(const OnnxNode& node);
+
+  void dequantize(const OnnxNode& node);
+
+  const OnnxModel& model_;
+  size_t batch_;
+  XnnpackWeightStore& weights_;
+  OutputLayout layout_;
+  XnnpackSubgraph result_;
+  std::map<std::string, Value> values_;
+  std::map<std::string, const OnnxNode*> producers_;
+  std::set<const OnnxNode*> skipped_;
+  const OnnxNode* current_ = nullptr;
+  std::string last_stored_;
+};
+
+}  // namespace edgeloop::xnnpack_build
