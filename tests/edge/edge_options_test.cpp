@@ -1,0 +1,39 @@
+#include <gtest/gtest.h>
+
+#include "edgeloop/core/error.h"
+#include "edgeloop/edge/edge_options.h"
+
+namespace edgeloop {
+namespace {
+
+TEST(EdgeOptions, yaml_fills_the_options_and_environment_variables_override_it) {
+  Json config = yaml_to_json(
+      "bundle: /b\nsource: /images\nhttp:\n  port: 9000\nmqtt:\n  broker: tcp://cloud:1883\ndrift:\n  window_frames: 300\n",
+      "edge.yaml");
+  std::map<std::string, std::string> environment{{"EDGELOOP_HTTP_PORT", "9100"},
+                                                 {"EDGELOOP_MQTT_BROKER", "ssl://other:8883"},
+                                                 {"EDGELOOP_DEVICE_ID", "cam-7"}};
+  apply_environment_overrides(config, [&](const std::string& name) -> std::optional<std::string> {
+    auto found = environment.find(name);
+    return found == environment.end() ? std::nullopt : std::optional<std::string>(found->second);
+  });
+  EdgeOptions options = edge_options_from_json(config);
+  EXPECT_EQ(options.bundle, "/b");
+  EXPECT_EQ(options.http.port, 9100);
+  EXPECT_EQ(options.mqtt.broker, "ssl://other:8883");
+  EXPECT_EQ(options.device_id, "cam-7");
+  EXPECT_EQ(options.pipeline.settings.drift.window_frames, 300);
+}
+
+TEST(EdgeOptions, a_wrong_type_names_the_key) {
+  try {
+    edge_options_from_json(Json{{"http", {{"port", "eighty"}}}});
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("http.port"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(edge_options_from_json(Json{{"mqtt", {{"qos", 3}}}}), Error);
+}
+
+}  // namespace
+}  // namespace edgeloop
