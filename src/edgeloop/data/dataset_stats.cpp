@@ -26,7 +26,7 @@ constexpr const char* kUnlabeled = "(unlabeled)";
 
 struct Decoded {
   ImageFeatures features;
-  uint64_t perceptual_hash = 0;
+  ImageFingerprint fingerprint;
   std::string pixel_hash;   // sha256 of size, type and pixels: identical images stored as different files
   int width = 0, height = 0, channels = 0;
 };
@@ -35,7 +35,7 @@ Decoded decode_one(const ObjectStore& objects, const std::string& object_hash) {
   const cv::Mat image = objects.decode(object_hash);
   Decoded decoded;
   decoded.features = compute_image_features(image);
-  decoded.perceptual_hash = difference_hash(image);
+  decoded.fingerprint = image_fingerprint(image);
   decoded.width = image.cols;
   decoded.height = image.rows;
   decoded.channels = image.channels();
@@ -174,9 +174,9 @@ Json dataset_stats(const Workspace& workspace, Registry& registry, const std::st
     entry["contrast"] = sums[1] / count;
     entry["sharpness"] = sums[2] / count;
   }
-  std::vector<uint64_t> perceptual(decoded.size());
-  for (size_t index = 0; index < decoded.size(); ++index) perceptual[index] = decoded[index].perceptual_hash;
-  const auto pairs = near_duplicate_pairs(perceptual, options.near_distance, kMaxNearPairs);
+  std::vector<ImageFingerprint> fingerprints(decoded.size());
+  for (size_t index = 0; index < decoded.size(); ++index) fingerprints[index] = decoded[index].fingerprint;
+  const auto pairs = near_duplicate_pairs(fingerprints, options.near_distance, options.near_mean_difference, kMaxNearPairs);
   int64_t near_across_splits = 0;
   Json examples = Json::array();
   for (const auto& [first, second] : pairs) {
@@ -202,6 +202,7 @@ Json dataset_stats(const Workspace& workspace, Registry& registry, const std::st
                          {"near_pairs", pairs.size()},
                          {"near_across_splits", near_across_splits},
                          {"near_distance", options.near_distance},
+                         {"near_mean_difference", options.near_mean_difference},
                          {"examples", examples}};
   stats["warnings"] = warnings;
   return stats;

@@ -13,7 +13,8 @@
 //  "splits": {"train": 56000, "val": 7000, "test:test": 7000},   // "" counts unsplit samples
 //  "images": {"sizes": {"28x28": 70000}, "channels": {"1": 70000}, "formats": {"png": 70000}},
 //  "duplicates": {"identical_across_splits": 0, "near_pairs": 12, "near_across_splits": 3,
-//                 "near_distance": 3, "examples": [{"a": origin, "b": origin, "splits": ["train", "val"]}]},
+//                 "near_distance": 3,
+//                 "near_mean_difference": 6.0, "examples": [{"a": origin, "b": origin, "splits": ["train", "val"]}]},
 //  "warnings": ["…"]}
 #pragma once
 
@@ -28,7 +29,8 @@ inline constexpr double kImbalanceWarningRatio = 1.5;
 
 struct StatsOptions {
   bool decode_images = true;  // false: counts only (fast); no features, sizes from the registry, no leakage check
-  int near_distance = 3;      // Hamming distance (bits of 64) under which two images are near-duplicates, 0..3
+  int near_distance = 3;      // dHash Hamming distance (bits of 64) for near-duplicate candidates, 0..3
+  double near_mean_difference = 6.0;  // and the largest mean gray-level difference of their 16×16 thumbnails
   int threads = 0;            // decoding threads; 0: all cores
 };
 

@@ -39,13 +39,13 @@ void collect_files(const fs::path& directory, const fs::path& root, const std::s
   std::error_code error;
   const fs::path canonical = fs::canonical(directory, error);
   if (error || !visited.insert(canonical).second) {
-    if (!error) source.items.push_back({fs::relative(directory, root).string(), label, "", {}, {}, {}, "symlink loop: folder already visited"});
+    if (!error) source.items.push_back({directory.lexically_relative(root).string(), label, "", {}, {}, {}, "symlink loop: folder already visited"});
     return;
   }
   std::vector<fs::path> entries;
   fs::directory_iterator iterator(directory, error);
   if (error) {
-    source.items.push_back({fs::relative(directory, root).string(), label, "", {}, {}, {}, "unreadable folder: " + error.message()});
+    source.items.push_back({directory.lexically_relative(root).string(), label, "", {}, {}, {}, "unreadable folder: " + error.message()});
     return;
   }
   for (const auto& entry : iterator) entries.push_back(entry.path());
@@ -55,9 +55,9 @@ void collect_files(const fs::path& directory, const fs::path& root, const std::s
     if (fs::is_directory(path, error)) {
       collect_files(path, root, label, visited, source);
     } else if (image_extensions().count(lowercase_extension(path))) {
-      source.items.push_back({fs::relative(path, root).string(), label, "", path, {}, {}, {}});
+      source.items.push_back({path.lexically_relative(root).string(), label, "", path, {}, {}, {}});
     } else if (lowercase_extension(path) != ".json") {
-      source.items.push_back({fs::relative(path, root).string(), label, "", {}, {}, {}, "not an image file type (" +
+      source.items.push_back({path.lexically_relative(root).string(), label, "", {}, {}, {}, "not an image file type (" +
                               (path.extension().empty() ? std::string("no extension") : path.extension().string()) + ")"});
     }
   }
@@ -116,7 +116,7 @@ ImportSource read_folder_source(const fs::path& source) {
       result.classes.push_back(label);
       collect_files(path, source, label, visited, result);
     } else {
-      result.items.push_back({fs::relative(path, source).string(), "", "", {}, {}, {},
+      result.items.push_back({path.lexically_relative(source).string(), "", "", {}, {}, {},
                               "not inside a class folder: put it in SRC/<class>/"});
     }
   }

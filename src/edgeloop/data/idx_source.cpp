@@ -99,7 +99,7 @@ ImportSource read_idx_source(const fs::path& source, const ImportOptions& option
     std::copy(images.pixels.begin(), images.pixels.end(), all.data);
     for (int64_t index = 0; index < images.count; ++index) {
       ImportItem item;
-      item.origin = origin;
+      item.origin = origin + "#" + std::to_string(index);
       item.pixels = all.row(static_cast<int>(index)).reshape(1, images.rows);
       item.label = std::to_string(labels[index]);  // replaced by the class name below
       largest_label = std::max(largest_label, int{labels[index]});

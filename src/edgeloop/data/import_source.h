@@ -14,7 +14,7 @@
 namespace edgeloop {
 
 struct ImportItem {
-  std::string origin;          // the sample's origin: a path relative to SRC, "train"/"t10k", "clip.mp4#frame=30"
+  std::string origin;          // the sample's origin: a path relative to SRC, "train#5"/"t10k#5", "clip.mp4#frame=30"
   std::string label;           // class name; empty when unlabeled
   std::string suggested;       // JSON text of a suggested label (captures); empty when none
   // Exactly one of the next three holds the image:

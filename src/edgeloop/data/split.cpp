@@ -58,7 +58,10 @@ Json SplitOptions::to_json() const {
   return Json{{"val", val_fraction}, {"test_sets", tests}, {"keep_origin_test", keep_origin_test}, {"seed", seed}};
 }
 
-bool is_origin_test(const std::string& origin) { return origin == "t10k" || origin == "test"; }
+bool is_origin_test(const std::string& origin) {
+  const std::string source_part = origin.substr(0, origin.find('#'));
+  return source_part == "t10k" || source_part == "test";
+}
 
 std::vector<std::string> assign_splits(const std::vector<Sample>& samples, const SplitOptions& options, bool keep_existing) {
   check_options(options);

@@ -32,7 +32,7 @@ struct SplitOptions {
   Json to_json() const;
 };
 
-// Samples whose origin marks them as the source's own test set (Fashion-MNIST's t10k).
+// Samples whose origin marks them as the source's own test set: "t10k#N" (Fashion-MNIST) or "test#N".
 bool is_origin_test(const std::string& origin);
 
 // The assignment itself, on rows in memory: returns one split name per sample. When `keep_existing`,

@@ -40,7 +40,8 @@ struct Sample {
   std::string object_hash;  // sha256 of the stored image bytes; decode with data/object_store.h
   int label = -1;           // index into DatasetVersion::classes; -1 when unlabeled
   std::string split;        // "train", "val", "test:<name>", or "" before a split
-  std::string origin;       // where it came from: "train"/"t10k" for IDX, the file path, "video.mp4#frame=30"
+  std::string origin;       // where it came from: "train#5"/"t10k#5" (IDX file and index), a path relative to
+                            // the import source, "clip.mp4#frame=30"
   int copies = 1;           // how many times it counts in training (> 1 after oversampling)
   std::string suggested;    // JSON text of a suggested label (captures), empty when none
 };
