@@ -14,10 +14,13 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/threads.h"
 #include "edgeloop/data/idx_file.h"
 #include "edgeloop/edge/bundle_model_loader.h"
 #include "edgeloop/edge/edge_pipeline.h"
 #include "edgeloop/edge/frame_corruption.h"
+#include "edgeloop/monitor/camera_frame_statistics.h"
+#include "edgeloop/preprocess/image_features.h"
 
 namespace edgeloop {
 namespace {
@@ -130,6 +133,28 @@ double rss_megabytes() {
   return 0.0;
 }
 
+// Microseconds per frame of each monitoring part, measured alone on the same frames.
+void monitoring_breakdown(LoadedModel& model, const std::vector<cv::Mat>& images, int frames) {
+  auto time_per_frame = [&](const std::function<void(const cv::Mat&, int)>& body) {
+    const auto start = SteadyClock::now();
+    for (int frame = 0; frame < frames; ++frame) body(images[frame % images.size()], frame);
+    return 1e6 * std::chrono::duration<double>(SteadyClock::now() - start).count() / frames;
+  };
+  std::vector<cv::Mat> model_uint8;
+  for (int frame = 0; frame < frames; ++frame) model_uint8.push_back(model.preprocess.apply_uint8(images[frame % images.size()]));
+  const double features = time_per_frame([&](const cv::Mat&, int frame) { compute_image_features(model_uint8[frame]); });
+  cv::Mat previous;
+  const double camera = time_per_frame([&](const cv::Mat& image, int) { measure_camera_frame(image, previous); });
+  DriftDetector detector(model.drift_references());
+  const ImageFeatures sample = compute_image_features(model_uint8[0]);
+  const std::vector<float> embedding(model.reference.embedding_projections.empty() ? 0 : model.reference.embedding_projections[0].size(), 0.5f);
+  const double drift = time_per_frame([&](const cv::Mat&, int frame) {
+    detector.observe(frame, model.reference.frame_values(sample, 0.9, embedding));
+  });
+  std::cout << "  monitoring parts per frame: image features " << features << " us, camera statistics " << camera
+            << " us, drift values + detector " << drift << " us\n";
+}
+
 void throughput(const std::filesystem::path& bundle, const LabelledImages& test, int frames, const std::string& engine) {
   // The folder source decodes PNGs, as on a device reading files.
   const std::filesystem::path folder = std::filesystem::temp_directory_path() / "edge_bench_images";
@@ -142,7 +167,9 @@ void throughput(const std::filesystem::path& bundle, const LabelledImages& test,
   }
   auto model = load_model_from_bundle(bundle, {engine, true, 1});
   ModelSlot slot(model);
-  const double raw = raw_engine_throughput(*model, test.images, frames);
+  // Best of three: the raw figure is the engine at its fastest, so the ratio is not flattered.
+  double raw = 0.0;
+  for (int repeat = 0; repeat < 3; ++repeat) raw = std::max(raw, raw_engine_throughput(*model, test.images, frames));
   SourceOptions looping;
   looping.loop = false;
   auto source = open_frame_source(folder.string(), looping);
@@ -152,6 +179,8 @@ void throughput(const std::filesystem::path& bundle, const LabelledImages& test,
   const double fps = with_monitoring.summary.fps;
   const double frame_ms = 1000.0 / fps;
   const double monitor_ms = with_monitoring.sink->monitor_ms / with_monitoring.summary.frames;
+  const double compute_ms = (with_monitoring.sink->preprocess_ms + with_monitoring.sink->infer_ms +
+                             with_monitoring.sink->monitor_ms) / with_monitoring.summary.frames;
   std::cout << "engine " << model->engine->name() << ", model " << model->model_id << ", " << folder_images
             << " PNG frames, 1 inference thread\n"
             << "  raw engine batch-1 throughput      " << raw << " img/s\n"
@@ -161,8 +190,10 @@ void throughput(const std::filesystem::path& bundle, const LabelledImages& test,
             << "  per frame: preprocess " << with_monitoring.sink->preprocess_ms / with_monitoring.summary.frames
             << " ms, infer " << with_monitoring.sink->infer_ms / with_monitoring.summary.frames << " ms, monitor "
             << monitor_ms << " ms\n"
-            << "  monitoring share of frame time     " << 100.0 * monitor_ms / frame_ms << "% (target <= "
+            << "  monitoring share of frame time     " << 100.0 * monitor_ms / frame_ms << "% of the frame period, "
+            << 100.0 * monitor_ms / compute_ms << "% of per-frame compute (preprocess + infer + monitor) (target <= "
             << 100 * kMonitoringShareTarget << "%)\n";
+  monitoring_breakdown(*model, test.images, std::min(frames, 5000));
 }
 
 double accuracy(const std::vector<int>& predicted, const std::vector<int>& labels, int64_t from, int64_t to) {
@@ -180,7 +211,7 @@ void drift(const std::filesystem::path& bundle, const LabelledImages& test, int 
             << " times = " << alarms_per_10k << " per 10,000 frames (target <= " << kFalseAlarmTarget << ")\n";
   const double clean_accuracy = accuracy(clean_run.sink->classes, test.labels, 0, frames);
   std::cout << "clean accuracy " << 100 * clean_accuracy << "%\n";
-  for (const std::string& shift : {"brightness:1.6", "brightness:0.5", "noise:40", "contrast:0.4", "blur:1.5"}) {
+  for (const std::string& shift : {"brightness:1.6", "brightness:0.5", "brightness:0.35", "noise:20", "noise:40", "contrast:0.4", "blur:1.5"}) {
     FrameCorruption corruption = parse_frame_corruption(shift + "@" + std::to_string(kShiftOnset));
     const int64_t shifted_frames = kShiftOnset + 2000;
     MemorySource source(test.images, shifted_frames, corruption);
@@ -235,6 +266,7 @@ int main(int argc, char** argv) {
   app.add_option("--engine", engine, "Engine (xnnpack runs model.int8.onnx when present)");
   CLI11_PARSE(app, argc, argv);
   try {
+    edgeloop::set_compute_threads(1);   // as edgeloop-edge does with its default --threads 1
     edgeloop::LabelledImages test = edgeloop::read_fashion(fashion, "t10k");
     if (mode == "throughput") edgeloop::throughput(bundle, test, frames, engine);
     else if (mode == "drift") edgeloop::drift(bundle, test, frames, engine);

@@ -31,15 +31,18 @@ cv::Mat to_gray(const cv::Mat& frame) {
   return gray.clone();
 }
 
-// J. Immerkaer, "Fast noise variance estimation", 1996: sigma = sqrt(pi/2) / (6 (W-2)(H-2)) * sum |I * N|.
-double immerkaer_noise_sigma(const cv::Mat& gray) {
-  if (gray.rows < 3 || gray.cols < 3) return 0.0;
-  const cv::Mat kernel = (cv::Mat_<float>(3, 3) << 1, -2, 1, -2, 4, -2, 1, -2, 1);
-  cv::Mat response;
-  cv::filter2D(gray, response, CV_32F, kernel, cv::Point(-1, -1), 0, cv::BORDER_REFLECT);
-  const cv::Mat inner = response(cv::Rect(1, 1, gray.cols - 2, gray.rows - 2));
-  const double absolute_sum = cv::norm(inner, cv::NORM_L1);
-  return std::sqrt(std::numbers::pi / 2.0) * absolute_sum / (6.0 * (gray.cols - 2) * (gray.rows - 2));
+// Interior pixel (row, column) of `gray`: its 4-neighbour Laplacian (OpenCV's ksize 1) and
+// Immerkaer's noise operator [1 -2 1; -2 4 -2; 1 -2 1].
+struct LocalResponses {
+  int laplacian;
+  int noise;
+};
+
+inline LocalResponses local_responses(const uint8_t* above, const uint8_t* here, const uint8_t* below, int column) {
+  const int center = here[column];
+  const int cross = above[column] + below[column] + here[column - 1] + here[column + 1];
+  const int corners = above[column - 1] + above[column + 1] + below[column - 1] + below[column + 1];
+  return {cross - 4 * center, corners - 2 * cross + 4 * center};
 }
 
 }  // namespace
@@ -47,22 +50,46 @@ double immerkaer_noise_sigma(const cv::Mat& gray) {
 CameraFrameStatistics measure_camera_frame(const cv::Mat& frame, cv::Mat& analysis_gray) {
   if (frame.empty()) throw invalid_argument("camera frame is empty: the source gave no pixels");
   cv::Mat gray = to_gray(frame);
+  const bool has_previous = !analysis_gray.empty() && analysis_gray.size() == gray.size();
+  // One pass over the pixels: exposure, clipping and change; a second over the interior:
+  // sharpness (Laplacian variance) and noise (J. Immerkaer, "Fast noise variance estimation", 1996:
+  // sigma = sqrt(pi/2) / (6 (W-2)(H-2)) * sum |I * N|).
+  int64_t sum = 0, dark = 0, bright = 0, change = 0;
+  for (int row = 0; row < gray.rows; ++row) {
+    const uint8_t* pixels = gray.ptr<uint8_t>(row);
+    const uint8_t* previous = has_previous ? analysis_gray.ptr<uint8_t>(row) : nullptr;
+    for (int column = 0; column < gray.cols; ++column) {
+      const int value = pixels[column];
+      sum += value;
+      dark += value <= kDarkLevel;
+      bright += value >= kBrightLevel;
+      if (previous) change += std::abs(value - previous[column]);
+    }
+  }
+  double laplacian_sum = 0, laplacian_squares = 0, noise_sum = 0;
+  for (int row = 1; row + 1 < gray.rows; ++row) {
+    const uint8_t* above = gray.ptr<uint8_t>(row - 1);
+    const uint8_t* here = gray.ptr<uint8_t>(row);
+    const uint8_t* below = gray.ptr<uint8_t>(row + 1);
+    for (int column = 1; column + 1 < gray.cols; ++column) {
+      const LocalResponses responses = local_responses(above, here, below, column);
+      laplacian_sum += responses.laplacian;
+      laplacian_squares += static_cast<double>(responses.laplacian) * responses.laplacian;
+      noise_sum += std::abs(responses.noise);
+    }
+  }
   CameraFrameStatistics statistics;
   const double pixels = static_cast<double>(gray.total());
-  statistics.mean_brightness = cv::mean(gray)[0];
-  statistics.dark_fraction = cv::countNonZero(gray <= kDarkLevel) / pixels;
-  statistics.bright_fraction = cv::countNonZero(gray >= kBrightLevel) / pixels;
-  cv::Mat laplacian;
-  cv::Laplacian(gray, laplacian, CV_32F);
-  cv::Scalar laplacian_mean, laplacian_deviation;
-  cv::meanStdDev(laplacian, laplacian_mean, laplacian_deviation);
-  statistics.sharpness = laplacian_deviation[0] * laplacian_deviation[0];
-  statistics.noise_sigma = immerkaer_noise_sigma(gray);
-  if (!analysis_gray.empty() && analysis_gray.size() == gray.size()) {
-    cv::Mat difference;
-    cv::absdiff(gray, analysis_gray, difference);
-    statistics.change = cv::mean(difference)[0];
+  statistics.mean_brightness = sum / pixels;
+  statistics.dark_fraction = dark / pixels;
+  statistics.bright_fraction = bright / pixels;
+  const double interior = static_cast<double>(std::max(0, gray.rows - 2)) * std::max(0, gray.cols - 2);
+  if (interior > 0) {
+    const double laplacian_mean = laplacian_sum / interior;
+    statistics.sharpness = laplacian_squares / interior - laplacian_mean * laplacian_mean;
+    statistics.noise_sigma = std::sqrt(std::numbers::pi / 2.0) * noise_sum / (6.0 * interior);
   }
+  if (has_previous) statistics.change = change / pixels;
   analysis_gray = gray;
   return statistics;
 }

@@ -14,7 +14,7 @@ struct CameraFrameStatistics {
   double mean_brightness = 0.0;    // 0..255, gray mean
   double dark_fraction = 0.0;      // share of pixels <= kDarkLevel, 0..1
   double bright_fraction = 0.0;    // share of pixels >= kBrightLevel, 0..1
-  double sharpness = 0.0;          // variance of the Laplacian, gray levels^2
+  double sharpness = 0.0;          // variance of the 4-neighbour Laplacian over interior pixels, gray levels^2
   double noise_sigma = 0.0;        // Immerkaer's estimate of the noise standard deviation, gray levels
   double change = -1.0;            // mean |gray - previous gray|, gray levels; -1 for the first frame
 };
