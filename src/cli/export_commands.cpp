@@ -30,6 +30,14 @@ void print_export(const ExportReport& report) {
     std::printf("  int8 on %d validation images: accuracy %.4f (fp32 %.4f, drop %+.2f points), top-1 agreement %.4f\n",
                 report.evaluation_images, report.int8_accuracy, report.fp32_accuracy,
                 100.0 * (report.fp32_accuracy - report.int8_accuracy), report.int8_agreement);
+    for (const Int8EngineCheck& check : report.int8_engines) {
+      if (!check.skipped.empty()) {
+        std::printf("    %-12s skipped: %s\n", check.engine.c_str(), check.skipped.c_str());
+      } else {
+        std::printf("    %-12s accuracy %.4f, top-1 agreement with the QDQ reference %.4f, max |Δ probability| %.2e\n",
+                    check.engine.c_str(), check.accuracy, check.agreement, check.max_abs_difference);
+      }
+    }
   }
   std::printf("  parity vs LibTorch (max |Δ probability|):\n");
   for (const EngineParity& parity : report.parity) {

@@ -67,6 +67,10 @@ TEST_F(ModelExporterTest, trained_model_int8_bundle_is_small_and_keeps_its_accur
       << "fp32 " << report.fp32_accuracy << " int8 " << report.int8_accuracy;
   EXPECT_GE(static_cast<double>(report.fp32_weight_bytes) / report.int8_weight_bytes, kMinimumWeightShrink);
   EXPECT_GT(report.int8_agreement, 0.95);
+  ASSERT_EQ(report.int8_engines.size(), 1u);
+  EXPECT_EQ(report.int8_engines[0].skipped, "");
+  EXPECT_EQ(report.int8_engines[0].images, 90);
+  EXPECT_GE(report.int8_engines[0].agreement, 0.95) << "xnnpack-int8 and the QDQ reference disagree";
 
   const Bundle bundle = load_bundle(options.output_directory);
   ASSERT_TRUE(bundle.int8_model().has_value());

@@ -37,6 +37,9 @@ struct ExportOptions {
   // The runtime's engines (runtime/engine.h make_engine) checked against LibTorch, besides the
   // built-in OpenCV DNN check. An engine that cannot map an op is recorded as skipped.
   std::vector<std::string> engine_names = {"xnnpack", "opencv"};
+  // int8 engines run on model.int8.onnx and compared with the reference QDQ semantics (reported,
+  // not enforced: integer kernels round differently).
+  std::vector<std::string> int8_engine_names = {"xnnpack-int8"};
   // Further engines to check (tests use this to plant a faulty one).
   std::vector<ParityEngine> engines;
 };
@@ -48,6 +51,16 @@ struct EngineParity {
   double max_abs_difference = 0.0;   // over every probability of every image
   bool passed = false;
   std::string skipped;               // why the engine was not run ("" when it ran)
+};
+
+// One int8 engine on the QDQ file, against the reference QDQ computation.
+struct Int8EngineCheck {
+  std::string engine;
+  int images = 0;
+  double max_abs_difference = 0.0;   // probabilities vs the reference runner
+  double agreement = 0.0;            // share of images with the reference's top class
+  double accuracy = 0.0;             // 0..1 on the validation labels
+  std::string skipped;               // why it did not run ("" when it ran)
 };
 
 struct ExportReport {
@@ -65,6 +78,7 @@ struct ExportReport {
   double fp32_accuracy = 0.0;        // 0..1, LibTorch
   double int8_accuracy = 0.0;        // 0..1, the QDQ model
   double int8_agreement = 0.0;       // share of images where fp32 and int8 agree on the top class
+  std::vector<Int8EngineCheck> int8_engines;
 
   Json to_json() const;
 };

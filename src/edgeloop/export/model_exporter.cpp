@@ -41,6 +41,14 @@ Json ExportReport::to_json() const {
                       {"fp32_accuracy", fp32_accuracy},
                       {"int8_accuracy", int8_accuracy},
                       {"top1_agreement", int8_agreement}};
+    Json engines = Json::array();
+    for (const Int8EngineCheck& check : int8_engines) {
+      engines.push_back({{"engine", check.engine}, {"images", check.images},
+                         {"max_abs_difference_vs_reference", check.max_abs_difference},
+                         {"agreement_with_reference", check.agreement}, {"accuracy", check.accuracy},
+                         {"skipped", check.skipped}});
+    }
+    result["int8"]["engines"] = engines;
   }
   return result;
 }
@@ -349,6 +357,12 @@ class Exporter {
     const OnnxReferenceRunner int8_runner(int8);
     const size_t count = std::min<size_t>(validation.hashes.size(), options_.int8_evaluation_images);
     int fp32_correct = 0, int8_correct = 0, agreeing = 0;
+    std::vector<ParityEngine> int8_engines;
+    std::vector<int> engine_correct(options_.int8_engine_names.size()), engine_agreeing(options_.int8_engine_names.size());
+    for (const std::string& name : options_.int8_engine_names) {
+      int8_engines.push_back(runtime_parity_engine(name, options_.threads, options_.batch_size));
+      report_.int8_engines.push_back(Int8EngineCheck{name});
+    }
     for (size_t first = 0; first < count; first += options_.batch_size) {
       step("int8 accuracy", static_cast<int64_t>(first), static_cast<int64_t>(count));
       const PreparedBatch batch = prepare(objects_, bundle_pipeline, validation.hashes, first,
@@ -366,6 +380,30 @@ class Exporter {
         int8_correct += int8_top[image] == label;
         agreeing += fp32_top[image] == int8_top[image];
       }
+      for (size_t engine = 0; engine < int8_engines.size(); ++engine) {
+        Int8EngineCheck& check = report_.int8_engines[engine];
+        if (!check.skipped.empty()) continue;
+        try {
+          const std::vector<float> probabilities =
+              int8_engines[engine].run(bundle.directory / kBundleInt8ModelName, batch.nhwc, batch.size);
+          check.max_abs_difference = std::max(check.max_abs_difference, max_abs_difference(quantized, probabilities, check.engine));
+          const std::vector<int> engine_top = row_argmax(probabilities, classes);
+          for (int image = 0; image < batch.size; ++image) {
+            engine_correct[engine] += engine_top[image] == validation.labels[first + image];
+            engine_agreeing[engine] += engine_top[image] == int8_top[image];
+          }
+          check.images += batch.size;
+        } catch (const Error& failure) {
+          if (failure.code() != ErrorCode::kUnsupported && failure.code() != ErrorCode::kInvalidArgument) throw;
+          check.skipped = failure.what();
+        }
+      }
+    }
+    for (size_t engine = 0; engine < report_.int8_engines.size(); ++engine) {
+      Int8EngineCheck& check = report_.int8_engines[engine];
+      if (check.images == 0) continue;
+      check.accuracy = static_cast<double>(engine_correct[engine]) / check.images;
+      check.agreement = static_cast<double>(engine_agreeing[engine]) / check.images;
     }
     report_.evaluation_images = static_cast<int>(count);
     if (count > 0) {
