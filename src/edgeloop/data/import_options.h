@@ -24,6 +24,9 @@ struct ImportOptions {
   int video_every = 0;                   // video only: keep every N-th frame; 0: use video_rate
   double video_rate = 1.0;               // video only: frames kept per second of video when video_every is 0
   int threads = 0;                       // worker threads for reading, checking and encoding; 0: all cores
+  bool durable = true;                   // flush the new objects to disk (one syncfs) before the registry
+                                         // commit, so a power cut cannot leave a version pointing at lost
+                                         // objects; false only where the data is throwaway (tests)
 };
 
 // A skipped file and why.

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t kItemsPerChunk = 4096;      // items checked in parallel between progress reports
+constexpr size_t kItemsPerChunk = 1024;      // items checked in parallel between progress reports
 constexpr int kPngCompressionLevel = 1;      // zlib level for PNGs encoded from pixels: fast, lossless
 constexpr double kPixelsPerMegapixel = 1e6;
 
@@ -265,7 +265,7 @@ ImportResult import_dataset(const Workspace& workspace, Registry& registry, cons
   object_rows.reserve(new_objects.size());
   for (auto& [hash, object] : new_objects) object_rows.push_back(object);
   try {
-    objects.sync();  // every object durable before the registry refers to it
+    if (options.durable) objects.sync();  // every object durable before the registry refers to it
     spdlog::debug("import: objects synced at {:.2f} s", seconds_since_start());
     registry.in_transaction([&](SQLite::Database&) {
       datasets.add_objects(object_rows);
