@@ -414,6 +414,11 @@ bool write_benchmark_plot(const BenchmarkReport& report, const std::filesystem::
     cv::putText(canvas, text, at(*row) + cv::Point(8, -6), cv::FONT_HERSHEY_SIMPLEX, 0.42, axis, 1);
   }
   cv::putText(canvas, report.subject, {kMargin, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.55, axis, 1);
+  int legend_x = kWidth - kMargin - 230;
+  cv::circle(canvas, {legend_x, 24}, 5, front, cv::FILLED);
+  cv::putText(canvas, "Pareto front", {legend_x + 10, 28}, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1);
+  cv::circle(canvas, {legend_x + 110, 24}, 5, flagged, cv::FILLED);
+  cv::putText(canvas, "over a limit", {legend_x + 120, 28}, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1);
   std::vector<uint8_t> bytes;
   if (!cv::imencode(".png", canvas, bytes)) throw internal_error("could not encode the benchmark plot as PNG");
   write_file_atomically(png, std::span<const uint8_t>(bytes));
