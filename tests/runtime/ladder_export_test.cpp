@@ -71,7 +71,7 @@ TEST_P(LadderExport, xnnpack_matches_the_reference_and_opencv_on_the_written_onn
 }
 
 constexpr float kInt8ProbabilityTolerance = 0.03f;
-constexpr int kCalibrationImages = 16;
+constexpr int kCalibrationImages = 4;
 
 class LadderInt8 : public ::testing::TestWithParam<std::string> {};
 
