@@ -96,6 +96,16 @@ TEST_F(CameraHealthTest, clipped_frames_are_saturated) {
   EXPECT_TRUE(has_reason(report, "saturated"));
 }
 
+TEST_F(CameraHealthTest, a_scene_with_a_dark_background_is_not_saturated) {
+  // Like Fashion-MNIST: an object on black, 60% of the pixels crushed in every frame.
+  HealthReport report = feed(60, [&] {
+    cv::Mat frame = scene_.next();
+    frame(cv::Rect(0, 0, 96, 120)).setTo(0);
+    return frame;
+  });
+  EXPECT_EQ(report.state, HealthState::kOk) << report.to_json().dump();
+}
+
 TEST_F(CameraHealthTest, a_frozen_stream_fails_after_k_frames) {
   feed_clean(60);
   cv::Mat still = scene_.next();

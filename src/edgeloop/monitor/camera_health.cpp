@@ -34,6 +34,7 @@ CameraHealthOptions camera_health_options_from_json(const Json& value, CameraHea
     options.black_mean_max = value.value("black_mean_max", options.black_mean_max);
     options.white_mean_min = value.value("white_mean_min", options.white_mean_min);
     options.saturated_fraction = value.value("saturated_fraction", options.saturated_fraction);
+    options.saturated_margin = value.value("saturated_margin", options.saturated_margin);
     options.frozen_frames = value.value("frozen_frames", options.frozen_frames);
     options.frozen_change_max = value.value("frozen_change_max", options.frozen_change_max);
     options.blur_ratio = value.value("blur_ratio", options.blur_ratio);
@@ -60,7 +61,8 @@ CameraHealthOptions camera_health_options_from_json(const Json& value, CameraHea
 
 Json to_json(const CameraHealthOptions& options) {
   return Json{{"black_mean_max", options.black_mean_max},         {"white_mean_min", options.white_mean_min},
-              {"saturated_fraction", options.saturated_fraction}, {"frozen_frames", options.frozen_frames},
+              {"saturated_fraction", options.saturated_fraction}, {"saturated_margin", options.saturated_margin},
+              {"frozen_frames", options.frozen_frames},
               {"frozen_change_max", options.frozen_change_max},   {"blur_ratio", options.blur_ratio},
               {"noise_ratio", options.noise_ratio},               {"noise_floor", options.noise_floor},
               {"fps_drop_ratio", options.fps_drop_ratio},         {"expected_fps", options.expected_fps},
@@ -114,6 +116,10 @@ void CameraHealth::learn_baselines(const CameraFrameStatistics& statistics) {
     sharpness_samples_.push_back(statistics.sharpness);
     if (sharpness_samples_.size() >= wanted) baseline_sharpness_ = median(sharpness_samples_);
   }
+  if (baseline_clipped_ < 0.0 && exposure_usable) {
+    clipped_samples_.push_back(statistics.dark_fraction + statistics.bright_fraction);
+    if (clipped_samples_.size() >= wanted) baseline_clipped_ = median(clipped_samples_);
+  }
   if (baseline_noise_ < 0.0 && exposure_usable) {
     noise_samples_.push_back(statistics.noise_sigma);
     if (noise_samples_.size() >= wanted) baseline_noise_ = median(noise_samples_);
@@ -135,8 +141,11 @@ HealthReport CameraHealth::observe(const CameraFrameStatistics& statistics, doub
   const bool white = statistics.mean_brightness >= options_.white_mean_min;
   update_fault(faults_[kBlack], black);
   update_fault(faults_[kWhite], white);
-  update_fault(faults_[kSaturated],
-               !black && !white && statistics.dark_fraction + statistics.bright_fraction >= options_.saturated_fraction);
+  const double clipped = statistics.dark_fraction + statistics.bright_fraction;
+  // Judged only once the baseline share is known: until then these frames are the baseline.
+  update_fault(faults_[kSaturated], baseline_clipped_ >= 0.0 && !black && !white &&
+                                        clipped >= options_.saturated_fraction &&
+                                        clipped >= baseline_clipped_ + options_.saturated_margin);
   // Frozen is its own streak: k frames without change (a black frame is reported as black).
   if (statistics.change >= 0.0 && statistics.change <= options_.frozen_change_max && !black && !white) {
     ++frozen_streak_;

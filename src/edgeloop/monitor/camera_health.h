@@ -19,7 +19,8 @@ namespace edgeloop {
 struct CameraHealthOptions {
   double black_mean_max = 20.0;          // gray mean at or below: black frame (failed)
   double white_mean_min = 235.0;         // gray mean at or above: white frame (failed)
-  double saturated_fraction = 0.25;      // share of clipped (crushed or blown) pixels: saturated (degraded)
+  double saturated_fraction = 0.25;      // share of clipped (crushed or blown) pixels: saturated (degraded)...
+  double saturated_margin = 0.15;        // ...when also this much above the baseline share (dark backgrounds are normal)
   int frozen_frames = 30;                // consecutive unchanged frames: frozen (failed)
   double frozen_change_max = 0.25;       // mean |difference| in gray levels counted as "unchanged"
   double blur_ratio = 0.25;              // sharpness below baseline * this: blur (degraded)
@@ -82,6 +83,8 @@ class CameraHealth {
   int frozen_streak_ = 0;
   std::vector<double> sharpness_samples_;
   std::vector<double> noise_samples_;
+  std::vector<double> clipped_samples_;
+  double baseline_clipped_ = -1.0;       // share of clipped pixels in normal frames; < 0 until learned
   double baseline_sharpness_ = 0.0;
   double baseline_noise_ = -1.0;
   double baseline_fps_ = 0.0;
