@@ -71,7 +71,7 @@ TEST_F(EdgedTest, the_fp32_engine_and_the_int8_engine_both_run) {
   EXPECT_EQ(json_lines(testing::run_shell(base_command() + " --engine opencv").output).size(), static_cast<size_t>(kImages));
 }
 
-TEST_F(EdgedTest, sigterm_flushes_and_exits_0) {
+TEST_F(EdgedTest, sighup_reloads_the_bundle_and_sigterm_flushes_and_exits_0) {
   const std::string output = (directory_ / "out.jsonl").string();
   const std::string bundle = (directory_ / "bundle").string();
   const std::string images = (directory_ / "images").string();
@@ -79,10 +79,12 @@ TEST_F(EdgedTest, sigterm_flushes_and_exits_0) {
   if (pid == 0) {
     ::freopen(output.c_str(), "w", stdout);
     ::execl(kBinary.c_str(), kBinary.c_str(), "--bundle", bundle.c_str(), "--source", images.c_str(), "--loop", "--fps",
-            "200", "--no-http", "-q", static_cast<char*>(nullptr));
+            "200", "--no-http", "--all-topics", "-q", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  ::kill(pid, SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
   ::kill(pid, SIGTERM);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -92,7 +94,15 @@ TEST_F(EdgedTest, sigterm_flushes_and_exits_0) {
   std::stringstream text;
   text << file.rdbuf();
   std::vector<Json> lines = json_lines(text.str());   // every line whole: the output was flushed
-  EXPECT_GT(lines.size(), static_cast<size_t>(kImages));   // looped at least once
+  int frames = 0, reloads = 0, stopped = 0;
+  for (const Json& line : lines) {
+    frames += !line.contains("topic");
+    reloads += line.value("event", "") == "model_swapped" && line.value("origin", "") == "sighup";
+    stopped += line.value("event", "") == "stopped";
+  }
+  EXPECT_GT(frames, kImages);   // looped at least once
+  EXPECT_EQ(reloads, 1);
+  EXPECT_EQ(stopped, 1);
 }
 
 TEST_F(EdgedTest, a_tampered_bundle_is_refused_with_one_line_naming_the_file) {

@@ -37,6 +37,7 @@ EdgeDevice::EdgeDevice(const EdgeOptions& options, ModelLoader loader, std::ostr
     swapper_->add_sink(mqtt_.get());
     mqtt_->start();
   }
+  if (stdout_sink_) swapper_->add_sink(stdout_sink_.get());
   if (file_sink_) swapper_->add_sink(file_sink_.get());
   if (options_.http.enabled) {
     http_ = std::make_unique<HttpServer>(options_.http, http_handlers());
