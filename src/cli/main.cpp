@@ -15,6 +15,7 @@ void add_train_commands(CLI::App& app, CliContext& context);
 void add_models_commands(CLI::App& app, CliContext& context);
 void add_bench_commands(CLI::App& app, CliContext& context);
 void add_export_commands(CLI::App& app, CliContext& context);
+void add_lineage_commands(CLI::App& app, CliContext& context);
 }  // namespace edgeloop::cli
 
 int main(int argc, char** argv) {
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   add_models_commands(app, context);
   add_bench_commands(app, context);
   add_export_commands(app, context);
+  add_lineage_commands(app, context);
 
   CLI11_PARSE(app, argc, argv);
   return context.exit_status;
