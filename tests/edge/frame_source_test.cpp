@@ -1,6 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -112,6 +120,58 @@ TEST(FrameSource, a_live_source_reports_a_disconnect_and_reconnects) {
   const double before_reconnect = clock.now_seconds();
   EXPECT_EQ(source->read().status, ReadStatus::kFrame);
   EXPECT_GE(clock.now_seconds() - before_reconnect, 0.5);   // waited the initial backoff
+}
+
+// Serves the opencv-doc sample folder over HTTP with python's http.server, as a camera's stream.
+class SampleHttpServer {
+ public:
+  SampleHttpServer() {
+    port_ = 20000 + ::getpid() % 20000;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::freopen("/dev/null", "w", stderr);
+      const std::string port = std::to_string(port_);
+      ::execlp("python3", "python3", "-m", "http.server", port.c_str(), "--bind", "127.0.0.1", "--directory",
+               "/usr/share/doc/opencv-doc/examples/data", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Ready once the port accepts a connection (at most kStartSeconds).
+    constexpr int kStartSeconds = 10;
+    for (int attempt = 0; attempt < kStartSeconds * 50; ++attempt) {
+      int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      address.sin_port = htons(port_);
+      const bool ready = ::connect(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+      ::close(socket_fd);
+      if (ready) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  ~SampleHttpServer() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::string url(const std::string& file) const { return "http://127.0.0.1:" + std::to_string(port_) + "/" + file; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+TEST(FrameSource, an_http_stream_url_is_live_and_reconnects_when_it_ends) {
+  SampleHttpServer server;
+  ManualClock clock;
+  auto source = open_frame_source(server.url("Megamind.avi"), {}, clock);
+  EXPECT_TRUE(source->is_live());
+  int frames = 0;
+  ReadResult result = source->read();
+  for (; result.status == ReadStatus::kFrame; result = source->read()) ++frames;
+  EXPECT_GT(frames, 100);
+  EXPECT_EQ(result.status, ReadStatus::kDisconnected);
+  EXPECT_EQ(source->read().status, ReadStatus::kFrame);   // reconnected after the backoff
+  EXPECT_EQ(source->disconnects(), 1);
 }
 
 TEST(FrameSource, sim_injects_corruption_from_the_given_frame) {
