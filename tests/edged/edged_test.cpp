@@ -82,7 +82,10 @@ TEST_F(EdgedTest, sighup_reloads_the_bundle_and_sigterm_flushes_and_exits_0) {
             "200", "--no-http", "--all-topics", "-q", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  // Signals are handled once frames flow (before that, SIGHUP's default action would end it).
+  for (int attempt = 0; attempt < 500 && (!std::filesystem::exists(output) || std::filesystem::file_size(output) == 0); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   ::kill(pid, SIGHUP);
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   ::kill(pid, SIGTERM);
