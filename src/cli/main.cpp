@@ -16,6 +16,7 @@ void add_models_commands(CLI::App& app, CliContext& context);
 void add_bench_commands(CLI::App& app, CliContext& context);
 void add_export_commands(CLI::App& app, CliContext& context);
 void add_lineage_commands(CLI::App& app, CliContext& context);
+void add_quickstart_commands(CLI::App& app, CliContext& context);
 }  // namespace edgeloop::cli
 
 int main(int argc, char** argv) {
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   add_bench_commands(app, context);
   add_export_commands(app, context);
   add_lineage_commands(app, context);
+  add_quickstart_commands(app, context);
 
   CLI11_PARSE(app, argc, argv);
   return context.exit_status;
