@@ -1,5 +1,6 @@
 #include "edgeloop/report/report_data.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "edgeloop/core/error.h"
@@ -114,6 +115,8 @@ EdgeLogData edge_log_from_jsonl(const std::string& text, const std::string& sour
   std::string line;
   int parsed = 0, skipped = 0;
   double frame = 0.0;                 // the latest frame index seen, for lines that carry none
+  double frame_offset = 0.0;          // logs of several runs appended: each run continues the axis
+  double last_frame = -1.0;
   bool drift_was_active = false;
   std::string last_health = "ok";
   while (std::getline(lines, line)) {
@@ -131,7 +134,13 @@ EdgeLogData edge_log_from_jsonl(const std::string& text, const std::string& sour
     }
     ++parsed;
     const std::string topic = item.value("topic", std::string("predictions"));
-    if (item.contains("frame") && item["frame"].is_number()) frame = item["frame"].get<double>();
+    if (topic == "status" && item.value("event", std::string()) == "started" && last_frame >= 0) {
+      frame_offset = last_frame + 1;
+    }
+    if (item.contains("frame") && item["frame"].is_number()) {
+      frame = item["frame"].get<double>() + frame_offset;
+      last_frame = std::max(last_frame, frame);
+    }
     if (topic == "predictions") {
       log.frames.push_back(frame);
       log.confidence.push_back(number_of(item, {"score"}));

@@ -1,0 +1,48 @@
+// `edgeloop quickstart [--dir DIR] [--minutes M]`: the whole loop on Fashion-MNIST in one command
+// (library: src/edgeloop/quickstart/). Prints each step as it starts and a summary table.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli_context.h"
+#include "edgeloop/quickstart/quickstart.h"
+
+namespace edgeloop::cli {
+
+void add_quickstart_commands(CLI::App& app, CliContext& context) {
+  auto* quickstart = app.add_subcommand("quickstart", "Run the whole loop on the built-in Fashion-MNIST: data to device and back");
+  auto options = std::make_shared<QuickstartOptions>();
+  auto directory = std::make_shared<std::string>(options->directory.string());
+  auto edge_binary = std::make_shared<std::string>();
+  quickstart->add_option("--dir", *directory, "Workspace folder (reused when run again)")->capture_default_str();
+  quickstart->add_option("--minutes", options->minutes, "Budget for the whole run, in minutes")->capture_default_str();
+  quickstart->add_option("--archs", options->archs, "Architectures to sweep, smallest first")->capture_default_str();
+  quickstart->add_option("--epochs", options->epochs, "Epochs per architecture")->capture_default_str();
+  quickstart->add_option("--stream-frames", options->stream_frames, "Test images streamed to edgeloop-edge")->capture_default_str();
+  quickstart->add_option("--dataset", options->dataset, "Fashion-MNIST IDX folder")->capture_default_str();
+  quickstart->add_option("--edge-binary", *edge_binary, "edgeloop-edge to run (default: beside this edgeloop)");
+  quickstart->callback([&context, options, directory, edge_binary] {
+    run_command(context, [&] {
+      options->directory = *directory;
+      options->threads = context.threads;
+      if (!edge_binary->empty()) options->edge_binary = *edge_binary;
+      const bool quiet = context.quiet;
+      options->progress = [quiet](const Progress& progress) {
+        if (!quiet) std::fprintf(stderr, "\n== quickstart %lld/%lld: %s\n", static_cast<long long>(progress.done),
+                                 static_cast<long long>(progress.total), progress.detail.c_str());
+      };
+      const QuickstartSummary summary = run_quickstart(*options);
+      if (context.json) {
+        std::cout << summary.to_json().dump(2) << "\n";
+        return;
+      }
+      std::cout << "\nedgeloop quickstart finished in " << static_cast<int>(summary.seconds) << " s\n\n";
+      for (const auto& [what, value] : summary.table()) std::printf("  %-38s %s\n", what.c_str(), value.c_str());
+      std::cout << "\nreports:\n";
+      for (const auto& report : summary.reports) std::cout << "  " << report.string() << "\n";
+      std::cout << "lineage: edgeloop --workspace " << summary.workspace.string() << " lineage " << summary.bundle.string()
+                << "\n";
+    });
+  });
+}
+
+}  // namespace edgeloop::cli

@@ -1,0 +1,72 @@
+// The quickstart: the whole loop on Debian's Fashion-MNIST in one call, for `edgeloop quickstart`
+// and `make demo`: workspace, import, balance check, split with the official test set kept apart,
+// classic baseline and the architecture ladder swept within the budget, the fit diagnosis, export
+// (fp32 + int8), bench, one test on the official set, then edgeloop-edge on a `sim:` stream with a
+// drift injected part-way and a camera fault later, capturing frames; reports and a summary.
+// Stages run through their commands (tool_process.h) so each keeps its own checks, ledger rules and
+// progress output; report, lineage and deploy are called directly. Safe to run twice: each step
+// finds what an earlier run left (quickstart.json in the folder) and reuses it. One thread.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "edgeloop/core/config.h"
+#include "edgeloop/core/progress.h"
+
+namespace edgeloop {
+
+struct QuickstartOptions {
+  std::filesystem::path directory = "edgeloop-quickstart";              // workspace folder (created or reused)
+  double minutes = 10.0;                                                // budget for the whole run (wall clock)
+  std::filesystem::path dataset = "/usr/share/datasets/fashion-mnist";  // IDX files (train + t10k)
+  std::string dataset_name = "fmnist";                                  // name in the registry
+  std::string archs = "knn:hog,linear,mlp,cnn-s,cnn-m";                 // classic baseline, then the ladder
+  int epochs = 4;                                                       // per architecture
+  double sweep_share = 0.6;                                             // share of the budget the sweep may use
+  int threads = 0;                                                      // compute threads (0 = all cores)
+  int stream_frames = 900;                                              // test images streamed to the device
+  std::string drift = "contrast:0.35@300";                              // sim corruption of the drift segment
+  std::string camera_fault = "black@200";                               // sim corruption of the fault segment
+  int bench_images = 500;                                               // validation images the bench scores
+  std::filesystem::path edgeloop_binary;                                // the toolkit; empty: this executable
+  std::filesystem::path edge_binary;                                    // edgeloop-edge; empty: found beside the toolkit
+  ProgressCallback progress;                                            // one call per step (stage "quickstart")
+};
+
+struct QuickstartSummary {
+  std::filesystem::path workspace;
+  std::string dataset_version;          // NAME@N after the split
+  std::string balance;                  // "balanced (ratio 1.00)" or the warning
+  std::string sweep_id;
+  std::string stop_reason;              // why the sweep stopped
+  std::string picked_model;
+  std::string picked_arch;
+  std::string pick_reason;
+  std::string diagnosis;                // the pick's fit verdict
+  double val_accuracy = 0.0;            // 0..1
+  double test_accuracy = 0.0;           // 0..1, on the official test set
+  std::string test_note;                // "first use" or "tested earlier, not repeated"
+  double latency_fp32_ms = 0.0;         // batch-1 p50, xnnpack, 1 thread
+  double latency_int8_ms = 0.0;
+  int64_t size_fp32_bytes = 0;
+  int64_t size_int8_bytes = 0;
+  int64_t drift_events = 0;
+  int64_t camera_events = 0;
+  int64_t frames_captured = 0;
+  std::filesystem::path bundle;
+  std::filesystem::path edge_log;
+  std::filesystem::path deploy_directory;
+  std::vector<std::filesystem::path> reports;   // model, sweep, edge HTML
+  double seconds = 0.0;                          // wall time of this call
+
+  // (what, value) rows for the closing table.
+  std::vector<std::pair<std::string, std::string>> table() const;
+  Json to_json() const;
+};
+
+// Throws Error naming the step that failed and what to do (the step's own message was printed by it).
+QuickstartSummary run_quickstart(const QuickstartOptions& options);
+
+}  // namespace edgeloop
