@@ -299,40 +299,42 @@ void EdgePipeline::publish_loop() {
     metrics_.add_frame(prediction.stage_seconds, fps);
     publish(EdgeTopic::kPredictions, prediction.to_json());
     ++published_;
-    if (policy && !prediction.top_k.empty()) {
-      const RankedClass& best = prediction.top_k.front();
-      auto reason = policy->decide({best.label, best.score, item->drift_active}, capture_store_->stored_for_label(best.label));
-      if (reason) {
-        try {
-          std::vector<uint8_t> bytes;
-          std::string extension = ".png";
-          if (!item->frame.origin.empty()) {
-            const std::string original = read_file(item->frame.origin);
-            bytes.assign(original.begin(), original.end());
-            extension = item->frame.origin.extension().string();
-          } else {
-            cv::imencode(extension, item->frame.image, bytes);
-          }
-          char stem[64];
-          std::snprintf(stem, sizeof(stem), "%013lld-%09lld", static_cast<long long>(prediction.wall_milliseconds),
-                        static_cast<long long>(prediction.frame));
-          Json sidecar = prediction.to_json();
-          sidecar.erase("latency_ms");
-          sidecar["reason"] = *reason;
-          sidecar["image"] = std::string(stem) + extension;
-          sidecar["source"] = source_.description();
-          if (auto record = capture_store_->save(stem, extension, bytes, sidecar)) {
-            ++captures_;
-            metrics_.add_counter("captures");
-            metrics_.set_gauge("capture_bytes", static_cast<double>(capture_store_->stored_bytes()));
-            publish(EdgeTopic::kCaptures, sidecar);
-          }
-        } catch (const Error& error) {
-          metrics_.add_counter("capture_failures");
-          spdlog::warn("capture of frame {} failed: {}", prediction.frame, error.what());
-        }
-      }
+    if (policy && !prediction.top_k.empty()) capture(*item, prediction, *policy);
+  }
+}
+
+void EdgePipeline::capture(const Item& item, const Prediction& prediction, CapturePolicy& policy) {
+  const RankedClass& best = prediction.top_k.front();
+  auto reason = policy.decide({best.label, best.score, item.drift_active}, capture_store_->stored_for_label(best.label));
+  if (!reason) return;
+  try {
+    // The original bytes of a file source; a lossless PNG of anything else.
+    std::vector<uint8_t> bytes;
+    std::string extension = ".png";
+    if (!item.frame.origin.empty()) {
+      const std::string original = read_file(item.frame.origin);
+      bytes.assign(original.begin(), original.end());
+      extension = item.frame.origin.extension().string();
+    } else {
+      cv::imencode(extension, item.frame.image, bytes);
     }
+    char stem[64];
+    std::snprintf(stem, sizeof(stem), "%013lld-%09lld", static_cast<long long>(prediction.wall_milliseconds),
+                  static_cast<long long>(prediction.frame));
+    Json sidecar = prediction.to_json();
+    sidecar.erase("latency_ms");
+    sidecar["reason"] = *reason;
+    sidecar["image"] = std::string(stem) + extension;
+    sidecar["source"] = source_.description();
+    if (capture_store_->save(stem, extension, bytes, sidecar)) {
+      ++captures_;
+      metrics_.add_counter("captures");
+      metrics_.set_gauge("capture_bytes", static_cast<double>(capture_store_->stored_bytes()));
+      publish(EdgeTopic::kCaptures, sidecar);
+    }
+  } catch (const Error& error) {
+    metrics_.add_counter("capture_failures");
+    spdlog::warn("capture of frame {} failed: {}", prediction.frame, error.what());
   }
 }
 

@@ -25,6 +25,8 @@
 
 namespace edgeloop {
 
+struct Prediction;   // edge/prediction.h
+
 // The settings that may change at run time (PUT /v1/config, the MQTT `config` command).
 struct MonitorSettings {
   DriftOptions drift;            // drift detector thresholds and windows
@@ -77,6 +79,7 @@ class EdgePipeline {
   void monitor_loop();
   void publish_loop();
   void publish(EdgeTopic topic, const Json& payload);
+  void capture(const Item& item, const Prediction& prediction, CapturePolicy& policy);   // publish thread
 
   struct Queues;
   FrameSource& source_;
