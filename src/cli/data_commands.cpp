@@ -60,10 +60,14 @@ void print_stats(const Json& stats) {
   std::printf("\n\n%-16s %8s %8s %8s %8s %11s %9s %10s\n", "class", "total", "train", "val", "test", "brightness", "contrast",
               "sharpness");
   for (const auto& [name, entry] : stats["classes"].items()) {
-    std::printf("%-16s %8lld %8lld %8lld %8lld %11.1f %9.1f %10.1f\n", name.c_str(),
-                static_cast<long long>(entry["total"].get<int64_t>()), static_cast<long long>(entry["train"].get<int64_t>()),
-                static_cast<long long>(entry["val"].get<int64_t>()), static_cast<long long>(entry["test"].get<int64_t>()),
-                entry.value("brightness", 0.0), entry.value("contrast", 0.0), entry.value("sharpness", 0.0));
+    std::printf("%-16s %8lld %8lld %8lld %8lld", name.c_str(), static_cast<long long>(entry["total"].get<int64_t>()),
+                static_cast<long long>(entry["train"].get<int64_t>()), static_cast<long long>(entry["val"].get<int64_t>()),
+                static_cast<long long>(entry["test"].get<int64_t>()));
+    if (entry.contains("brightness")) {
+      std::printf(" %11.1f %9.1f %10.1f", entry["brightness"].get<double>(), entry["contrast"].get<double>(),
+                  entry["sharpness"].get<double>());
+    }
+    std::printf("\n");
   }
   std::printf("\nsplits:");
   for (const auto& [name, count] : stats["splits"].items()) {

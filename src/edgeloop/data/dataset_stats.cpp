@@ -22,7 +22,7 @@ namespace {
 constexpr size_t kSamplesPerChunk = 4096;   // decoded in parallel between progress reports
 constexpr size_t kMaxNearPairs = 1000000;   // stop looking after this many near-duplicate pairs
 constexpr size_t kDuplicateExamples = 5;
-constexpr const char* kUnlabeled = "(unlabeled)";
+constexpr const char* kUnlabeledFeatures = "unlabeled_features";  // top-level key: features of unlabeled samples
 
 struct Decoded {
   ImageFeatures features;
@@ -168,7 +168,7 @@ Json dataset_stats(const Workspace& workspace, Registry& registry, const std::st
     if (!inserted && samples[first->second].split != samples[index].split) ++identical_across_splits;
   }
   for (const auto& [label, sums] : feature_sums) {
-    Json& entry = label < 0 ? stats[kUnlabeled] : classes[version.classes[label]];
+    Json& entry = label < 0 ? stats[kUnlabeledFeatures] : classes[version.classes[label]];
     const double count = static_cast<double>(feature_counts[label]);
     entry["brightness"] = sums[0] / count;
     entry["contrast"] = sums[1] / count;

@@ -15,6 +15,7 @@
 //  "duplicates": {"identical_across_splits": 0, "near_pairs": 12, "near_across_splits": 3,
 //                 "near_distance": 3,
 //                 "near_mean_difference": 6.0, "examples": [{"a": origin, "b": origin, "splits": ["train", "val"]}]},
+//  "unlabeled_features": {"brightness": …, "contrast": …, "sharpness": …},   // only when some are unlabeled
 //  "warnings": ["…"]}
 #pragma once
 

@@ -1,0 +1,76 @@
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "data_test_support.h"
+#include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/error.h"
+#include "edgeloop/core/hash.h"
+#include "edgeloop/data/image_probe.h"
+#include "edgeloop/data/object_store.h"
+
+namespace edgeloop {
+namespace {
+
+std::vector<uint8_t> encoded(const std::string& extension, const cv::Mat& image) {
+  std::vector<uint8_t> bytes;
+  cv::imencode(extension, image, bytes);
+  return bytes;
+}
+
+TEST(ObjectStore, identical_bytes_are_stored_once_under_their_sha256) {
+  testing::TestWorkspace test;
+  ObjectStore objects(test.workspace);
+  const auto png = encoded(".png", testing::seeded_image(1, 5, 7, 3));
+  const PutResult first = objects.put(png);
+  const PutResult second = objects.put(png, Durability::kDeferSync);
+  EXPECT_TRUE(first.created);
+  EXPECT_FALSE(second.created);
+  EXPECT_EQ(first.hash, sha256_hex(png));
+  EXPECT_EQ(test.workspace.object_path(first.hash).parent_path().filename(), first.hash.substr(0, 2));
+  const cv::Mat decoded = objects.decode(first.hash);
+  EXPECT_EQ(cv::norm(decoded, testing::seeded_image(1, 5, 7, 3), cv::NORM_INF), 0);
+  EXPECT_TRUE(objects.verify(first.hash));
+  objects.sync();
+}
+
+TEST(ObjectStore, missing_and_damaged_objects_fail_clearly) {
+  testing::TestWorkspace test;
+  ObjectStore objects(test.workspace);
+  EXPECT_THROW(objects.decode(std::string(64, 'a')), Error);
+  const PutResult stored = objects.put(encoded(".png", testing::seeded_image(2)));
+  write_file_atomically(test.workspace.object_path(stored.hash), std::string_view("garbage"));
+  EXPECT_FALSE(objects.verify(stored.hash));
+  try {
+    objects.decode(stored.hash);
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kCorrupt);
+  }
+}
+
+TEST(ImageProbe, reads_the_size_of_every_supported_format_from_its_header) {
+  const cv::Mat image = testing::seeded_image(3, 21, 34, 3);
+  for (const std::string extension : {".png", ".jpg", ".bmp", ".tiff", ".webp"}) {
+    const auto header = probe_image_header(encoded(extension, image));
+    ASSERT_TRUE(header.has_value()) << extension;
+    EXPECT_EQ(header->width, 34) << extension;
+    EXPECT_EQ(header->height, 21) << extension;
+    EXPECT_TRUE(header->complete) << extension;
+  }
+  EXPECT_FALSE(probe_image_header(std::vector<uint8_t>{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'}).has_value());
+}
+
+TEST(ImageProbe, a_cut_png_or_jpeg_is_incomplete) {
+  const cv::Mat image = testing::seeded_image(4, 40, 40, 3);
+  for (const std::string extension : {".png", ".jpg"}) {
+    auto bytes = encoded(extension, image);
+    bytes.resize(bytes.size() * 2 / 3);
+    const auto header = probe_image_header(bytes);
+    ASSERT_TRUE(header.has_value()) << extension;
+    EXPECT_FALSE(header->complete) << extension;
+  }
+}
+
+}  // namespace
+}  // namespace edgeloop
