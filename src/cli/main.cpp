@@ -13,6 +13,8 @@ void add_report_commands(CLI::App& app, CliContext& context);
 void add_data_commands(CLI::App& app, CliContext& context);
 void add_train_commands(CLI::App& app, CliContext& context);
 void add_models_commands(CLI::App& app, CliContext& context);
+void add_eval_commands(CLI::App& app, CliContext& context);
+void add_sweep_commands(CLI::App& app, CliContext& context);
 void add_bench_commands(CLI::App& app, CliContext& context);
 void add_export_commands(CLI::App& app, CliContext& context);
 void add_lineage_commands(CLI::App& app, CliContext& context);
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
   add_data_commands(app, context);
   add_train_commands(app, context);
   add_models_commands(app, context);
+  add_eval_commands(app, context);
+  add_sweep_commands(app, context);
   add_bench_commands(app, context);
   add_export_commands(app, context);
   add_lineage_commands(app, context);

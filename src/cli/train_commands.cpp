@@ -70,6 +70,12 @@ void print_outcome(const TrainOutcome& outcome, bool json) {
               << "\n";
     return;
   }
+  if (outcome.result.epochs.empty()) {   // a classic baseline: no epochs
+    std::printf("model %s  (%s baseline, %lld stored numbers, %.2f MFLOPs)\nvalidation accuracy %.2f%%, trained in %.1f s\n",
+                model.id.c_str(), model.arch.c_str(), static_cast<long long>(model.parameters), model.mflops,
+                model.metrics["val_accuracy"].get<double>() * kPercent, outcome.result.training_seconds);
+    return;
+  }
   std::printf("%-6s %10s %9s %10s %9s %10s %8s %9s\n", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
               "seconds", "img/s");
   for (const auto& epoch : outcome.result.epochs) {

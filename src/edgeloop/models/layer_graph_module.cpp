@@ -165,6 +165,13 @@ void LayerGraphModuleImpl::train(bool on) {
   }
 }
 
+void LayerGraphModuleImpl::use_channels_last() {
+  torch::NoGradGuard no_grad;
+  for (auto& parameter : parameters(/*recurse=*/true)) {
+    if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
 WeightMap extract_weights(LayerGraphModuleImpl& module) {
   WeightMap weights;
   for (const auto& item : module.named_parameters(/*recurse=*/true)) weights[item.key()] = to_named_tensor(item.value());

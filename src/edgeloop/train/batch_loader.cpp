@@ -73,19 +73,24 @@ Batch BatchLoader::make_batch(int64_t batch_index) const {
   Batch batch;
   batch.indices.assign(order_.begin() + begin, order_.begin() + end);
   const int64_t count = end - begin;
-  batch.images = torch::empty({count, shape.channels, shape.height, shape.width}, torch::kFloat32);
+  // Filled as NHWC (the cache's layout, so each image is one memcpy) and handed out as the NCHW
+  // view of it: a channels-last tensor, the faster layout for LibTorch's CPU convolutions.
+  torch::Tensor images_nhwc = torch::empty({count, shape.height, shape.width, shape.channels}, torch::kFloat32);
   batch.labels = torch::empty({count}, torch::kInt64);
   const int64_t image_floats = static_cast<int64_t>(shape.channels) * shape.height * shape.width;
   std::mt19937_64 random(options_.seed + kEpochSeedStride * static_cast<uint64_t>(options_.epoch) +
                          kBatchSeedStride * static_cast<uint64_t>(batch_index + 1));
-  float* images = batch.images.data_ptr<float>();
+  float* images = images_nhwc.data_ptr<float>();
   int64_t* labels = batch.labels.data_ptr<int64_t>();
   for (int64_t item = 0; item < count; ++item) {
     cv::Mat image = cached_image(data_, batch.indices[item]);
     if (!options_.augment.empty()) augment_image(image, options_.augment, random);
-    copy_channels_first(data_.pipeline.finish_uint8(image), images + item * image_floats);
+    const cv::Mat prepared = data_.pipeline.finish_uint8(image);
+    const cv::Mat continuous = prepared.isContinuous() ? prepared : prepared.clone();
+    std::memcpy(images + item * image_floats, continuous.ptr<float>(), image_floats * sizeof(float));
     labels[item] = data_.labels[batch.indices[item]];
   }
+  batch.images = images_nhwc.permute({0, 3, 1, 2});
   return batch;
 }
 

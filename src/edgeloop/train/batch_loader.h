@@ -31,7 +31,7 @@ struct BatchLoaderOptions {
 };
 
 struct Batch {
-  torch::Tensor images;          // [N, C, H, W] float
+  torch::Tensor images;          // [N, C, H, W] float, channels-last memory (NHWC)
   torch::Tensor labels;          // [N] int64
   std::vector<int64_t> indices;  // cache indices, in batch order
 };

@@ -27,7 +27,7 @@ double scheduled_learning_rate(const TrainOptions& options, int64_t step, int64_
   if (options.schedule == "onecycle") {
     const double start = peak / kOneCycleStartDivisor;
     if (progress < kOneCycleWarmupFraction) {
-      return cosine_between(peak, start, progress / kOneCycleWarmupFraction);
+      return cosine_between(start, peak, progress / kOneCycleWarmupFraction);
     }
     return cosine_between(peak, peak / kOneCycleFinalDivisor,
                           (progress - kOneCycleWarmupFraction) / (1.0 - kOneCycleWarmupFraction));

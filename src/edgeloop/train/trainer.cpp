@@ -200,6 +200,7 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
                           const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks) {
   const std::vector<int64_t>& train = data.split(kSplitTrain);
   const std::vector<int64_t>& val = data.split(kSplitVal);
+  module.use_channels_last();   // before the optimizer, so its state takes the same layout
   auto optimizer = make_optimizer(module, options);
   const torch::Tensor class_weights = options.class_weights ? class_weight_tensor(data, train) : torch::Tensor();
   const AugmentSpec augment = AugmentSpec::parse(options.augment);
@@ -210,6 +211,7 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
   WeightMap best_weights;
   if (resume && std::filesystem::exists(checkpoint_file)) {
     state = load_checkpoint(checkpoint_file, module, *optimizer, best_weights);
+    module.use_channels_last();
     module.freeze_first_blocks(state.frozen_blocks);
     result.resumed_from_epoch = state.epochs_done;
   }

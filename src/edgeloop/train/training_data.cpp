@@ -20,6 +20,16 @@ const std::vector<int64_t>& TrainingData::split(const std::string& name) const {
   return found->second;
 }
 
+void describe_training_data(const TrainingData& data, StoredModel& model) {
+  model.labels = data.version.classes;
+  model.input = data.input();
+  model.preprocess = data.pipeline.to_json();
+  model.preprocess_hash = data.pipeline.hash();
+  model.lineage.dataset = data.version.dataset;
+  model.lineage.dataset_version = data.version.id;
+  model.lineage.dataset_number = data.version.number;
+}
+
 TrainingData prepare_training_data(const Workspace& workspace, Registry& registry, const std::string& data_reference,
                                    const Json& pipeline_json, int threads, const ProgressCallback& progress) {
   DatasetStore store(registry);

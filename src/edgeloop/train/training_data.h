@@ -11,6 +11,7 @@
 
 #include "edgeloop/core/progress.h"
 #include "edgeloop/core/workspace.h"
+#include "edgeloop/models/stored_model.h"
 #include "edgeloop/preprocess/pipeline.h"
 #include "edgeloop/registry/dataset_store.h"
 #include "edgeloop/train/tensor_cache.h"
@@ -29,6 +30,10 @@ struct TrainingData {
   // Indices of a split; throws Error(kNotFound) naming the splits that exist and the fix.
   const std::vector<int64_t>& split(const std::string& name) const;
 };
+
+// Fills what a stored model takes from its data: labels, input shape, preprocess spec and hash,
+// and the dataset part of its lineage.
+void describe_training_data(const TrainingData& data, StoredModel& model);
 
 // `pipeline_file`: a preprocess spec (YAML/JSON); empty = Pipeline::default_for the dataset's
 // image shape (channels and size of its first sample). `pipeline_json` (when not null) wins.

@@ -4,6 +4,7 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/weights_file.h"
+#include "edgeloop/train/classic_training.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/torch_threads.h"
@@ -65,11 +66,20 @@ TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options
                          const TrainerCallbacks& callbacks) {
   options.validate();
   if (options.data.empty()) throw invalid_argument("no dataset: pass --data NAME[@VERSION]");
-  if (options.from_model.empty()) ArchSpec::parse(options.arch);   // a bad --arch fails before any work
+  const bool classic = is_classic_arch(options.arch) && options.from_model.empty();
+  if (classic) ClassicSpec::parse(options.arch);   // a bad --arch fails before any work
+  else if (options.from_model.empty()) ArchSpec::parse(options.arch);
   set_torch_threads(options.threads);
   Registry registry = Registry::open(workspace.registry_path());
   const TrainingData data = prepare_training_data(workspace, registry, options.data, pipeline_json, options.threads,
                                                   callbacks.progress);
+  if (classic) {
+    TrainOutcome outcome;
+    ClassicOutcome trained = train_classic_model(workspace, registry, options, data);
+    outcome.model = std::move(trained.model);
+    outcome.result.training_seconds = trained.training_seconds;
+    return outcome;
+  }
   const StartingPoint start = starting_point(workspace, registry, options, data);
 
   Json config = options.to_json();
@@ -127,13 +137,7 @@ TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options
   model.kind = kModelKindTorch;
   model.spec = start.spec;
   model.arch = start.spec.to_string();
-  model.labels = data.version.classes;
-  model.input = data.input();
-  model.preprocess = data.pipeline.to_json();
-  model.preprocess_hash = data.pipeline.hash();
-  model.lineage.dataset = data.version.dataset;
-  model.lineage.dataset_version = data.version.id;
-  model.lineage.dataset_number = data.version.number;
+  describe_training_data(data, model);
   model.lineage.run_id = outcome.run_id;
   model.lineage.parent_model = start.parent_model;
   model.lineage.code_commit = code_commit();

@@ -1,0 +1,82 @@
+// `edgeloop sweep`: parse, run train/sweep (smallest architecture first, stop when good enough),
+// print the table with the Pareto front and the pick.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "cli/cli_context.h"
+#include "edgeloop/train/sweep.h"
+
+namespace edgeloop::cli {
+
+namespace {
+
+constexpr double kPercent = 100.0;
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  // Architecture options use commas too ("cnn-m:w=0.5,d=2"): an item with '=' but no ':' continues the previous one.
+  while (std::getline(stream, item, ',')) {
+    if (!items.empty() && item.find('=') != std::string::npos && item.find(':') == std::string::npos &&
+        items.back().find(':') != std::string::npos) {
+      items.back() += "," + item;
+    } else if (!item.empty()) {
+      items.push_back(item);
+    }
+  }
+  return items;
+}
+
+void print_sweep(const SweepResult& result, bool json) {
+  if (json) {
+    std::cout << result.to_json().dump(2) << "\n";
+    return;
+  }
+  std::printf("%-3s %-16s %-16s %9s %11s %11s %9s %-14s %8s\n", "", "arch", "model", "val_acc", "latency_ms",
+              "parameters", "MFLOPs", "diagnosis", "train_s");
+  for (const SweepRow& row : result.rows) {
+    const char* mark = row.pick ? "=>" : row.pareto ? "*" : "";
+    std::printf("%-3s %-16s %-16s %8.2f%% %11.3f %11lld %9.2f %-14s %8.1f\n", mark, row.arch.c_str(),
+                row.model_id.c_str(), row.val_accuracy * kPercent, row.latency_ms, static_cast<long long>(row.parameters),
+                row.mflops, row.diagnosis.c_str(), row.training_seconds);
+  }
+  std::printf("\n* Pareto front (accuracy vs latency), => the pick. Stopped: %s.\n", result.stop_reason.c_str());
+  if (!result.skipped.empty()) {
+    std::printf("not trained:");
+    for (const auto& arch : result.skipped) std::printf(" %s", arch.c_str());
+    std::printf("\n");
+  }
+  std::printf("sweep %s stored in the registry\n", result.id.c_str());
+}
+
+}  // namespace
+
+void add_sweep_commands(CLI::App& app, CliContext& context) {
+  auto options = std::make_shared<SweepOptions>();
+  auto archs = std::make_shared<std::string>();
+  auto* sweep = app.add_subcommand("sweep", "Train architectures smallest first until one is good enough");
+  sweep->add_option("--data", options->data, "Dataset NAME[@N]")->required();
+  sweep->add_option("--archs", *archs, "Comma-separated architectures (default: knn:hog and the whole ladder)");
+  sweep->add_option("--target-accuracy", options->target_accuracy, "Stop at the first with this validation accuracy (0..1)");
+  sweep->add_option("--max-latency-ms", options->max_latency_ms, "Single-image latency budget");
+  sweep->add_option("--budget-minutes", options->budget_minutes, "Stop when this much time is spent");
+  sweep->add_option("--epochs", options->train.epochs, "Epochs per architecture (default 10)");
+  sweep->add_option("--batch", options->train.batch, "Batch size (default 128)");
+  sweep->add_option("--lr", options->train.learning_rate, "Learning rate (default 0.001)");
+  sweep->add_option("--schedule", options->train.schedule, "constant, cosine, step or onecycle");
+  sweep->add_option("--augment", options->train.augment, "Augmentation spec for every architecture");
+  sweep->add_option("--seed", options->train.seed, "Random seed (default 42)");
+  sweep->callback([&context, options, archs] {
+    run_command(context, [&] {
+      options->archs = split_list(*archs);
+      options->train.threads = context.threads;
+      TrainerCallbacks callbacks;
+      callbacks.progress = context.progress_bar();
+      print_sweep(run_sweep(context.workspace(), *options, callbacks), context.json);
+    });
+  });
+}
+
+}  // namespace edgeloop::cli

@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include "edgeloop/core/error.h"
+#include "edgeloop/train/augmentation.h"
+#include "edgeloop/train/learning_rate_schedule.h"
+
+namespace edgeloop {
+
+TEST(LearningRateSchedule, cosine_falls_from_the_peak_to_zero) {
+  TrainOptions options;
+  options.schedule = "cosine";
+  options.learning_rate = 0.1;
+  EXPECT_DOUBLE_EQ(scheduled_learning_rate(options, 0, 100, 10), 0.1);
+  EXPECT_NEAR(scheduled_learning_rate(options, 50, 100, 10), 0.05, 1e-12);
+  EXPECT_NEAR(scheduled_learning_rate(options, 100, 100, 10), 0.0, 1e-12);
+}
+
+TEST(LearningRateSchedule, onecycle_rises_to_the_peak_then_falls) {
+  TrainOptions options;
+  options.schedule = "onecycle";
+  options.learning_rate = 0.01;
+  const double start = scheduled_learning_rate(options, 0, 100, 10);
+  const double peak = scheduled_learning_rate(options, 30, 100, 10);
+  const double end = scheduled_learning_rate(options, 100, 100, 10);
+  EXPECT_LT(start, peak);
+  EXPECT_NEAR(peak, 0.01, 1e-12);
+  EXPECT_LT(end, start);
+}
+
+TEST(LearningRateSchedule, step_decays_every_step_epochs) {
+  TrainOptions options;
+  options.schedule = "step";
+  options.learning_rate = 1.0;
+  options.step_epochs = 2;
+  options.step_factor = 0.5;
+  EXPECT_DOUBLE_EQ(scheduled_learning_rate(options, 19, 100, 10), 1.0);
+  EXPECT_DOUBLE_EQ(scheduled_learning_rate(options, 20, 100, 10), 0.5);
+  EXPECT_DOUBLE_EQ(scheduled_learning_rate(options, 45, 100, 10), 0.25);
+}
+
+TEST(TrainOptions, yaml_keys_fill_options_and_unknown_keys_are_named) {
+  const TrainOptions options = TrainOptions::from_json(
+      yaml_to_json("epochs: 3\nlr: 0.01\noptimizer: sgd\naugment: flip\n", "train.yaml"), "train.yaml");
+  EXPECT_EQ(options.epochs, 3);
+  EXPECT_DOUBLE_EQ(options.learning_rate, 0.01);
+  EXPECT_EQ(options.optimizer, "sgd");
+  try {
+    TrainOptions::from_json(yaml_to_json("epoch: 3\n", "train.yaml"), "train.yaml");
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("epoch"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("train.yaml"), std::string::npos);
+  }
+}
+
+TEST(TrainOptions, freeze_without_a_starting_model_is_refused) {
+  TrainOptions options;
+  options.freeze_blocks = 2;
+  EXPECT_THROW(options.validate(), Error);
+}
+
+TEST(Augmentation, is_deterministic_for_a_seed_and_changes_the_image) {
+  const AugmentSpec spec = AugmentSpec::parse("flip,shift=2,rotate=10,brightness=0.2,contrast=0.2,noise=0.05");
+  cv::Mat original(16, 16, CV_8UC1);
+  cv::randu(original, 0, 255);
+  cv::Mat first = original.clone(), second = original.clone();
+  std::mt19937_64 random_a(7), random_b(7);
+  augment_image(first, spec, random_a);
+  augment_image(second, spec, random_b);
+  EXPECT_EQ(cv::norm(first, second, cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::norm(first, original, cv::NORM_L1), 0.0);
+  EXPECT_THROW(AugmentSpec::parse("blur=3"), Error);
+}
+
+}  // namespace edgeloop

@@ -1,0 +1,175 @@
+#include <gtest/gtest.h>
+
+#include "edgeloop/core/error.h"
+#include "edgeloop/models/weights_file.h"
+#include "edgeloop/registry/model_store.h"
+#include "edgeloop/registry/run_store.h"
+#include "edgeloop/train/training_session.h"
+#include "support/temp_dir.h"
+#include "train/tiny_dataset.h"
+
+namespace edgeloop {
+
+namespace {
+
+constexpr int kTestThreads = 1;
+
+TrainOptions tiny_options(const std::string& data, const std::string& arch, int epochs) {
+  TrainOptions options;
+  options.data = data;
+  options.arch = arch;
+  options.epochs = epochs;
+  options.batch = 16;
+  options.learning_rate = 3e-3;
+  options.threads = kTestThreads;
+  options.patience = 100;
+  options.seed = 5;
+  return options;
+}
+
+// An MLP on 12 pure-noise images: it can only memorise, so validation accuracy stays at chance.
+TrainOptions memorising_options(const Workspace& workspace) {
+  const std::string data = testing::make_tiny_dataset(
+      workspace, "noise", {.classes = 2, .train_per_class = 6, .val_per_class = 20, .pure_noise = true});
+  TrainOptions options = tiny_options(data, "mlp", 40);
+  options.batch = 4;
+  return options;
+}
+
+struct SimulatedKill : std::runtime_error {
+  SimulatedKill() : std::runtime_error("killed") {}
+};
+
+}  // namespace
+
+TEST(TrainingSession, loss_falls_and_the_model_is_stored_with_its_lineage) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string data = testing::make_tiny_dataset(workspace, "shapes");
+  const TrainOutcome outcome = train_model(workspace, tiny_options(data, "cnn-s:w=0.5", 4), Json(), {});
+  const auto& epochs = outcome.result.epochs;
+  ASSERT_EQ(epochs.size(), 4u);
+  EXPECT_LT(epochs.back().train_loss, epochs.front().train_loss);
+  EXPECT_GT(outcome.model.metrics["val_accuracy"].get<double>(), 0.8);
+
+  Registry registry = Registry::open(workspace.registry_path());
+  const ModelRecord record = ModelStore(registry).resolve(outcome.model.id.substr(0, 6));
+  EXPECT_EQ(record.run_id, outcome.run_id);
+  EXPECT_EQ(RunStore(registry).epochs(outcome.run_id).size(), 4u);
+  EXPECT_EQ(RunStore(registry).find_run(outcome.run_id)->status, kRunFinished);
+  const StoredModel stored = load_stored_model(workspace, outcome.model.id);
+  EXPECT_EQ(stored.lineage.dataset, "shapes");
+  EXPECT_EQ(stored.lineage.seed, 5u);
+  EXPECT_EQ(stored.labels.size(), 3u);
+  EXPECT_EQ(stored.spec.input.height, 12);
+  EXPECT_FALSE(stored.preprocess_hash.empty());
+  EXPECT_TRUE(std::filesystem::exists(model_weights_path(workspace, outcome.model.id)));
+}
+
+TEST(TrainingSession, same_seed_and_thread_count_give_the_same_metrics) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string data = testing::make_tiny_dataset(workspace, "shapes");
+  TrainOptions options = tiny_options(data, "cnn-m:w=0.25", 2);
+  options.augment = "flip,shift=1,noise=0.02";   // augmentation and dropout must be seeded too
+  const auto first = train_model(workspace, options, Json(), {}).result.epochs;
+  const auto second = train_model(workspace, options, Json(), {}).result.epochs;
+  ASSERT_EQ(first.size(), second.size());
+  for (size_t index = 0; index < first.size(); ++index) {
+    EXPECT_EQ(first[index].train_loss, second[index].train_loss);
+    EXPECT_EQ(first[index].val_loss, second[index].val_loss);
+    EXPECT_EQ(first[index].val_accuracy, second[index].val_accuracy);
+  }
+}
+
+TEST(TrainingSession, resume_after_a_killed_run_matches_an_uninterrupted_run) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string data = testing::make_tiny_dataset(workspace, "shapes");
+  TrainOptions options = tiny_options(data, "cnn-m:w=0.25", 4);
+  const auto uninterrupted = train_model(workspace, options, Json(), {}).result.epochs;
+
+  TrainerCallbacks killing;
+  killing.on_epoch = [](const EpochRecord& record, const Diagnosis&) {
+    if (record.epoch == 3) throw SimulatedKill();   // dies before epoch 3's checkpoint
+  };
+  EXPECT_THROW(train_model(workspace, options, Json(), killing), SimulatedKill);
+
+  options.resume = true;
+  const TrainOutcome resumed = train_model(workspace, options, Json(), {});
+  EXPECT_EQ(resumed.result.resumed_from_epoch, 2);
+  ASSERT_EQ(resumed.result.epochs.size(), uninterrupted.size());
+  for (size_t index = 0; index < uninterrupted.size(); ++index) {
+    EXPECT_DOUBLE_EQ(resumed.result.epochs[index].train_loss, uninterrupted[index].train_loss) << index;
+    EXPECT_DOUBLE_EQ(resumed.result.epochs[index].val_loss, uninterrupted[index].val_loss) << index;
+  }
+  Registry registry = Registry::open(workspace.registry_path());
+  EXPECT_EQ(RunStore(registry).epochs(resumed.run_id).size(), 4u);
+}
+
+TEST(TrainingSession, transfer_learning_keeps_frozen_parameters_unchanged_and_replaces_the_head) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string source = testing::make_tiny_dataset(workspace, "four", {.classes = 4});
+  const std::string target = testing::make_tiny_dataset(workspace, "two", {.classes = 2, .seed = 9});
+  const TrainOutcome parent = train_model(workspace, tiny_options(source, "cnn-s:w=0.5", 2), Json(), {});
+
+  TrainOptions options = tiny_options(target, "ignored-by-from", 2);
+  options.arch = "cnn-s";
+  options.from_model = parent.model.id;
+  options.freeze_blocks = 2;
+  const TrainOutcome child = train_model(workspace, options, Json(), {});
+  EXPECT_EQ(child.model.lineage.parent_model, parent.model.id);
+  EXPECT_EQ(child.model.spec.classes, 2);
+
+  const WeightMap before = read_weights_file(model_weights_path(workspace, parent.model.id));
+  const WeightMap after = read_weights_file(model_weights_path(workspace, child.model.id));
+  int frozen_checked = 0, trained_changed = 0;
+  for (const auto& [name, tensor] : after) {
+    if (name.starts_with("block0.") || name.starts_with("block1.")) {
+      EXPECT_EQ(tensor.values, before.at(name).values) << name << " changed although frozen";
+      ++frozen_checked;
+    } else if (name.starts_with("block2.") && tensor.values != before.at(name).values) {
+      ++trained_changed;
+    }
+  }
+  EXPECT_GT(frozen_checked, 4);   // conv weight, bn weight/bias/running stats of two blocks
+  EXPECT_GT(trained_changed, 0);
+  EXPECT_EQ(after.at("classifier.weight").shape[0], 2);
+}
+
+TEST(TrainingSession, diagnosis_reports_overfitting_on_a_deliberately_tiny_dataset) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  TrainOptions options = memorising_options(workspace);
+  const TrainOutcome outcome = train_model(workspace, options, Json(), {});
+  EXPECT_EQ(outcome.model.diagnosis["verdict"], kVerdictOverfitting) << outcome.model.diagnosis.dump();
+}
+
+TEST(TrainingSession, early_stopping_keeps_the_best_epoch) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  TrainOptions options = memorising_options(workspace);
+  options.patience = 3;
+  const TrainOutcome outcome = train_model(workspace, options, Json(), {});
+  EXPECT_TRUE(outcome.result.stopped_early);
+  EXPECT_LT(outcome.result.epochs.size(), 40u);
+  const double best = outcome.result.epochs.at(outcome.result.best_epoch - 1).val_loss;
+  EXPECT_DOUBLE_EQ(outcome.model.metrics["val_loss"].get<double>(), best);
+  for (const auto& epoch : outcome.result.epochs) EXPECT_GE(epoch.val_loss, best - options.min_delta);
+  EXPECT_EQ(static_cast<int>(outcome.result.epochs.size()), outcome.result.best_epoch + options.patience);
+}
+
+TEST(TrainingSession, a_dataset_without_a_validation_split_is_a_clear_error) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string data = testing::make_tiny_dataset(workspace, "noval", {.val_per_class = 0});
+  try {
+    train_model(workspace, tiny_options(data, "linear", 1), Json(), {});
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("edgeloop data split"), std::string::npos) << error.what();
+  }
+}
+
+}  // namespace edgeloop
