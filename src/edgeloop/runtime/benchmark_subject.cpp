@@ -118,12 +118,19 @@ BenchmarkSubject resolve_benchmark_subject(const std::string& target, const Benc
   }
   if (options.workspace && fs::exists(model_json_path(*options.workspace, target))) {
     StoredModel model = load_stored_model(*options.workspace, target);
-    if (model.kind != kModelKindTorch) {
-      throw unsupported(target + " is a " + model.kind + " model; bench runs torch models and exported bundles");
-    }
     subject.preprocess = Pipeline::from_json(model.preprocess);
     subject.labels = model.labels;
-    add_torch_engine(subject, model.spec, model_weights_path(*options.workspace, target));
+    if (model.kind == kModelKindClassic) {
+      auto file = model_classic_path(*options.workspace, target);
+      std::vector<int> shape = {model.input.channels, model.input.height, model.input.width};
+      subject.extra_engines["classic"] = {file, [file, shape](const EngineOptions& engine_options) {
+                                            EngineOptions with_shape = engine_options;
+                                            with_shape.input_shape = shape;
+                                            return make_engine("classic", file, with_shape);
+                                          }};
+    } else {
+      add_torch_engine(subject, model.spec, model_weights_path(*options.workspace, target));
+    }
     add_validation(subject, options, model.lineage.dataset_version);
     return subject;
   }

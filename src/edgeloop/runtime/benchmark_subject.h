@@ -1,5 +1,5 @@
 // What `edgeloop bench TARGET` measures, resolved from TARGET: a bundle folder (verified on load),
-// a bare .onnx file, or a model id in the workspace (torch engine only, until it is exported).
+// a bare .onnx file, or a model id in the workspace (torch or classic engine, until it is exported).
 // Validation images come from the workspace's dataset version named in the lineage, or from a
 // folder of class subfolders. Toolkit only (edgeloop_runtime_torch: it adds the torch engine).
 #pragma once

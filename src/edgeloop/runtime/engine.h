@@ -19,6 +19,8 @@ struct EngineOptions {
   // Preprocessed images [N, H, W, C] float that "opencv-int8" calibrates its quantizer on (the
   // QDQ file carries its own calibration); empty for every other engine.
   std::vector<float> calibration_images;
+  // [C, H, W] of the input, for engines whose file does not say it ("classic"); empty otherwise.
+  std::vector<int> input_shape;
 };
 
 struct InferenceResult {
@@ -39,7 +41,8 @@ class Engine {
 };
 
 // Which engine to build from a file. "xnnpack" reads fp32 or QDQ int8 ONNX; "opencv" any ONNX;
-// "opencv-int8" quantizes the fp32 ONNX with calibration data (see runtime/opencv_engine.h).
+// "opencv-int8" quantizes the fp32 ONNX with calibration data (see runtime/opencv_engine.h);
+// "classic" reads an OpenCV ml baseline (classic.yml, runtime/classic_engine.h).
 // Throws Error(kUnsupported) naming the ONNX op an engine cannot map, so callers can fall back.
 std::unique_ptr<Engine> make_engine(const std::string& engine_name, const std::filesystem::path& model_file,
                                     const EngineOptions& options);

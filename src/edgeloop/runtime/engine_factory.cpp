@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/runtime/classic_engine.h"
 #include "edgeloop/runtime/engine.h"
 #include "edgeloop/runtime/opencv_engine.h"
 #include "edgeloop/runtime/reference_engine.h"
@@ -24,9 +25,10 @@ std::unique_ptr<Engine> make_engine(const std::string& engine_name, const std::f
   if (engine_name == "opencv") return std::make_unique<OpenCvEngine>(model_file, options, /*int8=*/false);
   if (engine_name == "opencv-int8") return std::make_unique<OpenCvEngine>(model_file, options, /*int8=*/true);
   if (engine_name == "reference") return std::make_unique<ReferenceEngine>(model_file);
+  if (engine_name == "classic") return std::make_unique<ClassicEngine>(model_file, options);
   throw invalid_argument("unknown engine '" + engine_name +
-                         "'; choose xnnpack, xnnpack-int8, opencv, opencv-int8, reference (torch and classic need "
-                         "the toolkit: see `edgeloop bench --help`)");
+                         "'; choose xnnpack, xnnpack-int8, opencv, opencv-int8, classic, reference (torch needs the "
+                         "toolkit: see `edgeloop bench --help`)");
 }
 
 }  // namespace edgeloop
