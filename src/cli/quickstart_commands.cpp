@@ -18,6 +18,7 @@ void add_quickstart_commands(CLI::App& app, CliContext& context) {
   quickstart->add_option("--archs", options->archs, "Architectures to sweep, smallest first")->capture_default_str();
   quickstart->add_option("--epochs", options->epochs, "Epochs per architecture")->capture_default_str();
   quickstart->add_option("--stream-frames", options->stream_frames, "Test images streamed to edgeloop-edge")->capture_default_str();
+  quickstart->add_option("--bench-images", options->bench_images, "Validation images the bench scores")->capture_default_str();
   quickstart->add_option("--dataset", options->dataset, "Fashion-MNIST IDX folder")->capture_default_str();
   quickstart->add_option("--edge-binary", *edge_binary, "edgeloop-edge to run (default: beside this edgeloop)");
   quickstart->callback([&context, options, directory, edge_binary] {
