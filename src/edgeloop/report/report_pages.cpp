@@ -61,7 +61,9 @@ void add_curves(HtmlReport& page, const RunSummary& run) {
     const std::string verdict = run.diagnosis.value("verdict", std::string("unknown"));
     page.add_callout("Diagnosis: " + verdict + ".",
                      join(run.diagnosis.value("reasons", Json::array()), "; ") +
-                         (run.diagnosis.contains("advice") ? " Advice: " + join(run.diagnosis["advice"], "; ") : ""),
+                         (run.diagnosis.contains("advice") && !run.diagnosis["advice"].empty()
+                              ? " Advice: " + join(run.diagnosis["advice"], "; ")
+                              : ""),
                      verdict != "good" && verdict != "good fit");
   }
 }
@@ -181,7 +183,7 @@ std::string render_edge_report(const EdgeLogData& data) {
   page.add_key_values({{"predictions", std::to_string(data.frames.size())},
                        {"drift events", std::to_string(std::count_if(data.events.begin(), data.events.end(),
                                                                       [](const auto& e) { return e.kind == "drift"; }))},
-                       {"camera events", std::to_string(std::count_if(data.events.begin(), data.events.end(),
+                       {"camera state changes", std::to_string(std::count_if(data.events.begin(), data.events.end(),
                                                                        [](const auto& e) { return e.kind == "camera"; }))},
                        {"frames captured", std::to_string(data.captures)}});
   page.add_heading("Drift");

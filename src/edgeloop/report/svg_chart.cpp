@@ -179,12 +179,19 @@ std::string line_chart_svg(const ChartFrame& frame, const std::vector<LineSeries
         << "\" stroke-dasharray=\"2,3\"/><text x=\"" << plot.px(x.low) + 4 << "\" y=\"" << plot.py(reference.y) - 3
         << "\" fill=\"" << reference.color << "\">" << escape_xml(reference.label) << "</text>";
   }
+  constexpr double kMinLabelGap = 48;   // pixels between marker labels, so close events stay readable
+  double last_label_x = -1e9;
   for (const EventMarker& marker : markers) {
+    const bool labelled = plot.px(marker.x) - last_label_x >= kMinLabelGap;
+    if (labelled) last_label_x = plot.px(marker.x);
     svg << "<g><title>" << escape_xml(marker.label) << " at " << number(marker.x) << "</title><line x1=\""
         << plot.px(marker.x) << "\" x2=\"" << plot.px(marker.x) << "\" y1=\"" << plot.top() << "\" y2=\"" << plot.bottom()
-        << "\" stroke=\"" << marker.color << "\" stroke-width=\"1.5\"/><text x=\"" << plot.px(marker.x) + 3 << "\" y=\""
-        << plot.top() + 10 << "\" fill=\"" << marker.color << "\" font-size=\"10\">" << escape_xml(marker.label)
-        << "</text></g>";
+        << "\" stroke=\"" << marker.color << "\" stroke-width=\"1.5\"/>";
+    if (labelled) {
+      svg << "<text x=\"" << plot.px(marker.x) + 3 << "\" y=\"" << plot.top() + 10 << "\" fill=\"" << marker.color
+          << "\" font-size=\"10\">" << escape_xml(marker.label) << "</text>";
+    }
+    svg << "</g>";
   }
   std::vector<std::pair<std::string, std::string>> entries;
   for (const LineSeries& line : series) {
