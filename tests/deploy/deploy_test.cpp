@@ -198,7 +198,7 @@ TEST(Dockerfile, edge_binary_links_only_libraries_the_runtime_stage_installs) {
   std::istringstream names(libraries.output);
   std::string library;
   while (names >> library) {
-    const auto owner = run_shell("dpkg -S '*/" + library + "' 2>/dev/null | head -n 1 | cut -d: -f1");
+    const auto owner = run_shell("dpkg -S '*/x86_64-linux-gnu/" + library + "' 2>/dev/null | head -n 1 | cut -d: -f1");
     std::string package = owner.output.substr(0, owner.output.find_first_of("\n"));
     EXPECT_TRUE(allowed.count(package)) << "edgeloop-edge needs " << library << " from '" << package
                                         << "', which the Dockerfile's runtime stage does not install";
@@ -227,7 +227,7 @@ TEST(ComposeFile, has_the_module_and_a_mosquitto_broker) {
   EXPECT_EQ(compose["services"]["mosquitto"]["image"], kMosquittoImage);
   const Json& module = compose["services"]["edgeloop"];
   EXPECT_EQ(module["devices"][0], "/dev/video0:/dev/video0");
-  EXPECT_EQ(module["environment"]["EDGELOOP_MQTT_PORT"], "1884");
+  EXPECT_EQ(module["environment"]["EDGELOOP_MQTT_BROKER"], "tcp://mosquitto:1884");
   EXPECT_EQ(module["depends_on"][0], "mosquitto");
   EXPECT_TRUE(compose["volumes"].contains(kCapturesVolume));
 }

@@ -1,22 +1,10 @@
 #include "edgeloop/deploy/compose_file.h"
 
-#include <cctype>
 #include <sstream>
 
 #include "edgeloop/deploy/dockerfile.h"
 
 namespace edgeloop {
-
-namespace {
-
-// EDGELOOP_DRIFT_SCORE from drift_score.
-std::string environment_name(const std::string& key) {
-  std::string name = "EDGELOOP_";
-  for (char character : key) name += static_cast<char>(std::toupper(static_cast<unsigned char>(character)));
-  return name;
-}
-
-}  // namespace
 
 std::string build_compose_file(const DeployOptions& options) {
   const HostPort broker = parse_host_port(options.mqtt, "--mqtt");
@@ -49,13 +37,10 @@ std::string build_compose_file(const DeployOptions& options) {
        << "    ports:\n"
        << "      - \"" << options.http_port << ":" << options.http_port << "\"\n"
        << "    environment:\n"
-       << "      EDGELOOP_DEVICE: \"" << options.device << "\"\n"
-       << "      EDGELOOP_MQTT_HOST: \"" << broker.host << "\"\n"
-       << "      EDGELOOP_MQTT_PORT: \"" << broker.port << "\"\n";
-  const Json thresholds = options.thresholds.to_json();
-  for (const auto& [key, value] : thresholds.items()) {
-    file << "      " << environment_name(key) << ": \"" << value.dump() << "\"\n";
-  }
+       << "      EDGELOOP_DEVICE_ID: \"" << options.device << "\"\n"
+       << "      EDGELOOP_MQTT_BROKER: \"tcp://" << broker.host << ":" << broker.port << "\"\n"
+       << "      EDGELOOP_DRIFT_WINDOW: \"" << options.thresholds.drift_window_frames << "\"\n"
+       << "      EDGELOOP_LOW_CONFIDENCE: \"" << options.thresholds.capture_confidence_below << "\"\n";
   file << "volumes:\n"
        << "  " << kCapturesVolume << ": {}\n";
   return file.str();

@@ -26,12 +26,15 @@ Json port_bindings(const std::vector<int>& ports) {
 
 Json environment(const DeployOptions& options) {
   const HostPort broker = parse_host_port(options.mqtt, "--mqtt");
+  // The names edgeloop-edge reads (edge/edge_options.cpp).
   return Json{{"EDGELOOP_BUNDLE", {{"value", kContainerBundleDir}}},
               {"EDGELOOP_SOURCE", {{"value", options.camera}}},
-              {"EDGELOOP_MQTT_HOST", {{"value", broker.host}}},
-              {"EDGELOOP_MQTT_PORT", {{"value", std::to_string(broker.port)}}},
+              {"EDGELOOP_MQTT_BROKER", {{"value", "tcp://" + broker.host + ":" + std::to_string(broker.port)}}},
               {"EDGELOOP_CAPTURE_DIR", {{"value", kContainerCapturesDir}}},
-              {"EDGELOOP_DEVICE", {{"value", options.device}}}};
+              {"EDGELOOP_HTTP_PORT", {{"value", std::to_string(options.http_port)}}},
+              {"EDGELOOP_DRIFT_WINDOW", {{"value", std::to_string(options.thresholds.drift_window_frames)}}},
+              {"EDGELOOP_LOW_CONFIDENCE", {{"value", std::to_string(options.thresholds.capture_confidence_below)}}},
+              {"EDGELOOP_DEVICE_ID", {{"value", options.device}}}};
 }
 
 }  // namespace

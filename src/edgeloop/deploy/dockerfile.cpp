@@ -44,6 +44,8 @@ const std::vector<RuntimePackage>& image_runtime_packages() {
       {"libopencv-videoio406", "libopencv-dev"},
       {"libopencv-dnn406", "libopencv-dev"},
       {"libopencv-ml406", "libopencv-dev"},
+      {"libopencv-objdetect406", "libopencv-dev"},
+      {"libcpp-httplib0.11", "libcpp-httplib-dev"},
       {"libxnnpack0", "libxnnpack-dev"},
       {"libpthreadpool0", "libpthreadpool-dev"},
       {"libonnx1", "libonnx-dev"},
@@ -91,16 +93,15 @@ std::string build_dockerfile(const DeployOptions& options) {
        << "COPY --from=" << kBundleBuildContext << " . " << kContainerBundleDir << "\n"
        << "ENV EDGELOOP_BUNDLE=" << kContainerBundleDir << " \\\n"
        << "    EDGELOOP_SOURCE=" << options.camera << " \\\n"
-       << "    EDGELOOP_MQTT_HOST=" << broker.host << " \\\n"
-       << "    EDGELOOP_MQTT_PORT=" << broker.port << " \\\n"
+       << "    EDGELOOP_MQTT_BROKER=tcp://" << broker.host << ":" << broker.port << " \\\n"
+       << "    EDGELOOP_HTTP_PORT=" << options.http_port << " \\\n"
        << "    EDGELOOP_CAPTURE_DIR=" << kContainerCapturesDir << "\n"
        << "VOLUME " << kContainerCapturesDir << "\n"
        << "EXPOSE " << options.http_port << "\n"
        << "USER edgeloop\n"
        << "ENTRYPOINT [\"" << kContainerBinary << "\"]\n"
-       << "CMD [\"--bundle\", \"" << kContainerBundleDir << "\", \"--source\", \"" << options.camera
-       << "\", \"--mqtt\", \"" << options.mqtt << "\", \"--capture-dir\", \"" << kContainerCapturesDir
-       << "\", \"--http-port\", \"" << options.http_port << "\"]\n";
+       << "# Settings come from the EDGELOOP_* environment (overridden by IoT Edge or compose).\n"
+       << "CMD [\"--all-topics\"]\n";
   return file.str();
 }
 
