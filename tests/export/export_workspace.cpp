@@ -49,7 +49,7 @@ ExportWorkspace::ExportWorkspace(int train_images, int val_images) : workspace_(
     const int label = index % kExportTestClasses;
     std::vector<uint8_t> png;
     cv::imencode(".png", synthetic_image(label, generator), png);
-    const PutResult put = objects.put(png);
+    const PutResult put = objects.put(png, Durability::kDeferSync);
     infos.push_back(ObjectInfo{put.hash, static_cast<int64_t>(png.size()), "png", kSide, kSide, 1});
     Sample sample;
     sample.object_hash = put.hash;
@@ -58,6 +58,7 @@ ExportWorkspace::ExportWorkspace(int train_images, int val_images) : workspace_(
     sample.origin = "synthetic#" + std::to_string(index);
     version.samples.push_back(sample);
   }
+  objects.sync();
   registry.in_transaction([&](SQLite::Database&) {
     datasets.add_objects(infos);
     version_ = datasets.add_version(version);

@@ -6,6 +6,7 @@
 #include "edgeloop/export/model_exporter.h"
 #include "edgeloop/export/parity_check.h"
 #include "export/export_workspace.h"
+#include "support/temp_dir.h"
 
 namespace edgeloop {
 namespace {
@@ -27,7 +28,7 @@ ExportOptions quick_options(const std::filesystem::path& output) {
 
 class ModelExporterTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { shared_ = new testing::ExportWorkspace(/*train_images=*/240, /*val_images=*/90); }
+  static void SetUpTestSuite() { shared_ = new testing::ExportWorkspace(/*train_images=*/150, /*val_images=*/90); }
   static void TearDownTestSuite() { delete shared_; }
   static testing::ExportWorkspace* shared_;
 };
@@ -122,9 +123,11 @@ TEST_F(ModelExporterTest, existing_bundle_folder_is_kept_without_overwrite) {
   EXPECT_NO_THROW(load_bundle(output));
 }
 
-TEST_F(ModelExporterTest, unknown_model_is_not_found) {
+TEST(ModelExporter, unknown_model_is_not_found) {
+  edgeloop::testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir / "ws");
   try {
-    export_model(shared_->workspace(), "m-000000000000", quick_options(shared_->workspace().root() / "none"));
+    export_model(workspace, "m-000000000000", quick_options(dir / "none"));
     FAIL();
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::kNotFound);
