@@ -1,0 +1,62 @@
+#include <gtest/gtest.h>
+
+#include "edgeloop/train/sweep.h"
+#include "support/temp_dir.h"
+#include "train/tiny_dataset.h"
+
+namespace edgeloop {
+
+namespace {
+SweepRow row(const std::string& arch, double accuracy, double latency, bool meets_target = false) {
+  SweepRow result;
+  result.arch = arch;
+  result.model_id = "m-" + arch;
+  result.val_accuracy = accuracy;
+  result.latency_ms = latency;
+  result.meets_target = meets_target;
+  return result;
+}
+}  // namespace
+
+TEST(Sweep, pareto_front_holds_rows_no_other_row_beats_on_both_accuracy_and_latency) {
+  std::vector<SweepRow> rows = {row("a", 0.80, 0.1), row("b", 0.85, 0.5), row("c", 0.84, 0.9), row("d", 0.90, 2.0)};
+  mark_pareto_and_pick(rows, /*max_latency_ms=*/1.0);
+  EXPECT_TRUE(rows[0].pareto);
+  EXPECT_TRUE(rows[1].pareto);
+  EXPECT_FALSE(rows[2].pareto);   // b is more accurate and faster
+  EXPECT_TRUE(rows[3].pareto);
+  EXPECT_TRUE(rows[1].pick);      // no row met a target: the most accurate within 1 ms
+}
+
+TEST(Sweep, the_first_row_meeting_the_target_is_the_pick) {
+  std::vector<SweepRow> rows = {row("a", 0.80, 0.1), row("b", 0.91, 0.5, true), row("c", 0.95, 0.9)};
+  mark_pareto_and_pick(rows, 0);
+  EXPECT_TRUE(rows[1].pick);
+  EXPECT_FALSE(rows[2].pick);
+}
+
+TEST(Sweep, orders_baselines_first_then_networks_by_cost) {
+  const auto order = smallest_first({"cnn-l", "knn:hog", "linear", "cnn-s"}, InputShape{1, 28, 28}, 10);
+  EXPECT_EQ(order, (std::vector<std::string>{"knn:hog", "linear", "cnn-s", "cnn-l"}));
+}
+
+TEST(Sweep, stops_at_the_first_architecture_that_meets_the_target) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  SweepOptions options;
+  options.data = testing::make_tiny_dataset(workspace, "shapes");
+  options.archs = {"cnn-s:w=0.5", "linear", "knn:raw"};
+  options.target_accuracy = 0.5;   // the tiny shapes are easy: the first baseline meets it
+  options.train.epochs = 2;
+  options.train.batch = 16;
+  options.train.threads = 1;
+  options.latency_repeats = 3;
+  const SweepResult result = run_sweep(workspace, options, {});
+  ASSERT_EQ(result.rows.size(), 1u);
+  EXPECT_EQ(result.rows[0].arch, "knn:raw");
+  EXPECT_TRUE(result.rows[0].pick);
+  EXPECT_EQ(result.skipped, (std::vector<std::string>{"linear", "cnn-s:w=0.5"}));
+  EXPECT_NE(result.stop_reason.find("target met"), std::string::npos);
+}
+
+}  // namespace edgeloop
