@@ -18,6 +18,7 @@ void add_deploy_commands(CLI::App& app, CliContext& context) {
   deploy->add_option("--camera", options->camera, "Camera device bound into the container")->capture_default_str();
   deploy->add_option("--mqtt", options->mqtt, "MQTT broker HOST:PORT the module publishes to")->capture_default_str();
   deploy->add_option("--http-port", options->http_port, "The module's HTTP status port")->capture_default_str();
+  deploy->add_option("--http-token", options->http_token, "Bearer token for the HTTP port (default: random)");
   deploy->add_option("--module", options->module_name, "IoT Edge module name")->capture_default_str();
   deploy->add_option("--drift-threshold", options->thresholds.drift_score, "Drift alarm threshold (0..1)")
       ->capture_default_str();

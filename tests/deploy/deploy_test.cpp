@@ -230,6 +230,7 @@ TEST(ComposeFile, has_the_module_and_a_mosquitto_broker) {
   EXPECT_EQ(module["environment"]["EDGELOOP_MQTT_BROKER"], "tcp://mosquitto:1884");
   EXPECT_EQ(module["depends_on"][0], "mosquitto");
   EXPECT_TRUE(compose["volumes"].contains(kCapturesVolume));
+  EXPECT_EQ(module["environment"]["EDGELOOP_HTTP_BIND"], "0.0.0.0");
 }
 
 TEST(DeployWriter, copies_the_bundle_and_writes_every_file) {
@@ -241,6 +242,11 @@ TEST(DeployWriter, copies_the_bundle_and_writes_every_file) {
     EXPECT_TRUE(fs::exists(result.out_directory / name)) << name;
   }
   EXPECT_EQ(read_file(result.out_directory / "bundle/model.onnx"), read_file(temp / "bundle/model.onnx"));
+  // A port bound to 0.0.0.0 is never left open: a random token guards it.
+  const Json manifest = Json::parse(read_file(result.out_directory / "deployment.json"));
+  const std::string token =
+      manifest["modulesContent"]["$edgeAgent"]["properties.desired"]["modules"]["edgeloop"]["env"]["EDGELOOP_HTTP_TOKEN"]["value"];
+  EXPECT_EQ(token.size(), 32u);
 }
 
 TEST(DeployWriter, bad_flags_write_nothing_and_name_the_fix) {

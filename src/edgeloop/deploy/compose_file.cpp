@@ -39,6 +39,8 @@ std::string build_compose_file(const DeployOptions& options) {
        << "    environment:\n"
        << "      EDGELOOP_DEVICE_ID: \"" << options.device << "\"\n"
        << "      EDGELOOP_MQTT_BROKER: \"tcp://" << broker.host << ":" << broker.port << "\"\n"
+       << "      EDGELOOP_HTTP_BIND: \"0.0.0.0\"\n"
+       << "      EDGELOOP_HTTP_TOKEN: \"" << options.http_token << "\"\n"
        << "      EDGELOOP_DRIFT_WINDOW: \"" << options.thresholds.drift_window_frames << "\"\n"
        << "      EDGELOOP_LOW_CONFIDENCE: \"" << options.thresholds.capture_confidence_below << "\"\n";
   file << "volumes:\n"

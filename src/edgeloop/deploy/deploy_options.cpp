@@ -1,10 +1,12 @@
 #include "edgeloop/deploy/deploy_options.h"
 
 #include <charconv>
+#include <random>
 #include <algorithm>
 #include <cctype>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/hash.h"
 
 namespace edgeloop {
 
@@ -21,6 +23,14 @@ Json EdgeThresholds::to_json() const {
               {"frozen_seconds", frozen_seconds},
               {"capture_confidence_below", capture_confidence_below},
               {"capture_max_per_minute", capture_max_per_minute}};
+}
+
+std::string random_http_token() {
+  constexpr size_t kTokenCharacters = 32;
+  std::random_device device;
+  std::string seed;
+  for (int word = 0; word < 8; ++word) seed += std::to_string(device());
+  return sha256_hex(seed).substr(0, kTokenCharacters);
 }
 
 HostPort parse_host_port(const std::string& text, const std::string& flag) {

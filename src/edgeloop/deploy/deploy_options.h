@@ -40,6 +40,7 @@ struct DeployOptions {
   std::filesystem::path out_directory = "deploy";          // where the files are written
   std::string module_name = "edgeloop";                    // IoT Edge module name (letters, digits, -, _)
   int http_port = 8080;                                    // the module's HTTP status port (container and host)
+  std::string http_token;                                  // bearer token for that port; empty: a random one
   std::filesystem::path source_directory;                  // edgeloop source tree for the image build; empty: unknown
   EdgeThresholds thresholds;                               // desired properties of the module twin
 };
@@ -47,6 +48,9 @@ struct DeployOptions {
 // Checks the options before anything is written; throws Error(kInvalidArgument) naming the flag
 // and the fix (a bad HOST:PORT, an image without a tag, a module name IoT Edge rejects).
 void validate_deploy_options(const DeployOptions& options);
+
+// 32 random hex characters, for http_token when none is given.
+std::string random_http_token();
 
 // Splits "HOST:PORT"; throws Error(kInvalidArgument) naming `flag` when it is not that form.
 struct HostPort {

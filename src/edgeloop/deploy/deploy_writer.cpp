@@ -50,6 +50,8 @@ std::string build_readme(const DeployOptions& options, const std::string& model_
        << "Deploy with IoT Edge:\n"
        << "  az iot edge set-modules --hub-name HUB --device-id " << options.device
        << " --content deployment.json\n\n"
+       << "The module's HTTP port " << options.http_port << " answers requests bearing the token in\n"
+       << "EDGELOOP_HTTP_TOKEN (deployment.json, docker-compose.yml); keep these files private.\n\n"
        << "Or run without IoT Edge:\n"
        << "  EDGELOOP_SOURCE=" << source << " docker compose up --build\n";
   return text.str();
@@ -57,8 +59,10 @@ std::string build_readme(const DeployOptions& options, const std::string& model_
 
 }  // namespace
 
-DeployResult write_deployment(const DeployOptions& options) {
-  validate_deploy_options(options);
+DeployResult write_deployment(const DeployOptions& requested) {
+  validate_deploy_options(requested);
+  DeployOptions options = requested;
+  if (options.http_token.empty()) options.http_token = random_http_token();
   if (!fs::is_directory(options.bundle_directory)) {
     throw not_found("bundle folder " + options.bundle_directory.string() +
                     " does not exist: pass --bundle the folder `edgeloop export` wrote");

@@ -32,6 +32,8 @@ Json environment(const DeployOptions& options) {
               {"EDGELOOP_MQTT_BROKER", {{"value", "tcp://" + broker.host + ":" + std::to_string(broker.port)}}},
               {"EDGELOOP_CAPTURE_DIR", {{"value", kContainerCapturesDir}}},
               {"EDGELOOP_HTTP_PORT", {{"value", std::to_string(options.http_port)}}},
+              {"EDGELOOP_HTTP_BIND", {{"value", "0.0.0.0"}}},   // reachable through the port binding
+              {"EDGELOOP_HTTP_TOKEN", {{"value", options.http_token}}},
               {"EDGELOOP_DRIFT_WINDOW", {{"value", std::to_string(options.thresholds.drift_window_frames)}}},
               {"EDGELOOP_LOW_CONFIDENCE", {{"value", std::to_string(options.thresholds.capture_confidence_below)}}},
               {"EDGELOOP_DEVICE_ID", {{"value", options.device}}}};
