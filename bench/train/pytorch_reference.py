@@ -2,7 +2,7 @@
 """The PyTorch peer of the training-throughput benchmark: the reference CNN (conv3x3-32, maxpool,
 conv3x3-64, maxpool, fc128, fc10; Adam 1e-3; batch 128) trained on Fashion-MNIST held in memory
 as one float tensor, with a plain tensor loop (no DataLoader). Prints one JSON line with img/s.
-Usage: pytorch_reference.py [--threads 2] [--epochs 1] [--idx-dir /usr/share/datasets/fashion-mnist]"""
+Usage: pytorch_reference.py [--threads 2] [--epochs 1] [--max-seconds S] [--idx-dir /usr/share/datasets/fashion-mnist]"""
 import argparse
 import gzip
 import json
@@ -44,6 +44,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--idx-dir", default="/usr/share/datasets/fashion-mnist")
+    parser.add_argument("--max-seconds", type=float, default=0, help="stop after this much training time (0 = none)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -65,6 +66,8 @@ def main():
             loss.backward()
             optimizer.step()
             seen += x.shape[0]
+            if args.max_seconds and time.perf_counter() - start > args.max_seconds:
+                break
     seconds = time.perf_counter() - start
     print(json.dumps({"peer": "pytorch " + torch.__version__, "threads": args.threads, "images": seen,
                       "seconds": seconds, "images_per_second": seen / seconds, "last_loss": loss.item()}))
