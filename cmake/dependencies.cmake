@@ -23,11 +23,12 @@ add_library(edgeloop_xnnpack INTERFACE)
 target_link_libraries(edgeloop_xnnpack INTERFACE ${XNNPACK_LIBRARY} ${PTHREADPOOL_LIBRARY})
 target_include_directories(edgeloop_xnnpack INTERFACE ${XNNPACK_INCLUDE_DIR})
 
-# cpp-httplib is header-only in Debian.
+# cpp-httplib: Debian ships its definitions compiled in libcpp-httplib.so, with no CMake config.
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+find_library(HTTPLIB_LIBRARY NAMES cpp-httplib REQUIRED)
 add_library(edgeloop_httplib INTERFACE)
 target_include_directories(edgeloop_httplib INTERFACE ${HTTPLIB_INCLUDE_DIR})
-target_link_libraries(edgeloop_httplib INTERFACE OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
+target_link_libraries(edgeloop_httplib INTERFACE ${HTTPLIB_LIBRARY} OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 # LibTorch as one interface target, so only libraries that ask for it see its headers.
 add_library(edgeloop_torch INTERFACE)
