@@ -122,13 +122,4 @@ std::string new_record_id(const std::string& prefix, const std::string& salt) {
   return prefix + sha256_hex(seed).substr(0, kIdHexDigits);
 }
 
-std::string utc_timestamp() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 }  // namespace edgeloop

@@ -7,6 +7,8 @@
 // Plain value; the functions are thread-safe for distinct models.
 #pragma once
 
+#include "edgeloop/core/timestamp.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -69,6 +71,5 @@ StoredModel load_stored_model(const Workspace& workspace, const std::string& mod
 
 // A fresh id: prefix + 12 hex digits from the clock, the process and `salt`.
 std::string new_record_id(const std::string& prefix, const std::string& salt);
-std::string utc_timestamp();   // "2026-11-25T13:05:00Z"
 
 }  // namespace edgeloop

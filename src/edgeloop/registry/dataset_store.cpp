@@ -6,21 +6,13 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/hash.h"
+#include "edgeloop/core/timestamp.h"
 
 namespace edgeloop {
 
 namespace {
 
 constexpr size_t kMaxDatasetNameLength = 100;
-
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
 
 constexpr const char* kVersionColumns =
     "SELECT id, dataset, number, COALESCE(parent_id, ''), created_at, change, classes, details FROM dataset_versions ";
@@ -229,7 +221,7 @@ DatasetVersion DatasetStore::add_version(const NewVersion& version) {
   return guarded(database, [&] {
     SQLite::Statement dataset(database, "INSERT OR IGNORE INTO datasets (name, created_at) VALUES (?, ?)");
     dataset.bind(1, version.dataset);
-    dataset.bind(2, utc_now());
+    dataset.bind(2, utc_timestamp());
     dataset.exec();
     SQLite::Statement next(database, "SELECT COALESCE(MAX(number), 0) + 1 FROM dataset_versions WHERE dataset = ?");
     next.bind(1, version.dataset);
@@ -237,7 +229,7 @@ DatasetVersion DatasetStore::add_version(const NewVersion& version) {
     created.dataset = version.dataset;
     created.number = next.getColumn(0).getInt();
     created.parent_id = version.parent_id;
-    created.created_at = utc_now();
+    created.created_at = utc_timestamp();
     created.change = version.change;
     created.classes = version.classes;
     created.details = version.details;
@@ -280,7 +272,7 @@ void DatasetStore::add_import(const ImportRecord& record) {
     if (record.version_id.empty()) insert.bind(1); else insert.bind(1, record.version_id);
     insert.bind(2, record.source);
     insert.bind(3, record.format);
-    insert.bind(4, utc_now());
+    insert.bind(4, utc_timestamp());
     insert.bind(5, record.imported);
     insert.bind(6, record.duplicates);
     insert.bind(7, static_cast<int64_t>(record.rejects.size()));
