@@ -27,6 +27,20 @@ TEST(LearningRateSchedule, onecycle_rises_to_the_peak_then_falls) {
   EXPECT_LT(end, start);
 }
 
+TEST(LearningRateSchedule, a_spent_time_budget_anneals_the_schedule_before_the_last_step) {
+  TrainOptions options;
+  options.schedule = "cosine";
+  options.learning_rate = 0.1;
+  // Step 10 of 100, but 90% of the time budget gone: the rate is where step 90 would put it.
+  EXPECT_NEAR(scheduled_learning_rate(options, 10, 100, 10, 0.9), scheduled_learning_rate(options, 90, 100, 10), 1e-12);
+  // Budget spent: fully annealed, whatever the step.
+  EXPECT_NEAR(scheduled_learning_rate(options, 10, 100, 10, 1.0), 0.0, 1e-12);
+  // Steps ahead of time: the steps lead.
+  EXPECT_NEAR(scheduled_learning_rate(options, 50, 100, 10, 0.1), 0.05, 1e-12);
+  options.schedule = "onecycle";
+  EXPECT_LT(scheduled_learning_rate(options, 10, 100, 10, 1.0), scheduled_learning_rate(options, 10, 100, 10));
+}
+
 TEST(LearningRateSchedule, step_decays_every_step_epochs) {
   TrainOptions options;
   options.schedule = "step";

@@ -16,9 +16,11 @@ double cosine_between(double from, double to, double progress) {
 }
 }  // namespace
 
-double scheduled_learning_rate(const TrainOptions& options, int64_t step, int64_t total_steps, int64_t steps_per_epoch) {
+double scheduled_learning_rate(const TrainOptions& options, int64_t step, int64_t total_steps, int64_t steps_per_epoch,
+                               double budget_spent) {
   const double peak = options.learning_rate;
-  const double progress = total_steps > 0 ? static_cast<double>(step) / static_cast<double>(total_steps) : 0.0;
+  const double step_progress = total_steps > 0 ? static_cast<double>(step) / static_cast<double>(total_steps) : 0.0;
+  const double progress = std::max(step_progress, budget_spent);
   if (options.schedule == "cosine") return cosine_between(peak, 0.0, progress);
   if (options.schedule == "step") {
     const int64_t epoch = steps_per_epoch > 0 ? step / steps_per_epoch : 0;

@@ -243,7 +243,8 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
     int64_t batches_done = 0;
     double learning_rate = options.learning_rate;
     while (auto batch = loader.next()) {
-      learning_rate = scheduled_learning_rate(options, state.step, total_steps, steps_per_epoch);
+      const double budget_spent = options.max_seconds > 0 ? seconds_since(run_start) / options.max_seconds : 0.0;
+      learning_rate = scheduled_learning_rate(options, state.step, total_steps, steps_per_epoch, budget_spent);
       set_learning_rate(*optimizer, learning_rate);
       optimizer->zero_grad();
       const torch::Tensor logits = module.forward(batch->images);
