@@ -23,38 +23,35 @@ int64_t count_of(const std::vector<int64_t>& shape) {
   return count;
 }
 
+// Element `index` of an integer tensor stored as raw_data or in its typed field.
+template <typename Element, typename Field>
+float integer_element(const onnx::TensorProto& tensor, const Field& field, int64_t index) {
+  const std::string& raw = tensor.raw_data();
+  if (raw.empty()) return static_cast<float>(static_cast<Element>(field.Get(static_cast<int>(index))));
+  Element element;
+  std::memcpy(&element, raw.data() + index * sizeof(Element), sizeof(Element));
+  return static_cast<float>(element);
+}
+
 NamedTensor to_float_tensor(const onnx::TensorProto& tensor) {
   NamedTensor result;
   result.shape = tensor_shape(tensor);
   const int64_t count = count_of(result.shape);
+  if (tensor.data_type() == onnx::TensorProto::FLOAT) {
+    result.values = float_values(tensor);
+    return result;
+  }
   result.values.resize(count);
-  const std::string& raw = tensor.raw_data();
-  switch (tensor.data_type()) {
-    case onnx::TensorProto::FLOAT: result.values = float_values(tensor); break;
-    case onnx::TensorProto::INT8:
-      for (int64_t index = 0; index < count; ++index) result.values[index] = static_cast<int8_t>(raw[index]);
-      break;
-    case onnx::TensorProto::UINT8:
-      for (int64_t index = 0; index < count; ++index) result.values[index] = static_cast<uint8_t>(raw[index]);
-      break;
-    case onnx::TensorProto::INT64: {
-      std::vector<int64_t> values(count);
-      std::memcpy(values.data(), raw.data(), count * sizeof(int64_t));
-      for (int64_t index = 0; index < count; ++index) result.values[index] = static_cast<float>(values[index]);
-      break;
+  for (int64_t index = 0; index < count; ++index) {
+    switch (tensor.data_type()) {
+      case onnx::TensorProto::INT8: result.values[index] = integer_element<int8_t>(tensor, tensor.int32_data(), index); break;
+      case onnx::TensorProto::UINT8: result.values[index] = integer_element<uint8_t>(tensor, tensor.int32_data(), index); break;
+      case onnx::TensorProto::INT32: result.values[index] = integer_element<int32_t>(tensor, tensor.int32_data(), index); break;
+      case onnx::TensorProto::INT64: result.values[index] = integer_element<int64_t>(tensor, tensor.int64_data(), index); break;
+      default:
+        throw unsupported("ONNX tensor " + tensor.name() + " has an element type the reference runner lacks; "
+                          "re-export with float, int8, uint8, int32 or int64 constants");
     }
-    case onnx::TensorProto::INT32: {
-      std::vector<int32_t> values(count);
-      if (!raw.empty()) {
-        std::memcpy(values.data(), raw.data(), count * sizeof(int32_t));
-      } else {
-        std::copy(tensor.int32_data().begin(), tensor.int32_data().end(), values.begin());
-      }
-      for (int64_t index = 0; index < count; ++index) result.values[index] = static_cast<float>(values[index]);
-      break;
-    }
-    default:
-      throw unsupported("initializer " + tensor.name() + " has an element type the reference runner lacks");
   }
   return result;
 }
@@ -86,15 +83,17 @@ std::vector<int64_t> ints_attribute(const onnx::NodeProto& node, const std::stri
 // Window geometry shared by Conv and the pools.
 struct Window {
   int64_t kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right;
-  int64_t out_h(int64_t in_h) const { return (in_h + pad_top + pad_bottom - kernel_h) / stride_h + 1; }
-  int64_t out_w(int64_t in_w) const { return (in_w + pad_left + pad_right - kernel_w) / stride_w + 1; }
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t out_h(int64_t in_h) const { return (in_h + pad_top + pad_bottom - dilation_h * (kernel_h - 1) - 1) / stride_h + 1; }
+  int64_t out_w(int64_t in_w) const { return (in_w + pad_left + pad_right - dilation_w * (kernel_w - 1) - 1) / stride_w + 1; }
 };
 
 Window window_of(const onnx::NodeProto& node, int64_t kernel_h, int64_t kernel_w) {
   std::vector<int64_t> kernel = ints_attribute(node, "kernel_shape", {kernel_h, kernel_w});
   std::vector<int64_t> strides = ints_attribute(node, "strides", {1, 1});
   std::vector<int64_t> pads = ints_attribute(node, "pads", {0, 0, 0, 0});
-  return Window{kernel[0], kernel[1], strides[0], strides[1], pads[0], pads[1], pads[2], pads[3]};
+  std::vector<int64_t> dilations = ints_attribute(node, "dilations", {1, 1});
+  return Window{kernel[0], kernel[1], strides[0], strides[1], pads[0], pads[1], pads[2], pads[3], dilations[0], dilations[1]};
 }
 
 // Direct convolution, one output plane at a time: for each input channel and kernel tap, a whole
@@ -120,13 +119,13 @@ NamedTensor conv(const onnx::NodeProto& node, const NamedTensor& input, const Na
             const float tap = weight.values[((output * group_channels + channel) * window.kernel_h + kernel_row) *
                                                 window.kernel_w + kernel_column];
             // Output columns whose input column x = column·stride − pad + kernel_column is inside the image.
-            const int64_t offset = kernel_column - window.pad_left;
+            const int64_t offset = kernel_column * window.dilation_w - window.pad_left;
             int64_t first_column = 0;
             while (first_column < out_w && first_column * window.stride_w + offset < 0) ++first_column;
             int64_t end_column = out_w;
             while (end_column > first_column && (end_column - 1) * window.stride_w + offset >= in_w) --end_column;
             for (int64_t row = 0; row < out_h; ++row) {
-              const int64_t y = row * window.stride_h - window.pad_top + kernel_row;
+              const int64_t y = row * window.stride_h - window.pad_top + kernel_row * window.dilation_h;
               if (y < 0 || y >= in_h) continue;
               const float* source_row = source + y * in_w + offset;
               float* output_row = plane + row * out_w;
@@ -159,8 +158,8 @@ NamedTensor pool(const onnx::NodeProto& node, const NamedTensor& input, bool is_
         int64_t counted = 0;
         for (int64_t kernel_row = 0; kernel_row < window.kernel_h; ++kernel_row) {
           for (int64_t kernel_column = 0; kernel_column < window.kernel_w; ++kernel_column) {
-            const int64_t y = row * window.stride_h - window.pad_top + kernel_row;
-            const int64_t x = column * window.stride_w - window.pad_left + kernel_column;
+            const int64_t y = row * window.stride_h - window.pad_top + kernel_row * window.dilation_h;
+            const int64_t x = column * window.stride_w - window.pad_left + kernel_column * window.dilation_w;
             if (y < 0 || y >= in_h || x < 0 || x >= in_w) {
               if (count_padding) ++counted;
               continue;
@@ -178,13 +177,13 @@ NamedTensor pool(const onnx::NodeProto& node, const NamedTensor& input, bool is_
   return result;
 }
 
-// Constant zero padding of a [N, C, H, W] tensor; pads = [0, 0, top, left, 0, 0, bottom, right].
-NamedTensor pad(const NamedTensor& input, const NamedTensor& pads) {
+// Constant padding of a [N, C, H, W] tensor; pads = [0, 0, top, left, 0, 0, bottom, right].
+NamedTensor pad(const NamedTensor& input, const NamedTensor& pads, float fill) {
   const int64_t planes = input.shape[0] * input.shape[1], in_h = input.shape[2], in_w = input.shape[3];
   const auto top = static_cast<int64_t>(pads.values[2]), left = static_cast<int64_t>(pads.values[3]);
   const int64_t out_h = in_h + top + static_cast<int64_t>(pads.values[6]);
   const int64_t out_w = in_w + left + static_cast<int64_t>(pads.values[7]);
-  NamedTensor result{{input.shape[0], input.shape[1], out_h, out_w}, std::vector<float>(planes * out_h * out_w, 0.0f)};
+  NamedTensor result{{input.shape[0], input.shape[1], out_h, out_w}, std::vector<float>(planes * out_h * out_w, fill)};
   for (int64_t plane = 0; plane < planes; ++plane) {
     for (int64_t row = 0; row < in_h; ++row) {
       for (int64_t column = 0; column < in_w; ++column) {
@@ -222,28 +221,48 @@ NamedTensor gemm(const onnx::NodeProto& node, const NamedTensor& input, const Na
         sum += static_cast<double>(input.values[row * features + feature]) * element;
       }
       result.values[row * outputs + output] =
-          static_cast<float>(alpha * sum + (bias ? beta * bias->values[output] : 0.0));
+          static_cast<float>(alpha * sum + (bias ? beta * bias->values[bias->values.size() == 1 ? 0 : output] : 0.0));
     }
   }
   return result;
 }
 
-// Elementwise with a scalar on either side or equal shapes (all the writer emits).
+// Elementwise with numpy broadcasting: the smaller operand's shape, aligned right, must broadcast
+// into the larger one's (a scalar, a per-channel [C, 1, 1], an equal shape: all that graphs here use).
 template <typename Operation>
 NamedTensor elementwise(const NamedTensor& left, const NamedTensor& right, Operation operation, const std::string& node) {
-  const bool left_scalar = left.values.size() == 1, right_scalar = right.values.size() == 1;
-  if (!left_scalar && !right_scalar && left.values.size() != right.values.size()) {
-    throw unsupported("node " + node + ": broadcasting beyond scalars is not in the reference runner");
+  const bool left_is_larger = left.values.size() >= right.values.size();
+  const NamedTensor& larger = left_is_larger ? left : right;
+  const NamedTensor& smaller = left_is_larger ? right : left;
+  const size_t rank = larger.shape.size();
+  if (smaller.shape.size() > rank) {
+    throw unsupported("node " + node + ": broadcasting a higher-rank operand is not in the reference runner");
   }
-  NamedTensor result = left_scalar && !right_scalar ? right : left;
+  std::vector<int64_t> smaller_shape(rank, 1);
+  std::copy(smaller.shape.begin(), smaller.shape.end(), smaller_shape.end() - smaller.shape.size());
+  for (size_t axis = 0; axis < rank; ++axis) {
+    if (smaller_shape[axis] != 1 && smaller_shape[axis] != larger.shape[axis]) {
+      throw unsupported("node " + node + ": shapes do not broadcast");
+    }
+  }
+  NamedTensor result = larger;
   for (size_t index = 0; index < result.values.size(); ++index) {
-    result.values[index] = operation(left.values[left_scalar ? 0 : index], right.values[right_scalar ? 0 : index]);
+    int64_t remainder = static_cast<int64_t>(index), smaller_index = 0, smaller_stride = 1;
+    for (size_t axis = rank; axis-- > 0;) {
+      const int64_t coordinate = remainder % larger.shape[axis];
+      remainder /= larger.shape[axis];
+      if (smaller_shape[axis] != 1) smaller_index += coordinate * smaller_stride;
+      smaller_stride *= smaller_shape[axis];
+    }
+    const float big = larger.values[index], small = smaller.values[smaller_index];
+    result.values[index] = left_is_larger ? operation(big, small) : operation(small, big);
   }
   return result;
 }
 
+// Softmax over the last axis (opset 13's default, and what every graph here uses).
 NamedTensor softmax(const NamedTensor& input) {
-  const int64_t rows = input.shape[0], columns = count_of(input.shape) / rows;
+  const int64_t columns = input.shape.back(), rows = count_of(input.shape) / columns;
   NamedTensor result = input;
   for (int64_t row = 0; row < rows; ++row) {
     float* values = result.values.data() + row * columns;
@@ -259,6 +278,7 @@ NamedTensor softmax(const NamedTensor& input) {
 // the scale has one value).
 int64_t channel_of(const NamedTensor& tensor, int64_t index, int64_t axis, size_t parameter_count) {
   if (parameter_count == 1) return 0;
+  if (axis < 0) axis += static_cast<int64_t>(tensor.shape.size());
   int64_t inner = 1;
   for (size_t dimension = axis + 1; dimension < tensor.shape.size(); ++dimension) inner *= tensor.shape[dimension];
   return (index / inner) % tensor.shape[axis];
@@ -289,6 +309,21 @@ NamedTensor dequantize(const onnx::NodeProto& node, const NamedTensor& input, co
   return result;
 }
 
+// Reshape's target: 0 copies the input's dimension, -1 takes what is left.
+std::vector<int64_t> reshaped(const std::vector<int64_t>& shape, const NamedTensor& target) {
+  std::vector<int64_t> result;
+  int64_t known = 1, unknown = -1;
+  for (size_t axis = 0; axis < target.values.size(); ++axis) {
+    int64_t dimension = static_cast<int64_t>(target.values[axis]);
+    if (dimension == 0) dimension = shape[axis];
+    if (dimension == -1) unknown = static_cast<int64_t>(axis);
+    else known *= dimension;
+    result.push_back(dimension);
+  }
+  if (unknown >= 0) result[unknown] = count_of(shape) / known;
+  return result;
+}
+
 NamedTensor batch_normalization(const onnx::NodeProto& node, const NamedTensor& input, const NamedTensor& gamma,
                                 const NamedTensor& beta, const NamedTensor& mean, const NamedTensor& variance) {
   const float epsilon = float_attribute(node, "epsilon", 1e-5f);
@@ -305,22 +340,33 @@ NamedTensor batch_normalization(const onnx::NodeProto& node, const NamedTensor& 
 }
 
 const std::set<std::string>& supported_ops() {
-  static const std::set<std::string> ops = {"Conv", "BatchNormalization", "Relu", "HardSigmoid", "Mul", "Add",
-                                            "MaxPool", "AveragePool", "Pad", "GlobalAveragePool", "Flatten", "Gemm",
-                                            "Softmax", "QuantizeLinear", "DequantizeLinear"};
+  static const std::set<std::string> ops = {
+      "Conv",    "BatchNormalization", "Relu",    "Clip",     "HardSigmoid",    "HardSwish",        "Mul",
+      "Add",     "MaxPool",            "AveragePool", "Pad",  "GlobalAveragePool", "Flatten",       "Reshape",
+      "Gemm",    "MatMul",             "Softmax", "Identity", "Dropout",        "Constant",         "QuantizeLinear",
+      "DequantizeLinear"};
   return ops;
 }
 
 }  // namespace
 
 OnnxReferenceRunner::OnnxReferenceRunner(const onnx::ModelProto& model) : graph_(model.graph()) {
-  for (const onnx::TensorProto& tensor : graph_.initializer()) initializers_[tensor.name()] = to_float_tensor(tensor);
+  auto add_constant = [this](const onnx::TensorProto& tensor, const std::string& name) {
+    initializers_[name] = to_float_tensor(tensor);
+    if (tensor.data_type() == onnx::TensorProto::UINT8) unsigned_constants_.insert(name);
+  };
+  for (const onnx::TensorProto& tensor : graph_.initializer()) add_constant(tensor, tensor.name());
   for (const onnx::ValueInfoProto& input : graph_.input()) {
     if (!initializers_.count(input.name())) input_name_ = input.name();
   }
   for (const onnx::NodeProto& node : graph_.node()) {
     if (!supported_ops().count(node.op_type())) {
       throw unsupported("ONNX op " + node.op_type() + " (node " + node.name() + ") is not in the reference runner");
+    }
+    if (node.op_type() == "Constant") {
+      const onnx::AttributeProto* value = find_attribute(node, "value");
+      if (!value || !value->has_t()) throw unsupported("Constant node " + node.name() + " has no tensor value");
+      add_constant(value->t(), node.output(0));
     }
   }
 }
@@ -341,6 +387,7 @@ std::map<std::string, NamedTensor> OnnxReferenceRunner::run(const NamedTensor& i
   };
   for (const onnx::NodeProto& node : graph_.node()) {
     const std::string& op = node.op_type();
+    if (op == "Constant") continue;   // folded into initializers_ at construction
     NamedTensor output;
     if (op == "Conv") {
       output = conv(node, get(node, 0), get(node, 1), optional_input(node, 2));
@@ -349,10 +396,21 @@ std::map<std::string, NamedTensor> OnnxReferenceRunner::run(const NamedTensor& i
     } else if (op == "Relu") {
       output = get(node, 0);
       for (float& value : output.values) value = std::max(value, 0.0f);
+    } else if (op == "Clip") {
+      // Opset ≥ 11 passes the bounds as inputs, older opsets as attributes.
+      const NamedTensor* low_input = optional_input(node, 1);
+      const NamedTensor* high_input = optional_input(node, 2);
+      const float low = low_input ? low_input->values[0] : float_attribute(node, "min", -INFINITY);
+      const float high = high_input ? high_input->values[0] : float_attribute(node, "max", INFINITY);
+      output = get(node, 0);
+      for (float& value : output.values) value = std::clamp(value, low, high);
     } else if (op == "HardSigmoid") {
       const float alpha = float_attribute(node, "alpha", 0.2f), beta = float_attribute(node, "beta", 0.5f);
       output = get(node, 0);
       for (float& value : output.values) value = std::clamp(alpha * value + beta, 0.0f, 1.0f);
+    } else if (op == "HardSwish") {
+      output = get(node, 0);
+      for (float& value : output.values) value *= std::clamp(value / 6.0f + 0.5f, 0.0f, 1.0f);
     } else if (op == "Mul") {
       output = elementwise(get(node, 0), get(node, 1), [](float a, float b) { return a * b; }, node.name());
     } else if (op == "Add") {
@@ -360,26 +418,29 @@ std::map<std::string, NamedTensor> OnnxReferenceRunner::run(const NamedTensor& i
     } else if (op == "MaxPool" || op == "AveragePool") {
       output = pool(node, get(node, 0), op == "MaxPool");
     } else if (op == "Pad") {
-      output = pad(get(node, 0), get(node, 1));
+      const NamedTensor* fill = optional_input(node, 2);
+      output = pad(get(node, 0), get(node, 1), fill ? fill->values[0] : 0.0f);
     } else if (op == "GlobalAveragePool") {
       output = global_average_pool(get(node, 0));
     } else if (op == "Flatten") {
       output = get(node, 0);
       output.shape = {output.shape[0], count_of(output.shape) / output.shape[0]};
+    } else if (op == "Reshape") {
+      output = get(node, 0);
+      output.shape = reshaped(output.shape, get(node, 1));
     } else if (op == "Gemm") {
       output = gemm(node, get(node, 0), get(node, 1), optional_input(node, 2));
+    } else if (op == "MatMul") {
+      output = gemm(onnx::NodeProto(), get(node, 0), get(node, 1), nullptr);
     } else if (op == "Softmax") {
       output = softmax(get(node, 0));
+    } else if (op == "Identity" || op == "Dropout") {
+      output = get(node, 0);
     } else if (op == "QuantizeLinear") {
       const NamedTensor* zero_point = optional_input(node, 2);
-      NamedTensor zero{{}, {0.0f}};
-      bool is_unsigned = true;
-      if (zero_point) {
-        const std::string& zero_name = node.input(2);
-        for (const onnx::TensorProto& tensor : graph_.initializer()) {
-          if (tensor.name() == zero_name) is_unsigned = tensor.data_type() == onnx::TensorProto::UINT8;
-        }
-      }
+      const NamedTensor zero{{}, {0.0f}};
+      // ONNX: no zero point means uint8; otherwise the zero point's type decides.
+      const bool is_unsigned = !zero_point || unsigned_constants_.count(node.input(2)) != 0;
       output = quantize(node, get(node, 0), get(node, 1), zero_point ? *zero_point : zero, is_unsigned);
     } else if (op == "DequantizeLinear") {
       output = dequantize(node, get(node, 0), get(node, 1), optional_input(node, 2));

@@ -1,12 +1,15 @@
-// OnnxReferenceRunner: a plain, loop-by-loop interpreter of the ONNX graphs export/ writes (fp32
-// and int8 QDQ). It is the reference the fast engines are compared with (ncnn style), and it
-// gives the quantizer every intermediate tensor for calibration. Slow by design; small models only.
-// Ops: Conv, BatchNormalization, Relu, HardSigmoid, Mul, Add, MaxPool, AveragePool,
-// Pad (constant zero), GlobalAveragePool, Flatten, Gemm, Softmax, QuantizeLinear, DequantizeLinear.
-// Immutable after construction; run() is thread-safe.
+// OnnxReferenceRunner: the one plain, loop-by-loop ONNX interpreter (NCHW, fp32; int8 QDQ simulated
+// exactly in float). It is the reference every fast engine is compared with (ncnn style; runtime/'s
+// "reference" engine wraps it), and it gives the quantizer every intermediate tensor for
+// calibration. Slow by design; small models only. Ops: the ones export/ writes and PyTorch's
+// exporter emits for the ladder: Conv (groups, dilations), BatchNormalization, Relu, Clip,
+// HardSigmoid, HardSwish, Mul, Add (numpy broadcasting), MaxPool, AveragePool, Pad (constant),
+// GlobalAveragePool, Flatten, Reshape, Gemm, MatMul, Softmax (last axis), Identity, Dropout,
+// Constant, QuantizeLinear, DequantizeLinear. Immutable after construction; run() is thread-safe.
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,7 +33,8 @@ class OnnxReferenceRunner {
  private:
   onnx::GraphProto graph_;
   std::string input_name_;
-  std::map<std::string, NamedTensor> initializers_;   // all as float (int8/int32 converted)
+  std::map<std::string, NamedTensor> initializers_;   // initializers and Constant nodes, all as float
+  std::set<std::string> unsigned_constants_;          // those stored as uint8 (QuantizeLinear's output type)
 };
 
 }  // namespace edgeloop
