@@ -2,8 +2,8 @@
 // ONNX Runtime 1.30 (node peer, bench/peers/ort_peer.js) on the same ONNX files and thread count,
 // in one run, with the issue-8 targets checked. Also load-to-first-inference of the xnnpack engine.
 //
-// PyTorch eager (bench/peers/torch_peer.py) is added when MODEL.pt (make_test_models.py --weights)
-// is beside the file.
+// PyTorch eager (bench/peers/torch_peer.py) runs the same fp32 file's graph on its own initializers
+// through torch.nn.functional.
 //
 // Usage: engine_vs_peers [--threads N] [--iterations N] MODEL.onnx...   (MODEL.int8.onnx beside it
 //        is used for the int8 rows when present)
@@ -86,17 +86,11 @@ int main(int argc, char** argv) {
       ort = run_onnxruntime_peer(*peer, fp32, threads, 1, options);
       if (has_int8) ort_int8 = run_onnxruntime_peer(*peer, int8, threads, 1, options);
     }
-    std::optional<PeerResult> eager;
-    std::filesystem::path weights = fp32.parent_path() / (fp32.stem().string() + ".pt");
-    if (std::filesystem::exists(weights)) {
-      OnnxModel model = OnnxModel::load(fp32);
-      eager = run_peer_command("/usr/bin/python3 '" + std::string(EDGELOOP_SOURCE_DIR) + "/bench/peers/torch_peer.py' " +
-                                   fp32.stem().string() + " '" + weights.string() + "' --channels " +
-                                   std::to_string(model.input_shape()[1]) + " --size " +
-                                   std::to_string(model.input_shape()[2]) + " --threads " + std::to_string(threads) +
-                                   " --iterations " + std::to_string(options.iterations),
-                               1, options.iterations);
-    }
+    std::optional<PeerResult> eager =
+        run_peer_command("/usr/bin/python3 '" + std::string(EDGELOOP_SOURCE_DIR) + "/bench/peers/torch_peer.py' '" +
+                             fp32.string() + "' --threads " + std::to_string(threads) + " --iterations " +
+                             std::to_string(options.iterations),
+                         1, options.iterations);
     auto p50 = [](const auto& stats) { return stats ? std::optional<double>(stats->p50_ms) : std::nullopt; };
     auto peer_p50 = [](const auto& result) { return result ? std::optional<double>(result->latency.p50_ms) : std::nullopt; };
     std::optional<double> ratio, speedup;

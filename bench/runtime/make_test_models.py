@@ -4,10 +4,9 @@ and benchmarks, until (and beside) export/'s own writer. Each file has input "in
 [N, C, H, W] float (dynamic batch) and outputs "probabilities" and "embedding", opset 13.
 With --int8 it also writes <family>.int8.onnx: QDQ with per-channel int8 weights (axis 0) and
 per-tensor int8 activations calibrated on seeded random images (see quantize_qdq below).
-With --weights it saves the PyTorch state_dict (<family>.pt) for the PyTorch eager peer.
 
 Usage: make_test_models.py --out DIR [--channels 1] [--size 28] [--classes 10]
-                           [--families cnn-s,mobilenet] [--int8] [--weights] [--seed 7]
+                           [--families cnn-s,mobilenet] [--int8] [--seed 7]
 """
 import argparse
 import os
@@ -127,9 +126,15 @@ def sharpen_classifier(model, example):
 
 # ---- int8 QDQ ---------------------------------------------------------------------------------
 
-def evaluate(graph, inputs):
-    """Every tensor of an fp32 ONNX graph on `inputs` (a tiny interpreter on torch functional ops)."""
-    values = {init.name: torch.from_numpy(numpy_helper.to_array(init).copy()) for init in graph.initializer}
+def initializer_tensors(graph):
+    """The graph's initializers as torch tensors, by name."""
+    return {init.name: torch.from_numpy(numpy_helper.to_array(init).copy()) for init in graph.initializer}
+
+
+def evaluate(graph, inputs, constants=None):
+    """Every tensor of an fp32 ONNX graph on `inputs` (a tiny interpreter on torch functional ops).
+    `constants` (initializer_tensors(graph)) saves converting the weights again on every call."""
+    values = dict(constants if constants is not None else initializer_tensors(graph))
     values.update(inputs)
     for node in graph.node:
         attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
@@ -301,7 +306,6 @@ def main():
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--families", default="linear,mlp,cnn-s,cnn-m,cnn-l,mobilenet,resnet")
     parser.add_argument("--int8", action="store_true")
-    parser.add_argument("--weights", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -318,8 +322,6 @@ def main():
                           output_names=["probabilities", "embedding"],
                           dynamic_axes={"input": {0: "batch"}, "probabilities": {0: "batch"},
                                         "embedding": {0: "batch"}})
-        if args.weights:
-            torch.save(model.state_dict(), os.path.join(args.out, family + ".pt"))
         if args.int8:
             calibration = torch.rand(CALIBRATION_IMAGES, args.channels, args.size, args.size, generator=generator)
             quantized = quantize_qdq(onnx.load(path), calibration)

@@ -126,17 +126,21 @@ int64_t ArchSpec::parameter_count() const {
   return count;
 }
 
-double ArchSpec::mflops() const {
+double layer_flops(const LayerSpec& layer) {
   double multiply_adds = 0.0;
-  for (const LayerSpec& layer : expand()) {
-    if (layer.kind == LayerKind::kConv2d) {
-      multiply_adds += static_cast<double>(layer.out_c) * layer.out_h * layer.out_w * (layer.in_channels / layer.groups) *
-                       layer.kernel * layer.kernel;
-    } else if (layer.kind == LayerKind::kLinear) {
-      multiply_adds += static_cast<double>(layer.in_channels) * layer.out_channels;
-    }
+  if (layer.kind == LayerKind::kConv2d) {
+    multiply_adds = static_cast<double>(layer.out_c) * layer.out_h * layer.out_w * (layer.in_channels / layer.groups) *
+                    layer.kernel * layer.kernel;
+  } else if (layer.kind == LayerKind::kLinear) {
+    multiply_adds = static_cast<double>(layer.in_channels) * layer.out_channels;
   }
-  return multiply_adds * kFlopsPerMultiplyAdd / kMillion;
+  return multiply_adds * kFlopsPerMultiplyAdd;
+}
+
+double ArchSpec::mflops() const {
+  double flops = 0.0;
+  for (const LayerSpec& layer : expand()) flops += layer_flops(layer);
+  return flops / kMillion;
 }
 
 int ArchSpec::block_count() const {

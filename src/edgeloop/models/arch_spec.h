@@ -72,6 +72,9 @@ struct ArchSpec {
   int block_count() const;
 };
 
+// Multiply-adds × 2 of one layer for one image (convolutions and linear layers; 0 for the rest).
+double layer_flops(const LayerSpec& layer);
+
 // The ladder, smallest first: what `edgeloop models list` and `sweep` walk.
 std::vector<std::string> architecture_ladder();
 int embedding_layer_index(const std::vector<LayerSpec>& layers);

@@ -100,6 +100,11 @@ std::string XnnpackEngine::name() const { return state_->quantized ? "xnnpack-in
 
 double XnnpackEngine::load_milliseconds() const { return state_->load_milliseconds; }
 
+XnnpackEngine::OperatorCounts XnnpackEngine::operator_counts() const {
+  const XnnpackSubgraph& shape = state_->runtimes.at(1).shape;
+  return OperatorCounts{shape.int8_operators, shape.fp32_operators, shape.converts};
+}
+
 int XnnpackEngine::threads() const { return state_->pool ? int(pthreadpool_get_threads_count(state_->pool)) : 1; }
 
 InferenceResult XnnpackEngine::infer(const float* input, int batch) {

@@ -26,6 +26,14 @@ class XnnpackEngine : public Engine {
   double load_milliseconds() const override;
   int threads() const;                 // threads actually used (the pool size)
 
+  // What the batch-1 subgraph runs in which precision: how well an int8 file maps onto int8 kernels.
+  struct OperatorCounts {
+    int int8_operators = 0;   // convolutions, fully connected, adds, pools, ... in int8
+    int fp32_operators = 0;   // the same in fp32
+    int converts = 0;         // int8 <-> fp32 conversions between them (the input and outputs included)
+  };
+  OperatorCounts operator_counts() const;
+
  private:
   struct State;
   std::unique_ptr<State> state_;
