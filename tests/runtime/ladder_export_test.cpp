@@ -75,17 +75,22 @@ constexpr int kCalibrationImages = 4;
 
 class LadderInt8 : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(LadderInt8, xnnpack_int8_matches_the_reference_on_the_quantizers_qdq_file) {
-  ArchSpec arch = ArchSpec::parse(GetParam());
+// The family's QDQ file as export/'s writer and quantizer write it (seeded weights and calibration).
+std::filesystem::path write_int8_model(const std::string& family, const std::filesystem::path& folder) {
+  ArchSpec arch = ArchSpec::parse(family);
   arch.input = InputShape{testing::kTestImageChannels, testing::kTestImageSize, testing::kTestImageSize};
   arch.classes = testing::kTestClasses;
   std::vector<LayerSpec> layers = arch.expand();
   onnx::ModelProto fp32 = build_onnx_model(layers, arch.input, testing::random_weights(layers, kWeightSeed));
   auto ranges = calibrate_activation_ranges(fp32, {testing::random_images(arch.input, kCalibrationImages, 3)});
-  testing::TempDir folder;
   auto path = folder / "model.int8.onnx";
   save_onnx_model(quantize_to_qdq(fp32, ranges), path);
+  return path;
+}
 
+TEST_P(LadderInt8, xnnpack_int8_matches_the_reference_on_the_quantizers_qdq_file) {
+  testing::TempDir folder;
+  auto path = write_int8_model(GetParam(), folder.path());
   XnnpackEngine fast(path, EngineOptions{});
   ReferenceEngine reference(path);
   auto input = testing::random_images(kBatch, kInputSeed);
@@ -93,6 +98,23 @@ TEST_P(LadderInt8, xnnpack_int8_matches_the_reference_on_the_quantizers_qdq_file
   InferenceResult want = reference.infer(input.data(), kBatch);
   EXPECT_EQ(fast.name(), "xnnpack-int8");
   EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance);
+}
+
+// An int8 file runs in int8 up to the logits: every convolution, fully connected layer, pooling
+// and residual add in int8 except a stem convolution on the float input with a small reduction
+// (xnnpack_subgraph_builder.h: kFloatStemMaxReduction, faster in fp32), and conversions only
+// where float is unavoidable: the input (or the stem's output), the float embedding output, and
+// the logits before the softmax (XNNPACK's softmax is fp32 only).
+constexpr int kUnavoidableConversions = 3;
+constexpr int kFloatStemConvolutions = 1;
+
+TEST_P(LadderInt8, xnnpack_runs_the_quantizers_qdq_file_without_fp32_islands) {
+  testing::TempDir folder;
+  XnnpackEngine engine(write_int8_model(GetParam(), folder.path()), EngineOptions{});
+  XnnpackEngine::OperatorCounts counts = engine.operator_counts();
+  EXPECT_GT(counts.int8_operators, 0);
+  EXPECT_LE(counts.fp32_operators, kFloatStemConvolutions);
+  EXPECT_LE(counts.converts, kUnavoidableConversions);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ladder, LadderInt8, ::testing::ValuesIn(architecture_ladder()), [](const auto& info) {

@@ -194,8 +194,10 @@ std::optional<std::pair<float, float>> SubgraphBuilder::clip_bounds(const OnnxNo
 }
 
 std::optional<Quantization> SubgraphBuilder::quantized_readers(const std::string& name) {
+  // A graph output that is also read quantized (the embedding, read by the classifier) stays int8
+  // too: finish_output() converts it for the caller, and the readers need no conversion back.
   auto readers = model_.consumers(name);
-  if (model_.is_output(name) || readers.empty()) return std::nullopt;
+  if (readers.empty()) return std::nullopt;
   std::optional<Quantization> shared;
   for (const OnnxNode* reader : readers) {
     if (reader->op_type != "QuantizeLinear") return std::nullopt;
@@ -408,8 +410,8 @@ void SubgraphBuilder::flatten(const OnnxNode& node) {
     output.feature_order = input.feature_order;
   }
   size_t dims[2] = {batch_, features};
-  bool quantized_only = input.fp32 == XNN_INVALID_VALUE_ID && external_id(node.outputs[0]) == XNN_INVALID_VALUE_ID;
-  if (quantized_only) {
+  // int8 stays int8 (a graph output is converted once at the end, by finish_output()).
+  if (input.fp32 == XNN_INVALID_VALUE_ID) {
     output.quantization = input.quantization;
     output.quantized = new_quantized(output.onnx_dims, input.quantization);
     check(xnn_define_static_reshape(result_.subgraph, 2, dims, input.quantized, output.quantized, 0), "reshape");
@@ -462,9 +464,33 @@ void SubgraphBuilder::pad(const OnnxNode& node) {
   store(node.outputs[0], output);
 }
 
+bool SubgraphBuilder::input_stays_float(const OnnxNode& quantize_node) {
+  if (quantize_node.inputs[0] != model_.input_name() || model_.is_output(quantize_node.outputs[0])) return false;
+  auto dequantizers = model_.consumers(quantize_node.outputs[0]);
+  if (dequantizers.empty()) return false;
+  for (const OnnxNode* dequantizer : dequantizers) {
+    if (dequantizer->op_type != "DequantizeLinear" || model_.is_output(dequantizer->outputs[0])) return false;
+    auto readers = model_.consumers(dequantizer->outputs[0]);
+    if (readers.empty()) return false;
+    for (const OnnxNode* reader : readers) {
+      if (reader->op_type != "Conv" || reader->inputs[0] != dequantizer->outputs[0]) return false;
+      auto weight = producers_.find(reader->inputs[1]);
+      const std::string& weight_name = weight == producers_.end() ? reader->inputs[1] : weight->second->inputs[0];
+      const OnnxConstant* filter = model_.initializer(weight_name);
+      if (!filter || filter->shape.size() != 4) return false;
+      if (filter->shape[1] * filter->shape[2] * filter->shape[3] > kFloatStemMaxReduction) return false;
+    }
+  }
+  return true;
+}
+
 void SubgraphBuilder::quantize(const OnnxNode& node) {
   auto quantization = quantization_of(node);
   if (!quantization) refuse("QuantizeLinear must be per tensor with a constant scale and int8 zero point");
+  if (input_stays_float(node)) {
+    float_pass_through_.insert(node.outputs[0]);
+    return store(node.outputs[0], value(node.inputs[0]));
+  }
   Value output;
   output.onnx_dims = value(node.inputs[0]).onnx_dims;
   output.feature_order = value(node.inputs[0]).feature_order;
@@ -475,6 +501,7 @@ void SubgraphBuilder::quantize(const OnnxNode& node) {
 
 void SubgraphBuilder::dequantize(const OnnxNode& node) {
   if (model_.initializer(node.inputs[0])) return;   // a weight: read by weight_source()
+  if (float_pass_through_.count(node.inputs[0])) return store(node.outputs[0], value(node.inputs[0]));
   auto quantization = quantization_of(node);
   Value& input = value(node.inputs[0]);
   if (!quantization || input.quantized == XNN_INVALID_VALUE_ID || !(*quantization == input.quantization)) {

@@ -25,6 +25,11 @@ constexpr float kUnbounded = std::numeric_limits<float>::infinity();
 constexpr float kHardSigmoidAlpha = 1.0f / 6.0f;   // HardSigmoid(x) = clamp(x/6 + 1/2): x·that is HardSwish
 constexpr float kHardSigmoidBeta = 0.5f;
 constexpr float kAttributeTolerance = 1e-5f;
+// A convolution reading the float graph input with at most this many multiply-adds per output
+// (input channels × kernel area: a 3×3 stem on 1 or 3 channels) runs in fp32: XNNPACK 2022-02's
+// int8 kernels are 3-4× slower than fp32 there (bench/runtime/xnnpack_int8_ceiling), and in fp32
+// the input needs no conversion to int8.
+constexpr int64_t kFloatStemMaxReduction = 27;
 
 struct Quantization {
   float scale = 1.0f;
@@ -262,6 +267,10 @@ class SubgraphBuilder {
 
   void quantize(const OnnxNode& node);
 
+  // The QuantizeLinear of the graph input, when every reader of its DequantizeLinear is a
+  // convolution cheaper in fp32 (kFloatStemMaxReduction): then the pair passes the float through.
+  bool input_stays_float(const OnnxNode& quantize_node);
+
   void dequantize(const OnnxNode& node);
 
   const OnnxModel& model_;
@@ -274,6 +283,7 @@ class SubgraphBuilder {
   std::set<const OnnxNode*> skipped_;
   const OnnxNode* current_ = nullptr;
   std::string last_stored_;
+  std::set<std::string> float_pass_through_;   // QuantizeLinear outputs that input_stays_float() kept float
 };
 
 }  // namespace edgeloop::xnnpack_build
