@@ -2,7 +2,6 @@
 // print the table with the Pareto front and the pick.
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 
 #include "cli/cli_context.h"
 #include "edgeloop/train/sweep.h"
@@ -12,22 +11,6 @@ namespace edgeloop::cli {
 namespace {
 
 constexpr double kPercent = 100.0;
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream stream(text);
-  std::string item;
-  // Architecture options use commas too ("cnn-m:w=0.5,d=2"): an item with '=' but no ':' continues the previous one.
-  while (std::getline(stream, item, ',')) {
-    if (!items.empty() && item.find('=') != std::string::npos && item.find(':') == std::string::npos &&
-        items.back().find(':') != std::string::npos) {
-      items.back() += "," + item;
-    } else if (!item.empty()) {
-      items.push_back(item);
-    }
-  }
-  return items;
-}
 
 void print_sweep(const SweepResult& result, bool json) {
   if (json) {
@@ -70,7 +53,7 @@ void add_sweep_commands(CLI::App& app, CliContext& context) {
   sweep->add_option("--seed", options->train.seed, "Random seed (default 42)");
   sweep->callback([&context, options, archs] {
     run_command(context, [&] {
-      options->archs = split_list(*archs);
+      options->archs = parse_architecture_list(*archs);
       options->train.threads = context.threads;
       TrainerCallbacks callbacks;
       callbacks.progress = context.progress_bar();

@@ -40,6 +40,11 @@ TEST(Sweep, orders_baselines_first_then_networks_by_cost) {
   EXPECT_EQ(order, (std::vector<std::string>{"knn:hog", "linear", "cnn-s", "cnn-l"}));
 }
 
+TEST(Sweep, architecture_list_keeps_option_commas_with_their_architecture) {
+  EXPECT_EQ(parse_architecture_list("knn:hog,linear,cnn-m:w=0.5,d=2,mlp,"),
+            (std::vector<std::string>{"knn:hog", "linear", "cnn-m:w=0.5,d=2", "mlp"}));
+}
+
 TEST(Sweep, stops_at_the_first_architecture_that_meets_the_target) {
   testing::TempDir dir;
   const Workspace workspace = Workspace::init(dir.path());

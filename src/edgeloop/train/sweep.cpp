@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/classic_model.h"
@@ -57,6 +58,21 @@ double classic_latency_ms(const Workspace& workspace, const StoredModel& model, 
 }
 
 }  // namespace
+
+std::vector<std::string> parse_architecture_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    if (!items.empty() && item.find('=') != std::string::npos && item.find(':') == std::string::npos &&
+        items.back().find(':') != std::string::npos) {
+      items.back() += "," + item;
+    } else if (!item.empty()) {
+      items.push_back(item);
+    }
+  }
+  return items;
+}
 
 Json SweepResult::to_json() const {
   Json table = Json::array();

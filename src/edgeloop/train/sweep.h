@@ -52,6 +52,10 @@ struct SweepResult {
 // else the most accurate within the latency budget; else the most accurate.
 void mark_pareto_and_pick(std::vector<SweepRow>& rows, double max_latency_ms);
 
+// Splits a comma-separated list ("knn:hog,linear,cnn-m:w=0.5,d=2") into architecture texts: an item
+// with '=' but no ':' continues the previous one, whose options use commas too.
+std::vector<std::string> parse_architecture_list(const std::string& text);
+
 // Orders architecture texts smallest first: classic baselines, then networks by MFLOPs.
 std::vector<std::string> smallest_first(const std::vector<std::string>& archs, const InputShape& input, int classes);
 
