@@ -1,5 +1,6 @@
 // `edgeloop quickstart [--dir DIR] [--minutes M]`: the whole loop on Fashion-MNIST in one command
-// (library: src/edgeloop/quickstart/). Prints each step as it starts and a summary table.
+// (library: src/edgeloop/quickstart/). Prints each step as it starts, the stages' progress bars in
+// between, and a summary table.
 #include <cstdio>
 #include <iostream>
 
@@ -18,6 +19,11 @@ void add_quickstart_commands(CLI::App& app, CliContext& context) {
   quickstart->add_option("--archs", options->archs, "Architectures to sweep, smallest first")->capture_default_str();
   quickstart->add_option("--epochs", options->epochs, "Epochs per architecture")->capture_default_str();
   quickstart->add_option("--stream-frames", options->stream_frames, "Test images streamed to edgeloop-edge")->capture_default_str();
+  quickstart->add_option("--drift", options->drift, "sim: corruption of the first stream, KIND[:STRENGTH]@FRAME")
+      ->capture_default_str();
+  quickstart->add_option("--drift-window", options->drift_window_frames, "Frames edgeloop-edge's drift detector tests at once")
+      ->capture_default_str();
+  quickstart->add_option("--camera-fault", options->camera_fault, "sim: corruption of the second stream")->capture_default_str();
   quickstart->add_option("--bench-images", options->bench_images, "Validation images the bench scores")->capture_default_str();
   quickstart->add_option("--dataset", options->dataset, "Fashion-MNIST IDX folder")->capture_default_str();
   quickstart->add_option("--edge-binary", *edge_binary, "edgeloop-edge to run (default: beside this edgeloop)");
@@ -27,9 +33,14 @@ void add_quickstart_commands(CLI::App& app, CliContext& context) {
       options->threads = context.threads;
       if (!edge_binary->empty()) options->edge_binary = *edge_binary;
       const bool quiet = context.quiet;
-      options->progress = [quiet](const Progress& progress) {
-        if (!quiet) std::fprintf(stderr, "\n== quickstart %lld/%lld: %s\n", static_cast<long long>(progress.done),
-                                 static_cast<long long>(progress.total), progress.detail.c_str());
+      const ProgressCallback stage_bar = context.progress_bar();
+      options->progress = [quiet, stage_bar](const Progress& progress) {
+        if (progress.stage != kQuickstartStage) {
+          stage_bar(progress);
+        } else if (!quiet) {
+          std::fprintf(stderr, "\n== quickstart %lld/%lld: %s\n", static_cast<long long>(progress.done),
+                       static_cast<long long>(progress.total), progress.detail.c_str());
+        }
       };
       const QuickstartSummary summary = run_quickstart(*options);
       if (context.json) {

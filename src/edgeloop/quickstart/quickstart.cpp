@@ -1,18 +1,31 @@
 #include "edgeloop/quickstart/quickstart.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <vector>
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/workspace.h"
+#include "edgeloop/data/dataset_stats.h"
+#include "edgeloop/data/importer.h"
+#include "edgeloop/data/split.h"
 #include "edgeloop/deploy/deploy_writer.h"
+#include "edgeloop/edge/frame_corruption.h"
+#include "edgeloop/eval/model_evaluation.h"
+#include "edgeloop/export/model_exporter.h"
+#include "edgeloop/monitor/drift_detector.h"
 #include "edgeloop/quickstart/tool_process.h"
 #include "edgeloop/registry/dataset_store.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/registry.h"
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/report/report_loader.h"
+#include "edgeloop/runtime/benchmark.h"
+#include "edgeloop/runtime/benchmark_subject.h"
+#include "edgeloop/train/sweep.h"
 
 namespace edgeloop {
 
@@ -21,47 +34,46 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kStateFile = "quickstart.json";   // what an earlier run left, for reuse
+constexpr const char* kEdgeConfigFile = "edge.json";    // edgeloop-edge's settings for both runs
 constexpr const char* kOfficialTestSet = "official";
+constexpr const char* kTestSplitPrefix = "test:";
 constexpr double kValidationShare = 0.1;
 constexpr double kMinimumSweepMinutes = 0.5;
 constexpr int kSteps = 11;
-constexpr int kExitAlreadyExists = static_cast<int>(ErrorCode::kAlreadyExists);
+constexpr int kBenchThreads = 1;   // the latency a one-core device would see
 
 struct Step {
   const QuickstartOptions& options;
   int number = 0;
   void operator()(const std::string& what) {
     ++number;
-    if (options.progress) options.progress({"quickstart", number, kSteps, what});
+    if (options.progress) options.progress({kQuickstartStage, number, kSteps, what});
   }
-};
-
-// Runs the toolkit with the workspace and thread flags every step shares.
-class Toolkit {
- public:
-  Toolkit(const QuickstartOptions& options, const fs::path& workspace) : options_(options), workspace_(workspace) {}
-  Json json(const std::vector<std::string>& arguments) const { return run_tool_json(binary(), with_globals(arguments)); }
-  ToolResult raw(const std::vector<std::string>& arguments) const { return run_tool(binary(), with_globals(arguments)); }
-
- private:
-  fs::path binary() const { return options_.edgeloop_binary.empty() ? current_executable() : options_.edgeloop_binary; }
-  std::vector<std::string> with_globals(const std::vector<std::string>& arguments) const {
-    std::vector<std::string> all = {"--workspace", workspace_.string(), "--json", "--threads", std::to_string(options_.threads)};
-    all.insert(all.end(), arguments.begin(), arguments.end());
-    return all;
-  }
-  const QuickstartOptions& options_;
-  fs::path workspace_;
 };
 
 fs::path find_edge_binary(const QuickstartOptions& options) {
   if (!options.edge_binary.empty()) return options.edge_binary;
-  const fs::path toolkit = options.edgeloop_binary.empty() ? current_executable() : options.edgeloop_binary;
+  const fs::path toolkit = current_executable();
   for (const fs::path& candidate : {toolkit.parent_path() / "edgeloop-edge", toolkit.parent_path().parent_path() / "edged/edgeloop-edge",
                                     fs::path("/usr/local/bin/edgeloop-edge"), fs::path("/usr/bin/edgeloop-edge")}) {
     if (fs::exists(candidate)) return candidate;
   }
   throw not_found("edgeloop-edge is not beside " + toolkit.string() + ": build it (`make build`) or pass --edge-binary");
+}
+
+// Fails before any work on settings that would otherwise only fail at the edge step, after the sweep.
+void check_options(const QuickstartOptions& options) {
+  if (options.minutes <= 0) throw invalid_argument("--minutes must be positive, e.g. 10");
+  if (!fs::exists(options.dataset)) {
+    throw not_found(options.dataset.string() + " does not exist: install Debian's dataset-fashion-mnist (`make deps`)");
+  }
+  parse_frame_corruption(options.drift);
+  parse_frame_corruption(options.camera_fault);
+  try {
+    drift_options_from_json(Json{{"window_frames", options.drift_window_frames}});
+  } catch (const Error& error) {
+    throw invalid_argument("--drift-window " + std::to_string(options.drift_window_frames) + ": " + error.what());
+  }
 }
 
 Json read_state(const fs::path& path) {
@@ -79,7 +91,7 @@ int write_stream_images(const Workspace& workspace, Registry& registry, const st
   fs::create_directories(folder);
   DatasetStore datasets(registry);
   int written = 0;
-  for (const Sample& sample : datasets.samples(version_id, std::string("test:") + kOfficialTestSet)) {
+  for (const Sample& sample : datasets.samples(version_id, std::string(kTestSplitPrefix) + kOfficialTestSet)) {
     if (written >= count) break;
     const auto object = datasets.object(sample.object_hash);
     char name[32];
@@ -90,13 +102,31 @@ int write_stream_images(const Workspace& workspace, Registry& registry, const st
   return written;
 }
 
-double p50_of(const Json& bench, const std::string& engine) {
-  for (const Json& row : bench.value("rows", Json::array())) {
-    if (row.value("engine", "") == engine && row.value("threads", 0) == 1 && row.contains("latency_ms")) {
-      return row["latency_ms"].value("p50", 0.0);
-    }
+double p50_of(const BenchmarkReport& bench, const std::string& engine) {
+  for (const BenchmarkRow& row : bench.rows) {
+    if (row.engine == engine && row.threads == kBenchThreads && row.error.empty()) return row.p50_ms;
   }
   return 0.0;
+}
+
+// What an edge JSONL log holds so far; the two runs append to one log, so a run's own events are
+// the difference of the counts after and before it.
+struct EdgeCounts {
+  int64_t drift = 0;      // drift raised
+  int64_t camera = 0;     // camera state changes away from ok
+  int64_t captures = 0;   // frames saved
+};
+
+EdgeCounts count_edge_events(const fs::path& log) {
+  EdgeCounts counts;
+  if (!fs::exists(log)) return counts;
+  const EdgeLogData data = load_edge_log(log);
+  for (const auto& event : data.events) {
+    if (event.kind == "drift") ++counts.drift;
+    if (event.kind == "camera" && event.detail.rfind("ok", 0) != 0) ++counts.camera;
+  }
+  counts.captures = data.captures;
+  return counts;
 }
 
 std::string percent(double fraction) {
@@ -145,10 +175,7 @@ Json QuickstartSummary::to_json() const {
 
 QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  if (options.minutes <= 0) throw invalid_argument("--minutes must be positive, e.g. 10");
-  if (!fs::exists(options.dataset)) {
-    throw not_found(options.dataset.string() + " does not exist: install Debian's dataset-fashion-mnist (`make deps`)");
-  }
+  check_options(options);
   const fs::path edge_binary = find_edge_binary(options);
   Step step{options};
   QuickstartSummary summary;
@@ -159,23 +186,30 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   const fs::path state_path = workspace.root() / kStateFile;
   Json state = read_state(state_path);
   const auto save_state = [&] { write_file_atomically(state_path, state.dump(2) + "\n"); };
-  const Toolkit toolkit(options, workspace.root());
   Registry registry = Registry::open(workspace.registry_path());
   DatasetStore datasets(registry);
 
   step("import " + options.dataset.string());
   if (!datasets.try_resolve(options.dataset_name)) {
-    toolkit.json({"data", "import", "--name", options.dataset_name, options.dataset.string()});
+    ImportOptions import;
+    import.name = options.dataset_name;
+    import.threads = options.threads;
+    import_dataset(workspace, registry, options.dataset, import, options.progress);
   }
 
   step("split: validation " + percent(kValidationShare) + ", the official t10k test set kept apart");
-  const Json split = toolkit.json({"data", "split", options.dataset_name, "--val", std::to_string(kValidationShare),
-                                   "--keep-origin-test", kOfficialTestSet});
-  const std::string version_id = split.value("version_id", "");
-  summary.dataset_version = options.dataset_name + "@" + std::to_string(split.value("version", 0));
+  SplitOptions split;
+  split.val_fraction = kValidationShare;
+  split.test_sets.clear();   // every test image is the source's own (t10k)
+  split.keep_origin_test = kOfficialTestSet;
+  const DatasetVersion version = split_dataset(registry, options.dataset_name, split).version;
+  summary.dataset_version = version.reference();
 
   step("class balance");
-  const Json stats = toolkit.json({"data", "stats", summary.dataset_version, "--counts-only"});
+  StatsOptions counts_only;
+  counts_only.decode_images = false;
+  counts_only.threads = options.threads;
+  const Json stats = dataset_stats(workspace, registry, summary.dataset_version, counts_only, options.progress);
   const Json ratio = stats.value("imbalance_ratio", Json());
   summary.balance = std::string(stats.value("imbalance_warning", false) ? "imbalanced" : "balanced") +
                     (ratio.is_number() ? " (largest/smallest class " + std::to_string(ratio.get<double>()).substr(0, 4) + ")" : "");
@@ -185,16 +219,23 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   const double sweep_minutes = std::max(kMinimumSweepMinutes, options.minutes * options.sweep_share - elapsed_minutes);
   step("sweep " + options.archs + " within " + std::to_string(sweep_minutes).substr(0, 4) + " minutes");
   Json sweep = state.value("sweep", Json());
-  if (!sweep.is_object() || state.value("version_id", "") != version_id) {
-    sweep = toolkit.json({"sweep", "--data", summary.dataset_version, "--archs", options.archs, "--epochs",
-                          std::to_string(options.epochs), "--budget-minutes", std::to_string(sweep_minutes)});
-    state = Json{{"version_id", version_id}, {"sweep", sweep}};
+  if (!sweep.is_object() || state.value("version_id", "") != version.id) {
+    SweepOptions sweep_options;
+    sweep_options.data = summary.dataset_version;
+    sweep_options.archs = parse_architecture_list(options.archs);
+    sweep_options.budget_minutes = sweep_minutes;
+    sweep_options.train.epochs = options.epochs;
+    sweep_options.train.threads = options.threads;
+    TrainerCallbacks callbacks;
+    callbacks.progress = options.progress;
+    sweep = run_sweep(workspace, sweep_options, callbacks).to_json();
+    state = Json{{"version_id", version.id}, {"sweep", sweep}};
     save_state();
   }
   summary.sweep_id = sweep.value("sweep", "");
   summary.stop_reason = sweep.value("stop_reason", "");
   summary.picked_model = sweep.value("pick", "");
-  if (summary.picked_model.empty()) throw internal_error("the sweep picked no model: see its output above");
+  if (summary.picked_model.empty()) throw internal_error("sweep " + summary.sweep_id + " picked no model");
 
   step("fit diagnosis of the pick");
   ModelStore models(registry);
@@ -216,65 +257,88 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   step("export fp32 + int8");
   summary.bundle = workspace.root() / "bundle";
   if (state.value("bundle_model", "") != picked.id || !fs::exists(summary.bundle / "bundle.json")) {
-    const Json exported = toolkit.json({"export", picked.id, "--out", summary.bundle.string(), "--int8", "--force"});
+    ExportOptions export_options;
+    export_options.output_directory = summary.bundle;
+    export_options.overwrite = true;   // the bundle of an earlier pick is replaced
+    export_options.int8 = true;
+    export_options.threads = options.threads;
     state["bundle_model"] = picked.id;
-    state["export"] = exported;
+    state["export"] = export_model(workspace, picked.id, export_options, options.progress).to_json();
     save_state();
   }
   summary.size_fp32_bytes = state["export"].value("fp32_file_bytes", int64_t{0});
   if (state["export"].contains("int8")) summary.size_int8_bytes = state["export"]["int8"].value("file_bytes", int64_t{0});
 
   step("bench on xnnpack fp32 and int8");
+  BenchmarkTargetOptions bench_target;
+  bench_target.workspace = workspace;
+  bench_target.max_validation_images = options.bench_images;
+  BenchmarkOptions bench_options;
+  bench_options.engines = {"xnnpack", "xnnpack-int8"};
+  bench_options.threads = {kBenchThreads};
+  bench_options.max_validation_images = options.bench_images;
+  bench_options.progress = options.progress;
+  const BenchmarkReport bench = run_benchmark(resolve_benchmark_subject(summary.bundle.string(), bench_target), bench_options);
+  const fs::path bench_plot = workspace.root() / "bench.png";
+  Json bench_json = benchmark_to_json(bench);
+  bench_json["plot"] = write_benchmark_plot(bench, bench_plot) ? Json(bench_plot.string()) : Json(nullptr);
   const fs::path bench_path = workspace.root() / "bench.json";
-  const Json bench = toolkit.json({"bench", summary.bundle.string(), "--engines", "xnnpack,xnnpack-int8", "--threads", "1",
-                                   "--images", std::to_string(options.bench_images), "--plot",
-                                   (workspace.root() / "bench.png").string()});
-  write_file_atomically(bench_path, bench.dump(2) + "\n");
+  write_file_atomically(bench_path, bench_json.dump(2) + "\n");
   summary.latency_fp32_ms = p50_of(bench, "xnnpack");
   summary.latency_int8_ms = p50_of(bench, "xnnpack-int8");
 
   step("test once on the official test set");
-  const ToolResult tested = toolkit.raw({"test", picked.id, "--testset", kOfficialTestSet});
-  if (tested.exit_status == 0) {
-    summary.test_accuracy = Json::parse(tested.output).value("accuracy", 0.0);
-    summary.test_note = "first use";
-  } else if (tested.exit_status == kExitAlreadyExists) {
-    for (const EvaluationRecord& evaluation : models.evaluations(picked.id)) {
-      if (evaluation.split == std::string("test:") + kOfficialTestSet) summary.test_accuracy = evaluation.accuracy;
-    }
+  const std::string official_split = std::string(kTestSplitPrefix) + kOfficialTestSet;
+  std::optional<double> earlier_accuracy;
+  for (const EvaluationRecord& evaluation : models.evaluations(picked.id)) {
+    if (evaluation.split == official_split) earlier_accuracy = evaluation.accuracy;
+  }
+  if (earlier_accuracy) {
+    summary.test_accuracy = *earlier_accuracy;
     summary.test_note = "tested by an earlier run; not repeated";
   } else {
-    throw internal_error("`edgeloop test` failed with status " + std::to_string(tested.exit_status) + " (see above)");
+    TestOptions test;
+    test.model = picked.id;
+    test.testset = kOfficialTestSet;
+    test.threads = options.threads;
+    const EvaluationReport tested = test_model(workspace, test);
+    summary.test_accuracy = tested.metrics.accuracy;
+    summary.test_note = tested.note.empty() ? "first use" : "first use by this model; " + tested.note;
   }
 
   step("edgeloop-edge on sim: drift part-way, then a camera fault");
   const fs::path stream = workspace.root() / "stream";
-  write_stream_images(workspace, registry, version_id, stream, options.stream_frames);
+  write_stream_images(workspace, registry, version.id, stream, options.stream_frames);
+  const fs::path edge_config = workspace.root() / kEdgeConfigFile;
+  write_file_atomically(edge_config, Json{{"drift", {{"window_frames", options.drift_window_frames}}}}.dump(2) + "\n");
   summary.edge_log = workspace.root() / "edge-run.jsonl";
   fs::remove(summary.edge_log);
   const fs::path captures = workspace.root() / "captures";
+  std::vector<EdgeCounts> counts_after;
   for (const std::string& corruption : {options.drift, options.camera_fault}) {
-    const ToolResult edge = run_tool(edge_binary, {"--bundle", summary.bundle.string(), "--source", "sim:" + stream.string(),
-                                                   "--corrupt", corruption, "--all-topics", "--no-stdout", "--no-http",
-                                                   "--jsonl", summary.edge_log.string(), "--capture-dir", captures.string(),
-                                                   "--device-id", "quickstart", "--quiet"});
+    const ToolResult edge = run_tool(edge_binary, {"--config", edge_config.string(), "--bundle", summary.bundle.string(),
+                                                   "--source", "sim:" + stream.string(), "--corrupt", corruption,
+                                                   "--all-topics", "--no-stdout", "--no-http", "--jsonl", summary.edge_log.string(),
+                                                   "--capture-dir", captures.string(), "--device-id", "quickstart", "--quiet"});
     if (edge.exit_status != 0) {
-      throw internal_error("edgeloop-edge failed with status " + std::to_string(edge.exit_status) + " (see above)");
+      throw internal_error(edge_binary.string() + " failed with status " + std::to_string(edge.exit_status) +
+                           " (its message is above)");
     }
+    counts_after.push_back(count_edge_events(summary.edge_log));
   }
-  const EdgeLogData edge_log = load_edge_log(summary.edge_log);
-  for (const auto& event : edge_log.events) {
-    if (event.kind == "drift") ++summary.drift_events;
-    if (event.kind == "camera" && event.detail.rfind("ok", 0) != 0) ++summary.camera_events;
-  }
-  summary.frames_captured = edge_log.captures;
+  summary.drift_events = counts_after[0].drift;
+  summary.camera_events = counts_after[1].camera - counts_after[0].camera;
+  summary.frames_captured = counts_after[1].captures;
 
   step("reports and deployment files");
   const fs::path reports = workspace.root() / "reports";
   fs::create_directories(reports);
   summary.reports.push_back(write_report(&workspace, {picked.id, reports / "model.html", bench_path}).path);
-  if (!summary.sweep_id.empty()) summary.reports.push_back(write_report(&workspace, {summary.sweep_id, reports / "sweep.html"}).path);
-  summary.reports.push_back(write_report(&workspace, {summary.edge_log.string(), reports / "edge.html"}).path);
+  if (!summary.sweep_id.empty()) {
+    summary.reports.push_back(write_report(&workspace, {summary.sweep_id, reports / "sweep.html", std::nullopt}).path);
+  }
+  summary.reports.push_back(
+      write_report(&workspace, {summary.edge_log.string(), reports / "edge.html", std::nullopt}).path);
   DeployOptions deploy;
   deploy.bundle_directory = summary.bundle;
   deploy.device = "quickstart-camera";

@@ -3,9 +3,12 @@
 // classic baseline and the architecture ladder swept within the budget, the fit diagnosis, export
 // (fp32 + int8), bench, one test on the official set, then edgeloop-edge on a `sim:` stream with a
 // drift injected part-way and a camera fault later, capturing frames; reports and a summary.
-// Stages run through their commands (tool_process.h) so each keeps its own checks, ledger rules and
-// progress output; report, lineage and deploy are called directly. Safe to run twice: each step
-// finds what an earlier run left (quickstart.json in the folder) and reuses it. One thread.
+// Each step calls the same library function as its CLI command (import_dataset, split_dataset,
+// run_sweep, export_model, run_benchmark, test_model, ...), so the stages' checks and the ledger
+// rule (one test per model and test set) hold here too. edgeloop-edge runs as a child process: it is
+// the device binary, kept apart from the toolkit as a device would be. Safe to run twice: each step
+// finds what an earlier run left (the registry, quickstart.json in the folder) and reuses it.
+// One call at a time per folder.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +19,9 @@
 #include "edgeloop/core/progress.h"
 
 namespace edgeloop {
+
+// The Progress::stage of the quickstart's own step calls (the stages report under their names).
+inline constexpr const char* kQuickstartStage = "quickstart";
 
 struct QuickstartOptions {
   std::filesystem::path directory = "edgeloop-quickstart";              // workspace folder (created or reused)
@@ -28,11 +34,13 @@ struct QuickstartOptions {
   int threads = 0;                                                      // compute threads (0 = all cores)
   int stream_frames = 900;                                              // test images streamed to the device
   std::string drift = "contrast:0.35@300";                              // sim corruption of the drift segment
+  int drift_window_frames = 200;                                        // frames the device's drift detector tests at once
   std::string camera_fault = "black@200";                               // sim corruption of the fault segment
   int bench_images = 500;                                               // validation images the bench scores
-  std::filesystem::path edgeloop_binary;                                // the toolkit; empty: this executable
   std::filesystem::path edge_binary;                                    // edgeloop-edge; empty: found beside the toolkit
-  ProgressCallback progress;                                            // one call per step (stage "quickstart")
+  // One call per step (stage kQuickstartStage, done/total over the steps), and in between the
+  // stages' own progress (import, epochs, export, bench rows) under their stage names.
+  ProgressCallback progress;
 };
 
 struct QuickstartSummary {
@@ -47,14 +55,14 @@ struct QuickstartSummary {
   std::string diagnosis;                // the pick's fit verdict
   double val_accuracy = 0.0;            // 0..1
   double test_accuracy = 0.0;           // 0..1, on the official test set
-  std::string test_note;                // "first use" or "tested earlier, not repeated"
+  std::string test_note;                // "first use" or "tested by an earlier run; not repeated"
   double latency_fp32_ms = 0.0;         // batch-1 p50, xnnpack, 1 thread
   double latency_int8_ms = 0.0;
   int64_t size_fp32_bytes = 0;
   int64_t size_int8_bytes = 0;
-  int64_t drift_events = 0;
-  int64_t camera_events = 0;
-  int64_t frames_captured = 0;
+  int64_t drift_events = 0;             // drift raised while the drifting stream ran
+  int64_t camera_events = 0;            // camera faults raised while the faulty stream ran
+  int64_t frames_captured = 0;          // by both runs
   std::filesystem::path bundle;
   std::filesystem::path edge_log;
   std::filesystem::path deploy_directory;
@@ -66,7 +74,8 @@ struct QuickstartSummary {
   Json to_json() const;
 };
 
-// Throws Error naming the step that failed and what to do (the step's own message was printed by it).
+// Throws the failing stage's Error (its message names the file and the fix), or Error(kNotFound)
+// when the dataset or edgeloop-edge is missing.
 QuickstartSummary run_quickstart(const QuickstartOptions& options);
 
 }  // namespace edgeloop

@@ -16,12 +16,6 @@ namespace {
 
 constexpr size_t kReadChunk = 65536;
 
-std::string command_text(const std::filesystem::path& program, const std::vector<std::string>& arguments) {
-  std::string text = program.filename().string();
-  for (const std::string& argument : arguments) text += " " + argument;
-  return text;
-}
-
 }  // namespace
 
 std::filesystem::path current_executable() { return std::filesystem::read_symlink("/proc/self/exe"); }
@@ -56,22 +50,6 @@ ToolResult run_tool(const std::filesystem::path& program, const std::vector<std:
   ::waitpid(child, &status, 0);
   result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
-}
-
-Json run_tool_json(const std::filesystem::path& program, const std::vector<std::string>& arguments) {
-  const ToolResult result = run_tool(program, arguments);
-  if (result.exit_status != 0) {
-    throw Error(result.exit_status > 0 && result.exit_status < static_cast<int>(ErrorCode::kInternal)
-                    ? static_cast<ErrorCode>(result.exit_status)
-                    : ErrorCode::kInternal,
-                "`" + command_text(program, arguments) + "` failed with status " + std::to_string(result.exit_status) +
-                    " (its message is above)");
-  }
-  try {
-    return Json::parse(result.output);
-  } catch (const Json::exception& error) {
-    throw internal_error("`" + command_text(program, arguments) + "` printed no JSON: " + error.what());
-  }
 }
 
 }  // namespace edgeloop
