@@ -245,8 +245,10 @@ NamedTensor elementwise(const NamedTensor& left, const NamedTensor& right, Opera
       throw unsupported("node " + node + ": shapes do not broadcast");
     }
   }
-  NamedTensor result = larger;
-  for (size_t index = 0; index < result.values.size(); ++index) {
+  // Where element `index` of the larger operand finds its partner in the smaller one.
+  auto smaller_index_of = [&](size_t index) -> size_t {
+    if (smaller.values.size() == larger.values.size()) return index;   // equal shapes
+    if (smaller.values.size() == 1) return 0;                           // a scalar
     int64_t remainder = static_cast<int64_t>(index), smaller_index = 0, smaller_stride = 1;
     for (size_t axis = rank; axis-- > 0;) {
       const int64_t coordinate = remainder % larger.shape[axis];
@@ -254,7 +256,11 @@ NamedTensor elementwise(const NamedTensor& left, const NamedTensor& right, Opera
       if (smaller_shape[axis] != 1) smaller_index += coordinate * smaller_stride;
       smaller_stride *= smaller_shape[axis];
     }
-    const float big = larger.values[index], small = smaller.values[smaller_index];
+    return static_cast<size_t>(smaller_index);
+  };
+  NamedTensor result = larger;
+  for (size_t index = 0; index < result.values.size(); ++index) {
+    const float big = larger.values[index], small = smaller.values[smaller_index_of(index)];
     result.values[index] = left_is_larger ? operation(big, small) : operation(small, big);
   }
   return result;
