@@ -116,6 +116,44 @@ TEST_F(CameraHealthTest, a_frozen_stream_fails_after_k_frames) {
   EXPECT_EQ(after.state, HealthState::kFailed);
 }
 
+TEST_F(CameraHealthTest, with_frozen_seconds_a_stream_fails_after_that_long_not_after_k_frames) {
+  CameraHealthOptions options;
+  options.frozen_seconds = 2.0;   // 60 frames at 30 fps, twice frozen_frames
+  health_.set_options(options);
+  feed_clean(60);
+  cv::Mat still = scene_.next();
+  HealthReport before = feed(50, [&] { return still; });   // 1.7 s of the same frame
+  EXPECT_FALSE(has_reason(before, "frozen"));
+  HealthReport after = feed(12, [&] { return still; });
+  EXPECT_TRUE(has_reason(after, "frozen"));
+}
+
+TEST_F(CameraHealthTest, sharpness_under_the_floor_is_blur_even_when_it_is_the_baseline) {
+  auto soft = [&] {
+    cv::Mat blurred;
+    cv::GaussianBlur(scene_.next(), blurred, cv::Size(0, 0), 2.0);
+    return blurred;
+  };
+  cv::Mat scratch;
+  const double soft_sharpness = measure_camera_frame(soft(), scratch).sharpness;
+  // Learned from soft frames, the baseline alone finds nothing...
+  HealthReport baseline_only = feed(60, soft);
+  EXPECT_FALSE(has_reason(baseline_only, "blur")) << baseline_only.to_json().dump();
+  // ...a floor above their sharpness does.
+  CameraHealthOptions options;
+  options.min_sharpness = 2.0 * soft_sharpness;
+  health_.set_options(options);
+  HealthReport with_floor = feed(5, soft);
+  EXPECT_TRUE(has_reason(with_floor, "blur")) << with_floor.to_json().dump();
+}
+
+TEST_F(CameraHealthTest, options_refuse_crossed_brightness_limits_and_negative_floors) {
+  EXPECT_THROW(camera_health_options_from_json(Json{{"black_mean_max", 200}, {"white_mean_min", 100}}), std::exception);
+  EXPECT_THROW(camera_health_options_from_json(Json{{"min_sharpness", -1}}), std::exception);
+  EXPECT_THROW(camera_health_options_from_json(Json{{"frozen_seconds", -1}}), std::exception);
+  EXPECT_EQ(camera_health_options_from_json(Json{{"frozen_seconds", 5}}).frozen_seconds, 5.0);
+}
+
 TEST_F(CameraHealthTest, blur_is_degraded_against_the_baseline) {
   feed_clean(60);
   HealthReport report = feed(5, [&] {

@@ -87,9 +87,62 @@ TEST(DriftDetector, tests_nothing_during_warm_up) {
   EXPECT_TRUE(detector.observe(99, stream.next(100.0)).has_value());
 }
 
+TEST(DriftDetector, values_by_position_give_the_same_tests_as_values_by_name) {
+  FeatureStream named_stream(19), positional_stream(19);
+  DriftDetector by_name(named_stream.references());
+  DriftDetector by_position(positional_stream.references());
+  // A different order than the detector's, and a position it does not know.
+  const std::vector<std::string> order{"confidence", "unused", "brightness", "contrast"};
+  by_position.set_value_order(order);
+  std::vector<double> values(order.size());
+  for (int frame = 0; frame < 1500; ++frame) {
+    const double shift = frame >= 700 ? 25.0 : 0.0;
+    const std::map<std::string, double> named = named_stream.next(shift);
+    std::map<std::string, double> same = positional_stream.next(shift);
+    for (size_t position = 0; position < order.size(); ++position) {
+      values[position] = same.count(order[position]) ? same[order[position]] : 1e9;
+    }
+    const std::optional<DriftTest> expected = by_name.observe(frame, named);
+    const std::optional<DriftTest> actual = by_position.observe_values(frame, values);
+    ASSERT_EQ(expected.has_value(), actual.has_value()) << frame;
+    if (expected) EXPECT_EQ(expected->to_json(), actual->to_json()) << frame;
+  }
+  EXPECT_EQ(by_position.drift_events(), 1);
+}
+
+TEST(DriftDetector, a_smaller_window_keeps_the_newest_values) {
+  FeatureStream stream(23);
+  DriftOptions options{.window_frames = 200, .test_every_frames = 1000};
+  DriftDetector detector(stream.references(), options);
+  // 230 clean frames wrap the window; then 60 shifted ones, the newest.
+  for (int frame = 0; frame < 230; ++frame) detector.observe(frame, stream.next());
+  for (int frame = 230; frame < 290; ++frame) detector.observe(frame, stream.next(100.0));
+  options.window_frames = 50;
+  options.test_every_frames = 1;
+  detector.set_options(options);
+  const std::optional<DriftTest> test = detector.observe(290, stream.next(100.0));
+  ASSERT_TRUE(test.has_value());
+  // Only shifted values left: brightness is apart from the reference in every value.
+  EXPECT_GT(test->scores.front().ks_statistic, 0.95);
+}
+
+TEST(DriftDetector, a_minimum_ks_statistic_keeps_small_shifts_from_counting) {
+  FeatureStream strict_stream(29), default_stream(29);
+  DriftDetector strict(strict_stream.references(), DriftOptions{.min_ks_statistic = 0.9});
+  DriftDetector lenient(default_stream.references());
+  for (int frame = 0; frame < 1500; ++frame) {
+    strict.observe(frame, strict_stream.next(frame >= 300 ? 15.0 : 0.0));
+    lenient.observe(frame, default_stream.next(frame >= 300 ? 15.0 : 0.0));
+  }
+  EXPECT_EQ(lenient.drift_events(), 1);
+  EXPECT_EQ(strict.drift_events(), 0);
+}
+
 TEST(DriftDetector, options_from_json_reject_out_of_range_values) {
   EXPECT_EQ(drift_options_from_json(Json{{"window_frames", 300}}).window_frames, 300);
   EXPECT_THROW(drift_options_from_json(Json{{"family_alpha", 2.0}}), std::exception);
+  EXPECT_THROW(drift_options_from_json(Json{{"min_ks_statistic", 1.5}}), std::exception);
+  EXPECT_THROW(drift_options_from_json(Json{{"window_frames", "many"}}), std::exception);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -12,10 +14,16 @@ namespace {
 
 constexpr uint32_t kSampleSeed = 7;   // which raw values are kept; fixed so bundles are reproducible
 
-std::map<std::string, double> image_values(const ImageFeatures& image) {
-  return {{"brightness", image.brightness}, {"contrast", image.contrast},     {"sharpness", image.sharpness},
-          {"saturation", image.saturation}, {"edge_density", image.edge_density}, {"entropy", image.entropy}};
-}
+// The image features by name, in bundle.json's order: the one place a name meets its field.
+struct ImageFeatureField {
+  const char* name;
+  double ImageFeatures::*field;
+};
+constexpr ImageFeatureField kImageFeatureFields[] = {
+    {"brightness", &ImageFeatures::brightness}, {"contrast", &ImageFeatures::contrast},
+    {"sharpness", &ImageFeatures::sharpness},   {"saturation", &ImageFeatures::saturation},
+    {"gradient_density", &ImageFeatures::gradient_density}, {"entropy", &ImageFeatures::entropy}};
+constexpr size_t kImageFeatureCount = std::size(kImageFeatureFields);
 
 FeatureReferenceStatistics summarise(const std::string& name, std::vector<double> values) {
   FeatureReferenceStatistics result;
@@ -52,7 +60,9 @@ Value required(const Json& json, const char* key) {
 }  // namespace
 
 std::vector<std::string> image_feature_names() {
-  return {"brightness", "contrast", "sharpness", "saturation", "edge_density", "entropy"};
+  std::vector<std::string> names;
+  for (const ImageFeatureField& feature : kImageFeatureFields) names.emplace_back(feature.name);
+  return names;
 }
 
 std::string embedding_projection_name(int index) { return "embedding_projection_" + std::to_string(index); }
@@ -104,22 +114,46 @@ const FeatureReferenceStatistics* ReferenceStatistics::find(const std::string& n
   return nullptr;
 }
 
-std::map<std::string, double> ReferenceStatistics::frame_values(const ImageFeatures& image, double confidence,
-                                                                 std::span<const float> embedding) const {
-  std::map<std::string, double> values = image_values(image);
-  values[kFeatureConfidence] = confidence;
-  if (embedding.empty()) return values;
+std::vector<std::string> ReferenceStatistics::frame_value_names() const {
+  std::vector<std::string> names = image_feature_names();
+  names.push_back(kFeatureConfidence);
+  for (size_t index = 0; index < embedding_projections.size(); ++index) {
+    names.push_back(embedding_projection_name(static_cast<int>(index)));
+  }
+  return names;
+}
+
+void ReferenceStatistics::frame_values_into(const ImageFeatures& image, double confidence, std::span<const float> embedding,
+                                            std::vector<double>& values) const {
+  values.resize(kImageFeatureCount + 1 + embedding_projections.size());
+  for (size_t index = 0; index < kImageFeatureCount; ++index) values[index] = image.*kImageFeatureFields[index].field;
+  values[kImageFeatureCount] = confidence;
   for (size_t index = 0; index < embedding_projections.size(); ++index) {
     const std::vector<float>& direction = embedding_projections[index];
+    double& projection = values[kImageFeatureCount + 1 + index];
+    if (embedding.empty()) {
+      projection = std::numeric_limits<double>::quiet_NaN();
+      continue;
+    }
     if (direction.size() != embedding.size()) {
       throw invalid_argument("embedding has " + std::to_string(embedding.size()) + " values, the reference's projections " +
                              std::to_string(direction.size()) + ": the model and the bundle's statistics disagree");
     }
-    double dot = 0.0;
-    for (size_t element = 0; element < direction.size(); ++element) dot += double{direction[element]} * embedding[element];
-    values[embedding_projection_name(static_cast<int>(index))] = dot;
+    projection = 0.0;
+    for (size_t element = 0; element < direction.size(); ++element) projection += double{direction[element]} * embedding[element];
   }
-  return values;
+}
+
+std::map<std::string, double> ReferenceStatistics::frame_values(const ImageFeatures& image, double confidence,
+                                                                 std::span<const float> embedding) const {
+  std::vector<double> values;
+  frame_values_into(image, confidence, embedding, values);
+  const std::vector<std::string> names = frame_value_names();
+  std::map<std::string, double> by_name;
+  for (size_t index = 0; index < names.size(); ++index) {
+    if (!std::isnan(values[index])) by_name[names[index]] = values[index];
+  }
+  return by_name;
 }
 
 ReferenceStatisticsBuilder::ReferenceStatisticsBuilder(int embedding_size) {

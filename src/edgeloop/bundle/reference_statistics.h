@@ -1,5 +1,5 @@
 // ReferenceStatistics: what the training images looked like, stored in bundle.json for the device's
-// drift monitor. Per feature (brightness, contrast, sharpness, saturation, edge density, entropy
+// drift monitor. Per feature (brightness, contrast, sharpness, saturation, gradient density, entropy
 // from preprocess/image_features.h; the model's confidence; a few fixed random projections of the
 // embedding): a histogram and a sample of raw values, enough for a KS test on the device.
 // Built by export (ReferenceStatisticsBuilder), read by edge/ and monitor/ through from_json.
@@ -53,6 +53,12 @@ struct ReferenceStatistics {
   // projections then); otherwise its size must match the projections'.
   std::map<std::string, double> frame_values(const ImageFeatures& image, double confidence,
                                              std::span<const float> embedding) const;
+  // The same values by position, for the device's per-frame path: `values` gets one per
+  // frame_value_names() entry (image features, confidence, projections; NaN projections when
+  // `embedding` is empty), without allocating once it has that size.
+  std::vector<std::string> frame_value_names() const;
+  void frame_values_into(const ImageFeatures& image, double confidence, std::span<const float> embedding,
+                         std::vector<double>& values) const;
 };
 
 // Accumulates one training image at a time, then summarises. Deterministic for a given order.

@@ -201,6 +201,7 @@ void EdgePipeline::monitor_loop() {
   int64_t settings_version = settings_version_;
   CameraHealth health(settings.health);
   cv::Mat previous_gray;
+  std::vector<double> drift_values;   // one frame's drift values, reused between frames
   bool health_fps_checked = source_.is_live();
   while (std::optional<Item> item = queues_->inferred.pop()) {
     if (settings_version != settings_version_) {
@@ -224,6 +225,7 @@ void EdgePipeline::monitor_loop() {
       // A new model brings its own reference: start a fresh detector.
       drift_model_id = item->model->model_id;
       drift = std::make_unique<DriftDetector>(item->model->drift_references(), settings.drift);
+      drift->set_value_order(item->model->reference.frame_value_names());
     }
     if (drift) {
       const double confidence = item->top_k.empty() ? 0.0 : item->top_k.front().score;
@@ -232,8 +234,8 @@ void EdgePipeline::monitor_loop() {
       const ReferenceStatistics& reference = item->model->reference;
       const std::span<const float> embedding =
           reference.embedding_projections.empty() ? std::span<const float>() : std::span<const float>(item->embedding);
-      item->drift = drift->observe(
-          item->frame.index, reference.frame_values(compute_image_features(item->model_uint8), confidence, embedding));
+      reference.frame_values_into(compute_image_features(item->model_uint8), confidence, embedding, drift_values);
+      item->drift = drift->observe_values(item->frame.index, drift_values);
       item->drift_active = drift->drift_active();
     }
     if (options_.health_enabled) {

@@ -36,8 +36,10 @@ CameraHealthOptions camera_health_options_from_json(const Json& value, CameraHea
     options.saturated_fraction = value.value("saturated_fraction", options.saturated_fraction);
     options.saturated_margin = value.value("saturated_margin", options.saturated_margin);
     options.frozen_frames = value.value("frozen_frames", options.frozen_frames);
+    options.frozen_seconds = value.value("frozen_seconds", options.frozen_seconds);
     options.frozen_change_max = value.value("frozen_change_max", options.frozen_change_max);
     options.blur_ratio = value.value("blur_ratio", options.blur_ratio);
+    options.min_sharpness = value.value("min_sharpness", options.min_sharpness);
     options.noise_ratio = value.value("noise_ratio", options.noise_ratio);
     options.noise_floor = value.value("noise_floor", options.noise_floor);
     options.fps_drop_ratio = value.value("fps_drop_ratio", options.fps_drop_ratio);
@@ -52,9 +54,13 @@ CameraHealthOptions camera_health_options_from_json(const Json& value, CameraHea
     throw invalid_argument(std::string("camera health settings: ") + error.what() + ": give numbers");
   }
   if (options.frozen_frames < 2 || options.fps_window_frames < 2 || options.baseline_frames < 1 ||
-      options.persist_frames < 1) {
-    throw invalid_argument("camera health settings out of range: frozen_frames >= 2, fps_window_frames >= 2, "
-                           "baseline_frames >= 1, persist_frames >= 1");
+      options.persist_frames < 1 || options.frozen_seconds < 0 || options.min_sharpness < 0) {
+    throw invalid_argument("camera health settings out of range: frozen_frames >= 2, frozen_seconds >= 0, "
+                           "min_sharpness >= 0, fps_window_frames >= 2, baseline_frames >= 1, persist_frames >= 1");
+  }
+  if (options.black_mean_max < 0 || options.white_mean_min > 255 || options.black_mean_max >= options.white_mean_min) {
+    throw invalid_argument("camera health settings out of range: 0 <= black_mean_max (min_brightness) < "
+                           "white_mean_min (max_brightness) <= 255");
   }
   return options;
 }
@@ -62,8 +68,9 @@ CameraHealthOptions camera_health_options_from_json(const Json& value, CameraHea
 Json to_json(const CameraHealthOptions& options) {
   return Json{{"black_mean_max", options.black_mean_max},         {"white_mean_min", options.white_mean_min},
               {"saturated_fraction", options.saturated_fraction}, {"saturated_margin", options.saturated_margin},
-              {"frozen_frames", options.frozen_frames},
+              {"frozen_frames", options.frozen_frames},           {"frozen_seconds", options.frozen_seconds},
               {"frozen_change_max", options.frozen_change_max},   {"blur_ratio", options.blur_ratio},
+              {"min_sharpness", options.min_sharpness},
               {"noise_ratio", options.noise_ratio},               {"noise_floor", options.noise_floor},
               {"fps_drop_ratio", options.fps_drop_ratio},         {"expected_fps", options.expected_fps},
               {"check_fps", options.check_fps},                   {"fps_window_frames", options.fps_window_frames},
@@ -148,13 +155,18 @@ HealthReport CameraHealth::observe(const CameraFrameStatistics& statistics, doub
                                         clipped >= baseline_clipped_ + options_.saturated_margin);
   // Frozen is its own streak: k frames without change (a black frame is reported as black).
   if (statistics.change >= 0.0 && statistics.change <= options_.frozen_change_max && !black && !white) {
-    ++frozen_streak_;
+    // The streak starts at the frame before the first unchanged one: it is the one repeated.
+    if (frozen_streak_++ == 0) frozen_since_seconds_ = previous_timestamp_;
   } else {
     frozen_streak_ = 0;
   }
-  faults_[kFrozen].raised = frozen_streak_ >= options_.frozen_frames;
-  update_fault(faults_[kBlur], baseline_sharpness_ > 0.0 && !black && !white &&
-                                   statistics.sharpness < baseline_sharpness_ * options_.blur_ratio);
+  faults_[kFrozen].raised = options_.frozen_seconds > 0.0
+                                ? frozen_streak_ > 0 && timestamp_seconds - frozen_since_seconds_ >= options_.frozen_seconds
+                                : frozen_streak_ >= options_.frozen_frames;
+  previous_timestamp_ = timestamp_seconds;
+  const bool below_baseline = baseline_sharpness_ > 0.0 && statistics.sharpness < baseline_sharpness_ * options_.blur_ratio;
+  const bool below_floor = statistics.sharpness < options_.min_sharpness;
+  update_fault(faults_[kBlur], !black && !white && (below_baseline || below_floor));
   update_fault(faults_[kNoise], baseline_noise_ >= 0.0 &&
                                     statistics.noise_sigma > baseline_noise_ * options_.noise_ratio + options_.noise_floor);
   update_fault(faults_[kFpsDrop],

@@ -1,6 +1,6 @@
 // CameraHealth: turns per-frame camera statistics into a state — ok, degraded or failed — with
-// its reasons: black, white, saturated, frozen (no change for k frames), blur (sharpness
-// collapsed against the baseline), noise (rising against the baseline), fps_drop, disconnected.
+// its reasons: black, white, saturated, frozen (no change for k frames or s seconds), blur
+// (sharpness collapsed against the baseline or under a floor), noise (rising against the baseline), fps_drop, disconnected.
 // A fault must persist for a few frames to be raised and be gone as long to be cleared, so one
 // odd frame does not flap the state. Baselines come from the options or from the first frames.
 // Called by edge/ once per frame; not thread-safe (one pipeline thread owns it).
@@ -21,9 +21,11 @@ struct CameraHealthOptions {
   double white_mean_min = 235.0;         // gray mean at or above: white frame (failed)
   double saturated_fraction = 0.25;      // share of clipped (crushed or blown) pixels: saturated (degraded)...
   double saturated_margin = 0.15;        // ...when also this much above the baseline share (dark backgrounds are normal)
-  int frozen_frames = 30;                // consecutive unchanged frames: frozen (failed)
+  int frozen_frames = 30;                // consecutive unchanged frames: frozen (failed)...
+  double frozen_seconds = 0.0;           // ...or, when > 0, unchanged for this long by capture time (seconds), in its place
   double frozen_change_max = 0.25;       // mean |difference| in gray levels counted as "unchanged"
   double blur_ratio = 0.25;              // sharpness below baseline * this: blur (degraded)
+  double min_sharpness = 0.0;            // sharpness below this (Laplacian variance) is blur too, baseline or not; 0 = off
   double noise_ratio = 2.5;              // noise sigma above baseline * this + noise_floor: noise (degraded)
   double noise_floor = 2.0;              // gray levels added to the noise limit, so a clean baseline of 0 works
   double fps_drop_ratio = 0.5;           // measured fps below expected * this: fps_drop (degraded)
@@ -81,6 +83,8 @@ class CameraHealth {
   CameraHealthOptions options_;
   std::vector<Fault> faults_;
   int frozen_streak_ = 0;
+  double frozen_since_seconds_ = 0.0;    // capture time of the frame the unchanged streak repeats
+  double previous_timestamp_ = 0.0;      // capture time of the previous frame
   std::vector<double> sharpness_samples_;
   std::vector<double> noise_samples_;
   std::vector<double> clipped_samples_;

@@ -24,16 +24,6 @@ double kolmogorov_survival(double lambda) {
   return std::clamp(2.0 * sum, 0.0, 1.0);
 }
 
-std::vector<double> bin_shares(std::span<const double> values, std::span<const double> inner_edges) {
-  std::vector<double> counts(inner_edges.size() + 1, 0.0);
-  for (double value : values) {
-    auto bin = std::upper_bound(inner_edges.begin(), inner_edges.end(), value) - inner_edges.begin();
-    counts[bin] += 1.0;
-  }
-  for (double& count : counts) count = std::max(count / std::max<size_t>(values.size(), 1), kPsiShareFloor);
-  return counts;
-}
-
 }  // namespace
 
 KsResult ks_two_sample(std::span<const double> sorted_reference, std::span<const double> sorted_window) {
@@ -66,11 +56,23 @@ std::vector<double> quantile_bin_edges(std::span<const double> sorted_reference,
   return edges;
 }
 
+std::vector<double> psi_bin_shares(std::span<const double> values, std::span<const double> inner_edges) {
+  std::vector<double> counts(inner_edges.size() + 1, 0.0);
+  for (double value : values) {
+    auto bin = std::upper_bound(inner_edges.begin(), inner_edges.end(), value) - inner_edges.begin();
+    counts[bin] += 1.0;
+  }
+  for (double& count : counts) count = std::max(count / std::max<size_t>(values.size(), 1), kPsiShareFloor);
+  return counts;
+}
+
 double population_stability_index(std::span<const double> sorted_reference, std::span<const double> window,
                                   std::span<const double> inner_edges) {
   if (sorted_reference.empty() || window.empty()) return 0.0;
-  std::vector<double> reference_shares = bin_shares(sorted_reference, inner_edges);
-  std::vector<double> window_shares = bin_shares(window, inner_edges);
+  return population_stability_index(psi_bin_shares(sorted_reference, inner_edges), psi_bin_shares(window, inner_edges));
+}
+
+double population_stability_index(std::span<const double> reference_shares, std::span<const double> window_shares) {
   double psi = 0.0;
   for (size_t bin = 0; bin < reference_shares.size(); ++bin) {
     psi += (window_shares[bin] - reference_shares[bin]) * std::log(window_shares[bin] / reference_shares[bin]);

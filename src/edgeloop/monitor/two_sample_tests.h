@@ -24,5 +24,9 @@ std::vector<double> quantile_bin_edges(std::span<const double> sorted_reference,
 // floored at `kPsiShareFloor` so an empty bin stays finite. 0 = same; > 0.25 is a large shift.
 double population_stability_index(std::span<const double> sorted_reference, std::span<const double> window,
                                   std::span<const double> inner_edges);
+// The same from shares computed beforehand (the reference's once, by the drift detector).
+double population_stability_index(std::span<const double> reference_shares, std::span<const double> window_shares);
+// Each bin's share of `values` (inner_edges.size() + 1 bins), floored at kPsiShareFloor.
+std::vector<double> psi_bin_shares(std::span<const double> values, std::span<const double> inner_edges);
 
 }  // namespace edgeloop
