@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "edgeloop/runtime/model_latency.h"
 #include "edgeloop/train/sweep.h"
 
 namespace edgeloop::cli {
@@ -17,12 +18,13 @@ void print_sweep(const SweepResult& result, bool json) {
     std::cout << result.to_json().dump(2) << "\n";
     return;
   }
-  std::printf("%-3s %-16s %-16s %9s %11s %11s %9s %-14s %8s\n", "", "arch", "model", "val_acc", "latency_ms",
-              "parameters", "MFLOPs", "diagnosis", "train_s");
+  std::printf("%-3s %-16s %-16s %9s %11s %-8s %11s %9s %-14s %8s\n", "", "arch", "model", "val_acc", "latency_ms",
+              "engine", "parameters", "MFLOPs", "diagnosis", "train_s");
   for (const SweepRow& row : result.rows) {
     const char* mark = row.pick ? "=>" : row.pareto ? "*" : "";
-    std::printf("%-3s %-16s %-16s %8.2f%% %11.3f %11lld %9.2f %-14s %8.1f\n", mark, row.arch.c_str(),
-                row.model_id.c_str(), row.val_accuracy * kPercent, row.latency_ms, static_cast<long long>(row.parameters),
+    std::printf("%-3s %-16s %-16s %8.2f%% %11.3f %-8s %11lld %9.2f %-14s %8.1f\n", mark, row.arch.c_str(),
+                row.model_id.c_str(), row.val_accuracy * kPercent, row.latency_ms, row.latency_engine.c_str(),
+                static_cast<long long>(row.parameters),
                 row.mflops, row.diagnosis.c_str(), row.training_seconds);
   }
   std::printf("\n* Pareto front (accuracy vs latency), => the pick. Stopped: %s.\n", result.stop_reason.c_str());
@@ -55,6 +57,7 @@ void add_sweep_commands(CLI::App& app, CliContext& context) {
     run_command(context, [&] {
       options->archs = parse_architecture_list(*archs);
       options->train.threads = context.threads;
+      options->latency_probe = device_latency_probe;
       TrainerCallbacks callbacks;
       callbacks.progress = context.progress_bar();
       print_sweep(run_sweep(context.workspace(), *options, callbacks), context.json);

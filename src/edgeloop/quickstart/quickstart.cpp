@@ -25,6 +25,7 @@
 #include "edgeloop/report/report_loader.h"
 #include "edgeloop/runtime/benchmark.h"
 #include "edgeloop/runtime/benchmark_subject.h"
+#include "edgeloop/runtime/model_latency.h"
 #include "edgeloop/train/sweep.h"
 
 namespace edgeloop {
@@ -226,6 +227,7 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
     sweep_options.budget_minutes = sweep_minutes;
     sweep_options.train.epochs = options.epochs;
     sweep_options.train.threads = options.threads;
+    sweep_options.latency_probe = device_latency_probe;
     TrainerCallbacks callbacks;
     callbacks.progress = options.progress;
     sweep = run_sweep(workspace, sweep_options, callbacks).to_json();

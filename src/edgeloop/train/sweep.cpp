@@ -80,7 +80,8 @@ Json SweepResult::to_json() const {
   Json front = Json::array();
   for (const SweepRow& row : rows) {
     table.push_back({{"arch", row.arch},           {"model", row.model_id},          {"kind", row.kind},
-                     {"val_accuracy", row.val_accuracy}, {"latency_ms", row.latency_ms}, {"parameters", row.parameters},
+                     {"val_accuracy", row.val_accuracy}, {"latency_ms", row.latency_ms},
+                     {"latency_engine", row.latency_engine}, {"parameters", row.parameters},
                      {"mflops", row.mflops},       {"diagnosis", row.diagnosis},     {"training_seconds", row.training_seconds},
                      {"meets_target", row.meets_target}, {"pareto", row.pareto},     {"pick", row.pick}});
     if (row.pick) pick = row.model_id;
@@ -164,8 +165,15 @@ SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, c
     row.model_id = outcome.model.id;
     row.kind = outcome.model.kind;
     row.val_accuracy = outcome.model.metrics.value("val_accuracy", 0.0);
-    row.latency_ms = row.kind == kModelKindClassic ? classic_latency_ms(workspace, outcome.model, options.latency_repeats)
-                                                   : torch_latency_ms(workspace, outcome.model, options.latency_repeats);
+    if (options.latency_probe) {
+      std::tie(row.latency_engine, row.latency_ms) = options.latency_probe(workspace, outcome.model);
+    } else if (row.kind == kModelKindClassic) {
+      row.latency_engine = "classic";
+      row.latency_ms = classic_latency_ms(workspace, outcome.model, options.latency_repeats);
+    } else {
+      row.latency_engine = "torch";
+      row.latency_ms = torch_latency_ms(workspace, outcome.model, options.latency_repeats);
+    }
     row.parameters = outcome.model.parameters;
     row.mflops = outcome.model.mflops;
     row.diagnosis = outcome.model.diagnosis.value("verdict", std::string("-"));

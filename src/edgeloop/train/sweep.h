@@ -6,11 +6,14 @@
 // LibTorch. One sweep at a time per workspace.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/workspace.h"
+#include "edgeloop/models/stored_model.h"
 #include "edgeloop/train/trainer.h"
 
 namespace edgeloop {
@@ -23,6 +26,10 @@ struct SweepOptions {
   double budget_minutes = 0;           // wall-clock budget for the whole sweep; 0 = none
   TrainOptions train;                  // per-architecture training options (arch and data are set per row)
   int latency_repeats = 50;            // timed single-image inferences per model (median)
+  // Times a trained model on the device's engine: (engine name, median ms of one image). The train
+  // stage cannot link the engines, so the toolkit passes runtime/'s measure_device_latency; when
+  // empty, LibTorch (or OpenCV ml for a baseline) on one thread stands in and the row says so.
+  std::function<std::pair<std::string, double>(const Workspace&, const StoredModel&)> latency_probe;
 };
 
 struct SweepRow {
@@ -31,6 +38,7 @@ struct SweepRow {
   std::string kind;                    // torch, classic
   double val_accuracy = 0;             // 0..1
   double latency_ms = 0;               // median single-image inference, 1 thread
+  std::string latency_engine;          // what timed it: xnnpack, classic, torch
   int64_t parameters = 0;
   double mflops = 0;
   std::string diagnosis;               // verdict

@@ -1,0 +1,53 @@
+#include "edgeloop/runtime/model_latency.h"
+
+#include <filesystem>
+#include <vector>
+
+#include "edgeloop/export/onnx_writer.h"
+#include "edgeloop/models/weights_file.h"
+#include "edgeloop/runtime/engine.h"
+
+namespace edgeloop {
+
+namespace {
+
+std::filesystem::path device_graph(const Workspace& workspace, const StoredModel& model) {
+  const std::filesystem::path graph = workspace.cache_dir() / "device-latency" / (model.id + ".onnx");
+  if (std::filesystem::exists(graph)) return graph;
+  std::filesystem::create_directories(graph.parent_path());
+  const WeightMap weights = read_weights_file(model_weights_path(workspace, model.id));
+  OnnxWriterOptions options;
+  options.arch = model.arch;
+  save_onnx_model(build_onnx_model(model.spec, weights, options), graph);
+  return graph;
+}
+
+}  // namespace
+
+DeviceLatency measure_device_latency(const Workspace& workspace, const StoredModel& model,
+                                     const LatencyOptions& options) {
+  DeviceLatency latency;
+  std::filesystem::path file;
+  if (model.kind == kModelKindClassic) {
+    latency.engine = "classic";
+    file = model_classic_path(workspace, model.id);
+  } else {
+    latency.engine = "xnnpack";
+    file = device_graph(workspace, model);
+  }
+  EngineOptions engine_options;
+  engine_options.threads = 1;
+  engine_options.input_shape = {model.input.channels, model.input.height, model.input.width};
+  const std::unique_ptr<Engine> engine = make_engine(latency.engine, file, engine_options);
+  // Constant mid-grey input: latency does not depend on pixel values for these engines.
+  const std::vector<float> image(size_t(model.input.channels) * size_t(model.input.height) * size_t(model.input.width), 0.5f);
+  latency.stats = measure_latency([&] { engine->infer(image.data(), 1); }, 1, options);
+  return latency;
+}
+
+std::pair<std::string, double> device_latency_probe(const Workspace& workspace, const StoredModel& model) {
+  const DeviceLatency latency = measure_device_latency(workspace, model);
+  return {latency.engine, latency.stats.p50_ms};
+}
+
+}  // namespace edgeloop

@@ -1,0 +1,29 @@
+// Single-image latency of a trained model on the engine the device runs, before the model is
+// exported: a network's ONNX graph is written the way export writes it and timed on the xnnpack
+// engine (fp32, one thread); a classic baseline runs on the classic engine. The sweep's latency
+// column comes from here, so the trade-off it shows is the device's, not LibTorch's.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "edgeloop/core/workspace.h"
+#include "edgeloop/models/stored_model.h"
+#include "edgeloop/runtime/latency.h"
+
+namespace edgeloop {
+
+struct DeviceLatency {
+  std::string engine;     // "xnnpack" or "classic"
+  LatencyStats stats;     // per single-image inference
+};
+
+// The ONNX file is kept in the workspace cache (cache/device-latency/MODEL.onnx) for the next call.
+// Throws Error naming the model when its weights are missing or an engine refuses the graph.
+DeviceLatency measure_device_latency(const Workspace& workspace, const StoredModel& model,
+                                     const LatencyOptions& options = {});
+
+// The sweep's latency probe (SweepOptions::latency_probe): (engine, median ms).
+std::pair<std::string, double> device_latency_probe(const Workspace& workspace, const StoredModel& model);
+
+}  // namespace edgeloop
