@@ -70,6 +70,18 @@ TEST(CapturePolicy, per_class_quota_keeps_captures_balanced) {
   EXPECT_FALSE(policy.decide({"bag", 0.9, false}, 0).has_value());
 }
 
+TEST(CapturePolicy, max_per_minute_caps_captures_in_any_minute_of_capture_time) {
+  CaptureOptions options;
+  options.max_per_minute = 3;
+  CapturePolicy policy(options);
+  int captured = 0;
+  // Every frame is low-confidence, one per second for 59 s: only 3 go.
+  for (int second = 0; second < 60; ++second) captured += policy.decide({"bag", 0.1, false, 100.0 + second}, 0).has_value();
+  EXPECT_EQ(captured, 3);
+  // A minute after the first capture, room again.
+  EXPECT_TRUE(policy.decide({"bag", 0.1, false, 160.5}, 0).has_value());
+}
+
 TEST(CapturePolicy, drift_and_random_rates_capture_about_their_share) {
   CaptureOptions options;
   options.low_confidence_below = 0.0;

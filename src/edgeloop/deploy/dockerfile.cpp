@@ -53,6 +53,7 @@ const std::vector<RuntimePackage>& image_runtime_packages() {
       {"libpaho-mqttpp3-1", "libpaho-mqttpp-dev"},
       {"libpaho-mqtt1.3", "libpaho-mqtt-dev"},
       {"libyaml-cpp0.7", "libyaml-cpp-dev"},
+      {"libsqlite3-0", "libsqlite3-dev"},
       {"libspdlog1.10", "libspdlog-dev"},
       {"libfmt9", "libfmt-dev"},
       {"libssl3", "libssl-dev"},

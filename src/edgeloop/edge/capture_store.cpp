@@ -29,14 +29,17 @@ CaptureOptions capture_options_from_json(const Json& value, CaptureOptions defau
     options.drift_rate = value.value("drift_rate", options.drift_rate);
     options.random_rate = value.value("random_rate", options.random_rate);
     options.per_class_quota = value.value("per_class_quota", options.per_class_quota);
+    options.max_per_minute = value.value("max_per_minute", options.max_per_minute);
     options.max_bytes = value.value("max_bytes", options.max_bytes);
     options.seed = value.value("seed", options.seed);
   } catch (const nlohmann::json::exception& error) {
     throw invalid_argument(std::string("capture settings: ") + error.what() + ": give numbers (directory: a path)");
   }
   if (options.drift_rate < 0 || options.drift_rate > 1 || options.random_rate < 0 || options.random_rate > 1 ||
-      options.per_class_quota < 0 || options.max_bytes <= 0) {
-    throw invalid_argument("capture settings out of range: rates in 0..1, per_class_quota >= 0, max_bytes > 0");
+      options.per_class_quota < 0 || options.max_bytes <= 0 || options.max_per_minute < 0 ||
+      options.low_confidence_below < 0 || options.low_confidence_below > 1) {
+    throw invalid_argument("capture settings out of range: rates and low_confidence_below in 0..1, per_class_quota >= 0, "
+                           "max_per_minute >= 0, max_bytes > 0");
   }
   return options;
 }
@@ -44,17 +47,23 @@ CaptureOptions capture_options_from_json(const Json& value, CaptureOptions defau
 Json to_json(const CaptureOptions& options) {
   return Json{{"directory", options.directory.string()},   {"low_confidence_below", options.low_confidence_below},
               {"drift_rate", options.drift_rate},           {"random_rate", options.random_rate},
-              {"per_class_quota", options.per_class_quota}, {"max_bytes", options.max_bytes},
+              {"per_class_quota", options.per_class_quota}, {"max_per_minute", options.max_per_minute},
+              {"max_bytes", options.max_bytes},
               {"seed", options.seed}};
 }
 
 std::optional<std::string> CapturePolicy::decide(const CaptureCandidate& candidate, int64_t stored_for_label) {
   if (options_.per_class_quota > 0 && stored_for_label >= options_.per_class_quota) return std::nullopt;
+  constexpr double kRateWindowSeconds = 60.0;
+  while (!recent_.empty() && recent_.front() <= candidate.seconds - kRateWindowSeconds) recent_.pop_front();
+  if (options_.max_per_minute > 0 && recent_.size() >= static_cast<size_t>(options_.max_per_minute)) return std::nullopt;
   const double draw = uniform_(generator_);
-  if (candidate.score < options_.low_confidence_below) return "low_confidence";
-  if (candidate.drift_active && draw < options_.drift_rate) return "drift";
-  if (draw < options_.random_rate) return "random";
-  return std::nullopt;
+  std::optional<std::string> reason;
+  if (candidate.score < options_.low_confidence_below) reason = "low_confidence";
+  else if (candidate.drift_active && draw < options_.drift_rate) reason = "drift";
+  else if (draw < options_.random_rate) reason = "random";
+  if (reason) recent_.push_back(candidate.seconds);
+  return reason;
 }
 
 CaptureStore::CaptureStore(std::filesystem::path directory, int64_t max_bytes)

@@ -26,6 +26,7 @@ struct CaptureOptions {
   double drift_rate = 0.05;                 // share of frames captured while drift is active
   double random_rate = 0.001;               // share of all other frames captured at random
   int64_t per_class_quota = 0;              // most stored captures per predicted class; 0 = no limit
+  int max_per_minute = 0;                   // most captures in any 60 seconds of capture time; 0 = no limit
   int64_t max_bytes = 256LL << 20;          // disk quota for the folder (images + sidecars), bytes
   unsigned seed = 1;                        // random choices are reproducible
 };
@@ -37,6 +38,7 @@ struct CaptureCandidate {
   std::string label;          // predicted class name
   double score = 0.0;         // top probability, 0..1
   bool drift_active = false;
+  double seconds = 0.0;       // capture time (Clock seconds), for max_per_minute
 };
 
 class CapturePolicy {
@@ -49,6 +51,7 @@ class CapturePolicy {
 
  private:
   CaptureOptions options_;
+  std::deque<double> recent_;   // capture times of the decisions to capture within the last minute
   std::mt19937 generator_;
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};
 };

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/edge/twin_thresholds.h"
 
 namespace edgeloop {
 namespace {
@@ -31,10 +32,10 @@ constexpr EnvironmentOverride kEnvironmentOverrides[] = {
     {"EDGELOOP_HTTP_TOKEN", "/http/token"},
     {"EDGELOOP_CAPTURE_DIR", "/capture/directory"},
     {"EDGELOOP_CAPTURE_MAX_BYTES", "/capture/max_bytes"},
-    {"EDGELOOP_LOW_CONFIDENCE", "/capture/low_confidence_below"},
-    {"EDGELOOP_DRIFT_WINDOW", "/drift/window_frames"},
     {"EDGELOOP_DRIFT_ALPHA", "/drift/family_alpha"},
+    {"EDGELOOP_WORKSPACE", "/source_options/workspace"},
 };
+// ...and each twin threshold's variable (edge/twin_thresholds.h) sets /thresholds/<twin key>.
 
 template <typename Value>
 void read_into(const Json& section, const char* key, Value& target, const std::string& where) {
@@ -62,19 +63,21 @@ std::optional<std::string> process_environment(const std::string& name) {
 
 void apply_environment_overrides(Json& config, const EnvironmentLookup& lookup) {
   if (!config.is_object()) config = Json::object();
-  for (const EnvironmentOverride& entry : kEnvironmentOverrides) {
-    std::optional<std::string> value = lookup(entry.variable);
-    if (!value) continue;
+  auto apply = [&](const std::string& variable, const std::string& pointer) {
+    std::optional<std::string> value = lookup(variable);
+    if (!value) return;
     // A scalar as YAML reads it: "8080" a number, "true" a boolean, anything else the text as given.
     Json parsed = *value;
     try {
-      Json scalar = yaml_to_json("value: " + *value, entry.variable).at("value");
+      Json scalar = yaml_to_json("value: " + *value, variable).at("value");
       if (scalar.is_number() || scalar.is_boolean()) parsed = scalar;
     } catch (const std::exception&) {
       // not a plain scalar: keep the text
     }
-    config[Json::json_pointer(entry.pointer)] = parsed;
-  }
+    config[Json::json_pointer(pointer)] = parsed;
+  };
+  for (const EnvironmentOverride& entry : kEnvironmentOverrides) apply(entry.variable, entry.pointer);
+  for (const TwinThreshold& threshold : twin_thresholds()) apply(threshold.variable, std::string("/thresholds/") + threshold.key);
 }
 
 EdgeOptions edge_options_from_json(const Json& config) {
@@ -93,6 +96,11 @@ EdgeOptions edge_options_from_json(const Json& config) {
     read_into(source, "loop", options.source_options.loop, "source_options.");
     read_into(source, "reconnect_initial_seconds", options.source_options.reconnect_initial_seconds, "source_options.");
     read_into(source, "reconnect_max_seconds", options.source_options.reconnect_max_seconds, "source_options.");
+    if (source.contains("workspace")) {
+      std::filesystem::path workspace;
+      read_path(source, "workspace", workspace, "source_options.");
+      options.source_options.workspace = workspace;
+    }
     std::string corruption;
     read_into(source, "corruption", corruption, "source_options.");
     options.source_options.corruption = parse_frame_corruption(corruption);
@@ -107,6 +115,10 @@ EdgeOptions edge_options_from_json(const Json& config) {
   options.pipeline.settings.drift = drift_options_from_json(config.value("drift", Json::object()));
   options.pipeline.settings.health = camera_health_options_from_json(config.value("health", Json::object()));
   options.pipeline.settings.capture = capture_options_from_json(config.value("capture", Json::object()));
+  // The twin's flat threshold keys, over the sections (as PUT /v1/config applies them).
+  if (config.contains("thresholds")) {
+    options.pipeline.settings = merge_monitor_settings(options.pipeline.settings, config["thresholds"]);
+  }
   if (config.contains("jsonl")) {
     const Json& jsonl = config["jsonl"];
     read_into(jsonl, "stdout", options.jsonl_stdout, "jsonl.");

@@ -11,6 +11,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/edge/bounded_queue.h"
 #include "edgeloop/edge/prediction.h"
+#include "edgeloop/edge/twin_thresholds.h"
 #include "edgeloop/monitor/camera_frame_statistics.h"
 #include "edgeloop/preprocess/image_features.h"
 
@@ -30,16 +31,24 @@ constexpr int kTotal = static_cast<int>(Stage::kTotal);
 }  // namespace
 
 MonitorSettings merge_monitor_settings(const MonitorSettings& current, const Json& patch) {
-  if (!patch.is_object()) throw invalid_argument("settings must be a JSON object with drift, health or capture");
+  if (!patch.is_object()) throw invalid_argument("settings must be a JSON object with drift, health, capture or twin thresholds");
+  // Sections first, then the twin's flat threshold keys over them.
+  Json sections{{"drift", Json::object()}, {"health", Json::object()}, {"capture", Json::object()}};
+  Json twin = Json::object();
   for (const auto& [key, value] : patch.items()) {
-    if (key != "drift" && key != "health" && key != "capture") {
-      throw invalid_argument("settings: unknown section '" + key + "': use drift, health or capture");
+    if (!sections.contains(key)) {
+      twin[key] = value;
+      continue;
     }
+    if (!value.is_object()) throw invalid_argument("settings: " + key + " must be an object of settings");
+    sections[key].update(value);
   }
+  const Json from_twin = twin_thresholds_to_settings_patch(twin);
+  for (const auto& [section, values] : from_twin.items()) sections[section].update(values);
   MonitorSettings merged = current;
-  merged.drift = drift_options_from_json(patch.value("drift", Json::object()), current.drift);
-  merged.health = camera_health_options_from_json(patch.value("health", Json::object()), current.health);
-  Json capture_patch = patch.value("capture", Json::object());
+  merged.drift = drift_options_from_json(sections["drift"], current.drift);
+  merged.health = camera_health_options_from_json(sections["health"], current.health);
+  const Json& capture_patch = sections["capture"];
   if (capture_patch.contains("directory")) throw invalid_argument("settings: capture.directory is fixed at start; restart to change it");
   merged.capture = capture_options_from_json(capture_patch, current.capture);
   return merged;
@@ -307,7 +316,8 @@ void EdgePipeline::publish_loop() {
 
 void EdgePipeline::capture(const Item& item, const Prediction& prediction, CapturePolicy& policy) {
   const RankedClass& best = prediction.top_k.front();
-  auto reason = policy.decide({best.label, best.score, item.drift_active}, capture_store_->stored_for_label(best.label));
+  auto reason = policy.decide({best.label, best.score, item.drift_active, item.frame.capture_seconds},
+                              capture_store_->stored_for_label(best.label));
   if (!reason) return;
   try {
     // The original bytes of a file source; a lossless PNG of anything else.

@@ -33,8 +33,9 @@ struct MonitorSettings {
   CameraHealthOptions health;    // camera fault thresholds
   CaptureOptions capture;        // capture policy (directory and quota are fixed at start)
 };
-// Merges a partial {"drift": {...}, "health": {...}, "capture": {...}} into `current`; throws
-// Error(kInvalidArgument) naming the bad field, leaving nothing changed.
+// Merges a partial {"drift": {...}, "health": {...}, "capture": {...}} and/or the module twin's
+// flat threshold keys (edge/twin_thresholds.h) into `current`; throws Error(kInvalidArgument)
+// naming the bad field, leaving nothing changed.
 MonitorSettings merge_monitor_settings(const MonitorSettings& current, const Json& patch);
 Json to_json(const MonitorSettings& settings);
 
