@@ -1,10 +1,7 @@
 #include "edge/mosquitto_broker.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,35 +10,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include "edge/loopback_port.h"
+
 namespace edgeloop::testing {
 namespace {
 
 constexpr const char* kMosquittoBinary = "/usr/sbin/mosquitto";
 constexpr auto kStartTimeout = std::chrono::seconds(10);
-
-int free_loopback_port() {
-  int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  ::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(socket_fd);
-  return ntohs(address.sin_port);
-}
-
-bool port_accepts(int port) {
-  int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  const bool connected = ::connect(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(socket_fd);
-  return connected;
-}
 
 }  // namespace
 
