@@ -22,6 +22,8 @@ packages=(
   # peers and checkers for tests and benchmarks
   python3 python3-onnx python3-numpy python3-torch python3-sklearn python3-jsonschema
   chromium
+  # an RTSP server on loopback for the device module's stream-source test (GStreamer's, from Python)
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 )
 
 # Node.js for the ONNX Runtime peer (bench/peers): Debian's nodejs and npm, unless a node is present.
