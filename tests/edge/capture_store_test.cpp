@@ -82,6 +82,16 @@ TEST(CapturePolicy, max_per_minute_caps_captures_in_any_minute_of_capture_time) 
   EXPECT_TRUE(policy.decide({"bag", 0.1, false, 160.5}, 0).has_value());
 }
 
+TEST(CapturePolicy, a_failed_camera_captures_nothing_whatever_the_reason) {
+  CaptureOptions options;
+  options.low_confidence_below = 0.5;
+  options.random_rate = 1.0;
+  CapturePolicy policy(options);
+  EXPECT_TRUE(policy.decide({"bag", 0.2, true, 1.0, /*camera_failed=*/false}, 0).has_value());
+  EXPECT_FALSE(policy.decide({"bag", 0.2, true, 2.0, /*camera_failed=*/true}, 0).has_value());
+  EXPECT_FALSE(policy.decide({"bag", 0.9, false, 3.0, /*camera_failed=*/true}, 0).has_value());
+}
+
 TEST(CapturePolicy, drift_and_random_rates_capture_about_their_share) {
   CaptureOptions options;
   options.low_confidence_below = 0.0;

@@ -53,6 +53,9 @@ Json to_json(const CaptureOptions& options) {
 }
 
 std::optional<std::string> CapturePolicy::decide(const CaptureCandidate& candidate, int64_t stored_for_label) {
+  // A failed camera's frames (black, saturated, frozen) teach a model nothing: the health event
+  // reports them, and the capture quota stays for frames worth labelling.
+  if (candidate.camera_failed) return std::nullopt;
   if (options_.per_class_quota > 0 && stored_for_label >= options_.per_class_quota) return std::nullopt;
   constexpr double kRateWindowSeconds = 60.0;
   while (!recent_.empty() && recent_.front() <= candidate.seconds - kRateWindowSeconds) recent_.pop_front();

@@ -39,6 +39,7 @@ struct CaptureCandidate {
   double score = 0.0;         // top probability, 0..1
   bool drift_active = false;
   double seconds = 0.0;       // capture time (Clock seconds), for max_per_minute
+  bool camera_failed = false; // camera health is failed (black, white, frozen, disconnected)
 };
 
 class CapturePolicy {

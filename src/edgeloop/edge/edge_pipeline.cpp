@@ -76,6 +76,7 @@ struct EdgePipeline::Item {
   std::optional<DriftTest> drift;
   std::optional<HealthReport> health;      // set when the health state changed
   bool drift_active = false;
+  bool camera_failed = false;              // health state failed on this frame
 };
 
 struct EdgePipeline::Queues {
@@ -257,6 +258,7 @@ void EdgePipeline::monitor_loop() {
       HealthReport report = health.observe(measure_camera_frame(item->frame.image, previous_gray),
                                            item->frame.capture_seconds);
       if (report.changed) item->health = report;
+      item->camera_failed = report.state == HealthState::kFailed;
     }
     item->stage_seconds[kMonitor] = seconds_since(start);
     if (!queues_->monitored.push(std::move(*item))) break;
@@ -316,7 +318,7 @@ void EdgePipeline::publish_loop() {
 
 void EdgePipeline::capture(const Item& item, const Prediction& prediction, CapturePolicy& policy) {
   const RankedClass& best = prediction.top_k.front();
-  auto reason = policy.decide({best.label, best.score, item.drift_active, item.frame.capture_seconds},
+  auto reason = policy.decide({best.label, best.score, item.drift_active, item.frame.capture_seconds, item.camera_failed},
                               capture_store_->stored_for_label(best.label));
   if (!reason) return;
   try {
