@@ -50,13 +50,14 @@ CameraHealthOptions camera_health_options_from_json(const Json& value, CameraHea
     options.reference_noise = value.value("reference_noise", options.reference_noise);
     options.baseline_frames = value.value("baseline_frames", options.baseline_frames);
     options.persist_frames = value.value("persist_frames", options.persist_frames);
+    options.degraded_persist_frames = value.value("degraded_persist_frames", options.degraded_persist_frames);
   } catch (const nlohmann::json::exception& error) {
     throw invalid_argument(std::string("camera health settings: ") + error.what() + ": give numbers");
   }
   if (options.frozen_frames < 2 || options.fps_window_frames < 2 || options.baseline_frames < 1 ||
-      options.persist_frames < 1 || options.frozen_seconds < 0 || options.min_sharpness < 0) {
+      options.persist_frames < 1 || options.degraded_persist_frames < 1 || options.frozen_seconds < 0 || options.min_sharpness < 0) {
     throw invalid_argument("camera health settings out of range: frozen_frames >= 2, frozen_seconds >= 0, "
-                           "min_sharpness >= 0, fps_window_frames >= 2, baseline_frames >= 1, persist_frames >= 1");
+                           "min_sharpness >= 0, fps_window_frames >= 2, baseline_frames >= 1, persist_frames and degraded_persist_frames >= 1");
   }
   if (options.black_mean_max < 0 || options.white_mean_min > 255 || options.black_mean_max >= options.white_mean_min) {
     throw invalid_argument("camera health settings out of range: 0 <= black_mean_max (min_brightness) < "
@@ -75,7 +76,8 @@ Json to_json(const CameraHealthOptions& options) {
               {"fps_drop_ratio", options.fps_drop_ratio},         {"expected_fps", options.expected_fps},
               {"check_fps", options.check_fps},                   {"fps_window_frames", options.fps_window_frames},
               {"reference_sharpness", options.reference_sharpness}, {"reference_noise", options.reference_noise},
-              {"baseline_frames", options.baseline_frames},       {"persist_frames", options.persist_frames}};
+              {"baseline_frames", options.baseline_frames},       {"persist_frames", options.persist_frames},
+              {"degraded_persist_frames", options.degraded_persist_frames}};
 }
 
 Json HealthReport::to_json() const {
@@ -104,14 +106,15 @@ CameraHealth::CameraHealth(CameraHealthOptions options) : options_(options) {
 }
 
 void CameraHealth::update_fault(Fault& fault, bool condition) {
+  const int persist = fault.severity == HealthState::kDegraded ? options_.degraded_persist_frames : options_.persist_frames;
   if (condition) {
     ++fault.present_streak;
     fault.absent_streak = 0;
-    if (fault.present_streak >= options_.persist_frames) fault.raised = true;
+    if (fault.present_streak >= persist) fault.raised = true;
   } else {
     ++fault.absent_streak;
     fault.present_streak = 0;
-    if (fault.absent_streak >= options_.persist_frames) fault.raised = false;
+    if (fault.absent_streak >= persist) fault.raised = false;
   }
 }
 

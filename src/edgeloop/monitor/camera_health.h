@@ -36,6 +36,8 @@ struct CameraHealthOptions {
   double reference_noise = -1.0;         // noise sigma; < 0 = median of the first baseline frames
   int baseline_frames = 30;              // frames used to learn the baselines
   int persist_frames = 3;                // frames a fault must hold to be raised, and be gone to be cleared
+  int degraded_persist_frames = 10;      // the same for saturated, blur, noise and fps drop: one odd scene
+                                         // (a white shirt, a plain box) is not a camera fault
 };
 CameraHealthOptions camera_health_options_from_json(const Json& value, CameraHealthOptions defaults = {});
 Json to_json(const CameraHealthOptions& options);
