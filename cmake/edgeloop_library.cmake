@@ -9,7 +9,9 @@ function(edgeloop_library NAME)
   add_library(${target} STATIC ${ARG_SOURCES})
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${target} PUBLIC ${ARG_LINKS})
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  # -Wno-missing-field-initializers: aggregates here give every member a default, and brace-initialising
+  # the leading ones is the intended style ({"title", "x", "y"}), not a forgotten field.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
   if(ARG_TORCH)
     target_link_libraries(${target} PUBLIC edgeloop_torch)
     if(TARGET edgeloop_torch_pch)

@@ -162,7 +162,10 @@ ReferenceStatisticsBuilder::ReferenceStatisticsBuilder(int embedding_size) {
   for (int projection = 0; projection < kEmbeddingProjectionCount && embedding_size > 0; ++projection) {
     std::vector<double> direction(embedding_size);
     double norm = 0.0;
-    for (double& value : direction) norm += (value = normal(generator)) * value;
+    for (double& value : direction) {
+      value = normal(generator);
+      norm += value * value;
+    }
     norm = std::sqrt(norm);
     std::vector<float> unit(embedding_size);
     for (int element = 0; element < embedding_size; ++element) unit[element] = static_cast<float>(direction[element] / norm);
