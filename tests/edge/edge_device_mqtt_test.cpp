@@ -50,6 +50,7 @@ TEST(EdgeDeviceMqtt, commands_change_thresholds_and_a_refused_swap_keeps_the_old
   for (int attempt = 0; attempt < 200 && device.metrics().counter("mqtt_published") == 0; ++attempt) std::this_thread::sleep_for(20ms);
   std::this_thread::sleep_for(300ms);
   cloud.publish("edgeloop/cam-9/commands/config", R"({"drift": {"window_frames": 321}})", 1, false)->wait();
+  cloud.publish("edgeloop/cam-9/commands/config", R"({"min_brightness": 31})", 1, false)->wait();   // a twin key
   cloud.publish("edgeloop/cam-9/commands/model", R"({"bundle": "/bundles/bad-b"})", 1, false)->wait();
   auto seen = [&](const std::string& event) {
     std::lock_guard lock(mutex);
@@ -58,6 +59,7 @@ TEST(EdgeDeviceMqtt, commands_change_thresholds_and_a_refused_swap_keeps_the_old
   for (int attempt = 0; attempt < 250 && !(seen("model_refused") && seen("command")); ++attempt) std::this_thread::sleep_for(20ms);
   EXPECT_TRUE(seen("model_refused"));
   EXPECT_EQ(device.pipeline().settings().drift.window_frames, 321);
+  EXPECT_EQ(device.pipeline().settings().health.black_mean_max, 31);
   EXPECT_EQ(device.models().current()->model_id, "model-a");
   device.stop();
   runner.join();

@@ -110,6 +110,17 @@ TEST_F(HttpServerTest, config_updates_apply_and_bad_ones_are_refused) {
   EXPECT_EQ(client_->Put("/v1/config", "{not json", "application/json")->status, 400);
 }
 
+TEST_F(HttpServerTest, module_twin_keys_are_accepted_as_config) {
+  // The flat keys of the module twin's desired properties, as `edgeloop deploy` writes them.
+  auto response = client_->Put("/v1/config", R"({"min_brightness": 30, "capture_confidence_below": 0.4})", "application/json");
+  ASSERT_EQ(response->status, 200) << response->body;
+  const Json config = Json::parse(client_->Get("/v1/config")->body);
+  EXPECT_EQ(config["health"]["black_mean_max"], 30);
+  EXPECT_EQ(config["capture"]["low_confidence_below"], 0.4);
+  EXPECT_EQ(client_->Put("/v1/config", R"({"min_brightness": "dark"})", "application/json")->status, 400);
+  EXPECT_EQ(Json::parse(client_->Get("/v1/config")->body)["health"]["black_mean_max"], 30);
+}
+
 TEST_F(HttpServerTest, model_swap_succeeds_or_is_refused_with_the_reason) {
   auto refused = client_->Post("/v1/model?wait=1", R"({"bundle": "/bundles/bad-b"})", "application/json");
   ASSERT_EQ(refused->status, 422) << refused->body;
