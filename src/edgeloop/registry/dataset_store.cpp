@@ -7,6 +7,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/hash.h"
 #include "edgeloop/core/timestamp.h"
+#include "edgeloop/registry/sqlite_guard.h"
 
 namespace edgeloop {
 
@@ -30,16 +31,6 @@ DatasetVersion read_version(SQLite::Statement& query) {
   return version;
 }
 
-// Wraps SQLite's exceptions, which must not leave the registry module.
-template <typename Body>
-auto guarded(SQLite::Database& database, Body body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const SQLite::Exception& error) {
-    throw io_error("registry " + database.getFilename() + ": " + error.what());
-  }
-}
-
 }  // namespace
 
 void DatasetStore::check_dataset_name(const std::string& name) {
@@ -56,7 +47,7 @@ std::optional<DatasetVersion> DatasetStore::try_resolve(const std::string& refer
   auto& database = registry_.database();
   const size_t at = reference.rfind('@');
   const std::string name = reference.substr(0, at);
-  return guarded(database, [&]() -> std::optional<DatasetVersion> {
+  return guard_sqlite(database, [&]() -> std::optional<DatasetVersion> {
     if (at == std::string::npos) {
       SQLite::Statement query(database, std::string(kVersionColumns) + "WHERE dataset = ? ORDER BY number DESC LIMIT 1");
       query.bind(1, name);
@@ -95,7 +86,7 @@ DatasetVersion DatasetStore::resolve(const std::string& reference) {
 
 std::optional<DatasetVersion> DatasetStore::find_version(const std::string& version_id) {
   auto& database = registry_.database();
-  return guarded(database, [&]() -> std::optional<DatasetVersion> {
+  return guard_sqlite(database, [&]() -> std::optional<DatasetVersion> {
     SQLite::Statement query(database, std::string(kVersionColumns) + "WHERE id = ?");
     query.bind(1, version_id);
     if (!query.executeStep()) return std::nullopt;
@@ -105,7 +96,7 @@ std::optional<DatasetVersion> DatasetStore::find_version(const std::string& vers
 
 std::vector<std::string> DatasetStore::dataset_names() {
   auto& database = registry_.database();
-  return guarded(database, [&] {
+  return guard_sqlite(database, [&] {
     std::vector<std::string> names;
     SQLite::Statement query(database, "SELECT name FROM datasets ORDER BY name");
     while (query.executeStep()) names.push_back(query.getColumn(0).getString());
@@ -115,7 +106,7 @@ std::vector<std::string> DatasetStore::dataset_names() {
 
 std::vector<DatasetVersion> DatasetStore::versions(const std::string& dataset) {
   auto& database = registry_.database();
-  return guarded(database, [&] {
+  return guard_sqlite(database, [&] {
     std::vector<DatasetVersion> found;
     SQLite::Statement query(database, std::string(kVersionColumns) + "WHERE dataset = ? ORDER BY number");
     query.bind(1, dataset);
@@ -126,7 +117,7 @@ std::vector<DatasetVersion> DatasetStore::versions(const std::string& dataset) {
 
 std::vector<Sample> DatasetStore::samples(const std::string& version_id, const std::string& split_filter) {
   auto& database = registry_.database();
-  return guarded(database, [&] {
+  return guard_sqlite(database, [&] {
     std::vector<Sample> found;
     std::string sql =
         "SELECT object_hash, COALESCE(label, -1), split, origin, copies, COALESCE(suggested, '') FROM version_samples "
@@ -147,7 +138,7 @@ std::vector<Sample> DatasetStore::samples(const std::string& version_id, const s
 
 std::optional<ObjectInfo> DatasetStore::object(const std::string& object_hash) {
   auto& database = registry_.database();
-  return guarded(database, [&]() -> std::optional<ObjectInfo> {
+  return guard_sqlite(database, [&]() -> std::optional<ObjectInfo> {
     SQLite::Statement query(database, "SELECT hash, bytes, format, width, height, channels FROM objects WHERE hash = ?");
     query.bind(1, object_hash);
     if (!query.executeStep()) return std::nullopt;
@@ -158,7 +149,7 @@ std::optional<ObjectInfo> DatasetStore::object(const std::string& object_hash) {
 
 std::vector<ImportRecord> DatasetStore::imports(const std::string& version_id) {
   auto& database = registry_.database();
-  return guarded(database, [&] {
+  return guard_sqlite(database, [&] {
     std::vector<ImportRecord> found;
     SQLite::Statement query(database,
                             "SELECT id, source, format, imported, duplicates FROM imports WHERE version_id = ? ORDER BY id");
@@ -181,7 +172,7 @@ std::vector<ImportRecord> DatasetStore::imports(const std::string& version_id) {
 
 void DatasetStore::add_objects(const std::vector<ObjectInfo>& objects) {
   auto& database = registry_.database();
-  guarded(database, [&] {
+  guard_sqlite(database, [&] {
     SQLite::Statement insert(database,
                              "INSERT OR IGNORE INTO objects (hash, bytes, format, width, height, channels) VALUES (?, ?, ?, ?, ?, ?)");
     for (const auto& object : objects) {
@@ -218,7 +209,7 @@ DatasetVersion DatasetStore::add_version(const NewVersion& version) {
   DatasetVersion created;
   created.id = version_id_for(version.dataset, version.samples);
   if (auto existing = find_version(created.id)) return *existing;
-  return guarded(database, [&] {
+  return guard_sqlite(database, [&] {
     SQLite::Statement dataset(database, "INSERT OR IGNORE INTO datasets (name, created_at) VALUES (?, ?)");
     dataset.bind(1, version.dataset);
     dataset.bind(2, utc_timestamp());
@@ -265,7 +256,7 @@ DatasetVersion DatasetStore::add_version(const NewVersion& version) {
 
 void DatasetStore::add_import(const ImportRecord& record) {
   auto& database = registry_.database();
-  guarded(database, [&] {
+  guard_sqlite(database, [&] {
     SQLite::Statement insert(database,
                              "INSERT INTO imports (version_id, source, format, created_at, imported, duplicates, rejected) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)");

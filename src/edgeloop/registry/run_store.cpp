@@ -1,5 +1,6 @@
 #include "edgeloop/registry/run_store.h"
 
+#include "edgeloop/core/timestamp.h"
 #include "edgeloop/registry/sqlite_guard.h"
 
 namespace edgeloop {
@@ -43,20 +44,13 @@ void RunStore::put_epoch(const std::string& run_id, const EpochRecord& epoch) {
   insert.exec();
 }
 
-void RunStore::drop_epochs_after(const std::string& run_id, int last_epoch) {
-  SQLite::Statement drop(registry_.database(), "DELETE FROM epochs WHERE run_id = ? AND epoch > ?");
-  drop.bind(1, run_id);
-  drop.bind(2, last_epoch);
-  drop.exec();
-}
-
 void RunStore::finish_run(const std::string& run_id, const std::string& status, const Json& diagnosis) {
   SQLite::Statement update(registry_.database(),
-                           "UPDATE runs SET status = ?, diagnosis = ?, "
-                           "finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+                           "UPDATE runs SET status = ?, diagnosis = ?, finished_at = ? WHERE id = ?");
   update.bind(1, status);
   update.bind(2, diagnosis.dump());
-  update.bind(3, run_id);
+  update.bind(3, utc_timestamp());
+  update.bind(4, run_id);
   update.exec();
 }
 

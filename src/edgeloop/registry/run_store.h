@@ -58,8 +58,6 @@ class RunStore {
   void add_run(const RunRecord& run);
   // Inserts or replaces the row of that epoch (a resumed run rewrites the epochs it repeats).
   void put_epoch(const std::string& run_id, const EpochRecord& epoch);
-  // Drops epochs after `last_epoch` (a resumed run restarts from its checkpoint).
-  void drop_epochs_after(const std::string& run_id, int last_epoch);
   void finish_run(const std::string& run_id, const std::string& status, const Json& diagnosis);
   void add_sweep(const SweepRecord& sweep);
 

@@ -6,6 +6,7 @@
 #include "edgeloop/export/onnx_writer.h"
 #include "edgeloop/models/weights_file.h"
 #include "edgeloop/runtime/engine.h"
+#include "edgeloop/runtime/latency.h"
 
 namespace edgeloop {
 
@@ -24,30 +25,18 @@ std::filesystem::path device_graph(const Workspace& workspace, const StoredModel
 
 }  // namespace
 
-DeviceLatency measure_device_latency(const Workspace& workspace, const StoredModel& model,
-                                     const LatencyOptions& options) {
-  DeviceLatency latency;
-  std::filesystem::path file;
-  if (model.kind == kModelKindClassic) {
-    latency.engine = "classic";
-    file = model_classic_path(workspace, model.id);
-  } else {
-    latency.engine = "xnnpack";
-    file = device_graph(workspace, model);
-  }
+std::pair<std::string, double> device_latency_probe(const Workspace& workspace, const StoredModel& model) {
+  const bool classic = model.kind == kModelKindClassic;
+  const std::string engine_name = classic ? "classic" : "xnnpack";
+  const std::filesystem::path file = classic ? model_classic_path(workspace, model.id) : device_graph(workspace, model);
   EngineOptions engine_options;
   engine_options.threads = 1;
   engine_options.input_shape = {model.input.channels, model.input.height, model.input.width};
-  const std::unique_ptr<Engine> engine = make_engine(latency.engine, file, engine_options);
+  const std::unique_ptr<Engine> engine = make_engine(engine_name, file, engine_options);
   // Constant mid-grey input: latency does not depend on pixel values for these engines.
   const std::vector<float> image(size_t(model.input.channels) * size_t(model.input.height) * size_t(model.input.width), 0.5f);
-  latency.stats = measure_latency([&] { engine->infer(image.data(), 1); }, 1, options);
-  return latency;
-}
-
-std::pair<std::string, double> device_latency_probe(const Workspace& workspace, const StoredModel& model) {
-  const DeviceLatency latency = measure_device_latency(workspace, model);
-  return {latency.engine, latency.stats.p50_ms};
+  const LatencyStats stats = measure_latency([&] { engine->infer(image.data(), 1); }, 1, LatencyOptions{});
+  return {engine_name, stats.p50_ms};
 }
 
 }  // namespace edgeloop

@@ -9,21 +9,12 @@
 
 #include "edgeloop/core/workspace.h"
 #include "edgeloop/models/stored_model.h"
-#include "edgeloop/runtime/latency.h"
 
 namespace edgeloop {
 
-struct DeviceLatency {
-  std::string engine;     // "xnnpack" or "classic"
-  LatencyStats stats;     // per single-image inference
-};
-
-// The ONNX file is kept in the workspace cache (cache/device-latency/MODEL.onnx) for the next call.
+// The sweep's latency probe (SweepOptions::latency_probe): (engine, median ms of one image). The
+// ONNX file is kept in the workspace cache (cache/device-latency/MODEL.onnx) for the next call.
 // Throws Error naming the model when its weights are missing or an engine refuses the graph.
-DeviceLatency measure_device_latency(const Workspace& workspace, const StoredModel& model,
-                                     const LatencyOptions& options = {});
-
-// The sweep's latency probe (SweepOptions::latency_probe): (engine, median ms).
 std::pair<std::string, double> device_latency_probe(const Workspace& workspace, const StoredModel& model);
 
 }  // namespace edgeloop

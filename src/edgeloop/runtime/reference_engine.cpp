@@ -14,6 +14,7 @@ ReferenceEngine::ReferenceEngine(const std::filesystem::path& model_file) {
   auto start = std::chrono::steady_clock::now();
   model_ = OnnxModel::load(model_file);
   runner_ = std::make_unique<OnnxReferenceRunner>(load_onnx_model(model_file));
+  layout_ = OutputLayout::of(model_);
   load_milliseconds_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -31,7 +32,7 @@ InferenceResult ReferenceEngine::infer(const float* input, int batch) {
   if (shape.size() == 2) image.shape = {batch, channels};
   const std::map<std::string, NamedTensor> outputs = runner_->run(image);
 
-  const OutputLayout layout = OutputLayout::of(model_);
+  const OutputLayout& layout = layout_;
   InferenceResult result;
   result.batch = batch;
   result.probabilities = outputs.at(layout.probabilities).values;

@@ -10,6 +10,7 @@
 
 #include "edgeloop/runtime/engine.h"
 #include "edgeloop/runtime/onnx_model.h"
+#include "edgeloop/runtime/output_layout.h"
 
 namespace edgeloop {
 
@@ -25,6 +26,7 @@ class ReferenceEngine : public Engine {
 
  private:
   OnnxModel model_;
+  OutputLayout layout_;   // which graph outputs are the probabilities and the embedding
   std::unique_ptr<OnnxReferenceRunner> runner_;
   double load_milliseconds_ = 0.0;
 };

@@ -20,29 +20,8 @@ cv::Mat cached_image(const TrainingData& data, int64_t cache_index) {
   return view.clone();   // the cache is read-only memory
 }
 
-// HWC float image → CHW floats at `target`.
-void copy_channels_first(const cv::Mat& image, float* target) {
-  const int channels = image.channels();
-  const int pixels = image.rows * image.cols;
-  const cv::Mat continuous = image.isContinuous() ? image : image.clone();
-  const float* source = continuous.ptr<float>();
-  if (channels == 1) {
-    std::memcpy(target, source, pixels * sizeof(float));
-    return;
-  }
-  for (int pixel = 0; pixel < pixels; ++pixel) {
-    for (int channel = 0; channel < channels; ++channel) target[channel * pixels + pixel] = source[pixel * channels + channel];
-  }
-}
-
 }  // namespace
 
-torch::Tensor model_input(const TrainingData& data, int64_t cache_index) {
-  const InputShape shape = data.cache->shape();
-  torch::Tensor tensor = torch::empty({shape.channels, shape.height, shape.width}, torch::kFloat32);
-  copy_channels_first(data.pipeline.finish_uint8(cached_image(data, cache_index)), tensor.data_ptr<float>());
-  return tensor;
-}
 
 BatchLoader::BatchLoader(const TrainingData& data, std::vector<int64_t> indices, const BatchLoaderOptions& options)
     : data_(data), order_(std::move(indices)), options_(options) {
@@ -51,7 +30,7 @@ BatchLoader::BatchLoader(const TrainingData& data, std::vector<int64_t> indices,
     std::shuffle(order_.begin(), order_.end(), random);
   }
   const int64_t size = static_cast<int64_t>(order_.size());
-  batch_count_ = options_.drop_last ? size / options_.batch : (size + options_.batch - 1) / options_.batch;
+  batch_count_ = (size + options_.batch - 1) / options_.batch;
   ready_.resize(batch_count_);
   const int threads = std::max(1, options_.threads);
   for (int worker = 0; worker < threads; ++worker) workers_.emplace_back([this, worker] { work(worker); });

@@ -22,7 +22,6 @@ namespace edgeloop {
 struct BatchLoaderOptions {
   int batch = 128;               // images per batch (the last may be smaller)
   bool shuffle = true;           // a new order every epoch (seeded)
-  bool drop_last = false;        // skip a final partial batch
   AugmentSpec augment;           // empty = none
   uint64_t seed = 42;
   int epoch = 0;                 // mixes into the seed
@@ -63,8 +62,5 @@ class BatchLoader {
   std::optional<std::string> failure_;
   std::vector<std::thread> workers_;
 };
-
-// One preprocessed image as the model sees it: [C, H, W] float, no augmentation.
-torch::Tensor model_input(const TrainingData& data, int64_t cache_index);
 
 }  // namespace edgeloop

@@ -141,7 +141,8 @@ SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, c
     for (const std::string& arch : architecture_ladder()) archs.push_back(arch);
   }
   Registry registry = Registry::open(workspace.registry_path());
-  const TrainingData data = prepare_training_data(workspace, registry, options.data, Json(), options.train.threads, {});
+  const TrainingData data = prepare_training_data(workspace, registry, options.data, Json(), options.train.threads,
+                                                  callbacks.progress);
   archs = smallest_first(archs, data.input(), data.classes());
 
   SweepResult result;
@@ -159,7 +160,7 @@ SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, c
     train.data = options.data;
     train.arch = archs[index];
     if (budget_seconds > 0) train.max_seconds = budget_seconds - elapsed;
-    const TrainOutcome outcome = train_model(workspace, train, Json(), callbacks);
+    const TrainOutcome outcome = train_model(workspace, registry, train, data, callbacks);
     SweepRow row;
     row.arch = archs[index];
     row.model_id = outcome.model.id;

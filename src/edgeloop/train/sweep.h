@@ -27,7 +27,7 @@ struct SweepOptions {
   TrainOptions train;                  // per-architecture training options (arch and data are set per row)
   int latency_repeats = 50;            // timed single-image inferences per model (median)
   // Times a trained model on the device's engine: (engine name, median ms of one image). The train
-  // stage cannot link the engines, so the toolkit passes runtime/'s measure_device_latency; when
+  // stage cannot link the engines, so the toolkit passes runtime/'s device_latency_probe; when
   // empty, LibTorch (or OpenCV ml for a baseline) on one thread stands in and the row says so.
   std::function<std::pair<std::string, double>(const Workspace&, const StoredModel&)> latency_probe;
 };

@@ -306,7 +306,6 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
   module.eval();
   result.epochs = state.history;
   result.best_epoch = state.best_epoch;
-  result.best_val_loss = state.best_val_loss;
   result.diagnosis = diagnose_fit(state.history, diagnosis_options);
   result.images_per_second = result.training_seconds > 0 ? images_trained / result.training_seconds : 0;
   return result;

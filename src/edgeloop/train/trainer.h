@@ -28,7 +28,6 @@ struct TrainerCallbacks {
 struct TrainerResult {
   std::vector<EpochRecord> epochs;   // all epochs run (including those before a resume)
   int best_epoch = 0;                // whose weights the module holds at the end
-  double best_val_loss = 0;
   bool stopped_early = false;        // patience ran out
   bool hit_time_limit = false;       // max_seconds ran out
   int resumed_from_epoch = 0;        // 0 = started fresh

@@ -62,17 +62,33 @@ StartingPoint starting_point(const Workspace& workspace, Registry& registry, con
 
 std::string code_commit() { return EDGELOOP_CODE_COMMIT; }
 
-TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options, const Json& pipeline_json,
-                         const TrainerCallbacks& callbacks) {
+namespace {
+
+// Throws Error(kInvalidArgument) before any work; true for a classic baseline.
+bool check_train_options(const TrainOptions& options) {
   options.validate();
   if (options.data.empty()) throw invalid_argument("no dataset: pass --data NAME[@VERSION]");
   const bool classic = is_classic_arch(options.arch) && options.from_model.empty();
-  if (classic) ClassicSpec::parse(options.arch);   // a bad --arch fails before any work
+  if (classic) ClassicSpec::parse(options.arch);
   else if (options.from_model.empty()) ArchSpec::parse(options.arch);
-  set_torch_threads(options.threads);
+  return classic;
+}
+
+}  // namespace
+
+TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options, const Json& pipeline_json,
+                         const TrainerCallbacks& callbacks) {
+  check_train_options(options);   // a bad --arch fails before the data is prepared
   Registry registry = Registry::open(workspace.registry_path());
   const TrainingData data = prepare_training_data(workspace, registry, options.data, pipeline_json, options.threads,
                                                   callbacks.progress);
+  return train_model(workspace, registry, options, data, callbacks);
+}
+
+TrainOutcome train_model(const Workspace& workspace, Registry& registry, const TrainOptions& options,
+                         const TrainingData& data, const TrainerCallbacks& callbacks) {
+  const bool classic = check_train_options(options);
+  set_torch_threads(options.threads);
   if (classic) {
     TrainOutcome outcome;
     ClassicOutcome trained = train_classic_model(workspace, registry, options, data);

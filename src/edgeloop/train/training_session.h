@@ -10,7 +10,9 @@
 
 #include "edgeloop/core/workspace.h"
 #include "edgeloop/models/stored_model.h"
+#include "edgeloop/registry/registry.h"
 #include "edgeloop/train/trainer.h"
+#include "edgeloop/train/training_data.h"
 
 namespace edgeloop {
 
@@ -25,6 +27,10 @@ struct TrainOutcome {
 // `pipeline_json`: preprocess spec; null = the dataset's default.
 TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options, const Json& pipeline_json,
                          const TrainerCallbacks& callbacks);
+// The same on data already prepared for options.data (the sweep trains several architectures on
+// one dataset version and prepares it once).
+TrainOutcome train_model(const Workspace& workspace, Registry& registry, const TrainOptions& options,
+                         const TrainingData& data, const TrainerCallbacks& callbacks);
 
 // The commit this edgeloop was built from ("unknown" outside git).
 std::string code_commit();
