@@ -132,6 +132,22 @@ TEST(ReportPages, sweep_report_renders_the_pareto_plot_with_the_pick_ringed) {
   expect_renders_cleanly(html, "sweep");
 }
 
+TEST(ReportPages, the_pick_of_a_stored_sweep_is_marked) {
+  // The shape SweepResult::to_json stores: the pick as a model id, its row flagged "pick".
+  const Json sweep = {{"id", "s-0123456789ab"},
+                      {"result",
+                       {{"rows",
+                         {{{"arch", "linear"}, {"model", "m-000000000001"}, {"val_accuracy", 0.80}, {"latency_ms", 0.01},
+                           {"pareto", true}, {"pick", false}},
+                          {{"arch", "cnn-s"}, {"model", "m-000000000002"}, {"val_accuracy", 0.88}, {"latency_ms", 0.06},
+                           {"pareto", true}, {"pick", true}}}},
+                        {"pick", "m-000000000002"}}}};
+  const SweepReportData data = sweep_report_from_json(sweep);
+  ASSERT_EQ(data.points.size(), 2u);
+  EXPECT_FALSE(data.points[0].picked);
+  EXPECT_TRUE(data.points[1].picked);
+}
+
 TEST(ReportPages, edge_log_report_shows_drift_and_camera_timelines) {
   const EdgeLogData log = edge_log();
   EXPECT_EQ(log.frames.size(), 120u);

@@ -29,34 +29,6 @@ std::string text_of(const Json& value, std::initializer_list<const char*> keys) 
 
 }  // namespace
 
-ClassBalance class_balance_from_json(const Json& value) {
-  ClassBalance balance;
-  balance.dataset_version = value.value("dataset_version", std::string());
-  balance.classes = value.value("classes", std::vector<std::string>());
-  for (const auto& [split, counts] : value.value("counts", Json::object()).items()) {
-    balance.counts[split] = counts.get<std::vector<int64_t>>();
-  }
-  return balance;
-}
-
-RunSummary run_summary_from_json(const Json& value) {
-  RunSummary run;
-  run.run_id = text_of(value, {"run_id", "id"});
-  run.arch = value.value("arch", std::string());
-  run.dataset_version = text_of(value, {"dataset_version", "version_id"});
-  run.status = value.value("status", std::string());
-  run.code_commit = value.value("code_commit", std::string());
-  run.seed = value.value("seed", int64_t{0});
-  run.config = value.value("config", Json::object());
-  run.diagnosis = value.value("diagnosis", Json());
-  for (const Json& row : value.value("epochs", Json::array())) {
-    run.epochs.push_back({row.value("epoch", 0), number_of(row, {"train_loss"}), number_of(row, {"train_accuracy"}),
-                          number_of(row, {"val_loss"}), number_of(row, {"val_accuracy"}),
-                          number_of(row, {"learning_rate"})});
-  }
-  return run;
-}
-
 EvaluationSummary evaluation_summary_from_json(const Json& value) {
   EvaluationSummary evaluation;
   evaluation.split = value.value("split", std::string());
@@ -99,8 +71,9 @@ SweepReportData sweep_report_from_json(const Json& value) {
       if (row.contains("latency_ms") && row["latency_ms"].is_object()) point.latency_ms = number_of(row["latency_ms"], {"p50"});
       point.size_kb = number_of(row, {"size_kb"}, number_of(row, {"file_bytes", "bytes"}) / kBytesPerKilobyte);
       point.on_front = row.value("pareto", row.value("on_front", false));
-      point.picked = row.value("picked", false) || (!picked_name.empty() && (point.name == picked_name ||
-                                                                             text_of(row, {"model_id"}) == picked_name));
+      // `edgeloop sweep` writes the pick as a model id and marks its row with "pick": true.
+      point.picked = row.value("picked", row.value("pick", false)) ||
+                     (!picked_name.empty() && (point.name == picked_name || text_of(row, {"model_id", "model"}) == picked_name));
       sweep.points.push_back(point);
     }
     break;

@@ -1,7 +1,7 @@
 // The plain data each report kind shows, independent of where it came from: report_loader.h fills
-// it from a workspace's registry or an edge run log; tests fill it directly. Each struct reads
-// from JSON too (the shapes the other stages store: epochs rows, Diagnosis::to_json, evaluation
-// results, benchmark_to_json, the sweep result, edgeloop-edge's JSONL log). Plain values.
+// it from a workspace's registry or an edge run log; tests fill it directly. Evaluations, sweeps and
+// edge logs are also read from the JSON the other stages store (evaluation results, the sweep
+// result, edgeloop-edge's JSONL log). Plain values.
 #pragma once
 
 #include <cstdint>
@@ -108,8 +108,6 @@ struct EdgeLogData {
   Json summary;                            // the final status "stopped" summary, if present
 };
 
-ClassBalance class_balance_from_json(const Json& value);
-RunSummary run_summary_from_json(const Json& value);
 EvaluationSummary evaluation_summary_from_json(const Json& value);
 SweepReportData sweep_report_from_json(const Json& value);
 // Parses a JSONL log (one object per line; non-prediction lines carry "topic"). Lines that are not
