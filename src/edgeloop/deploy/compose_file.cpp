@@ -7,7 +7,6 @@
 namespace edgeloop {
 
 std::string build_compose_file(const DeployOptions& options) {
-  const HostPort broker = parse_host_port(options.mqtt, "--mqtt");
   std::ostringstream file;
   file << "# Runs the edgeloop module of device '" << options.device << "' without IoT Edge, written by `edgeloop deploy`.\n"
        << "# Build context: the edgeloop source tree (EDGELOOP_SOURCE, default ..); the bundle: ./bundle.\n"
@@ -38,7 +37,7 @@ std::string build_compose_file(const DeployOptions& options) {
        << "      - \"" << options.http_port << ":" << options.http_port << "\"\n"
        << "    environment:\n"
        << "      EDGELOOP_DEVICE_ID: \"" << options.device << "\"\n"
-       << "      EDGELOOP_MQTT_BROKER: \"tcp://" << broker.host << ":" << broker.port << "\"\n"
+       << "      EDGELOOP_MQTT_BROKER: \"" << mqtt_broker_url(options) << "\"\n"
        << "      EDGELOOP_HTTP_BIND: \"0.0.0.0\"\n"
        << "      EDGELOOP_HTTP_TOKEN: \"" << options.http_token << "\"\n"
        << "      EDGELOOP_DRIFT_WINDOW: \"" << options.thresholds.drift_window_frames << "\"\n"

@@ -83,4 +83,9 @@ void validate_deploy_options(const DeployOptions& options) {
   }
 }
 
+std::string mqtt_broker_url(const DeployOptions& options) {
+  const HostPort broker = parse_host_port(options.mqtt, "--mqtt");
+  return "tcp://" + broker.host + ":" + std::to_string(broker.port);
+}
+
 }  // namespace edgeloop

@@ -59,4 +59,7 @@ struct HostPort {
 };
 HostPort parse_host_port(const std::string& text, const std::string& flag);
 
+// "tcp://HOST:PORT" of --mqtt, as edgeloop-edge reads EDGELOOP_MQTT_BROKER.
+std::string mqtt_broker_url(const DeployOptions& options);
+
 }  // namespace edgeloop

@@ -25,11 +25,10 @@ Json port_bindings(const std::vector<int>& ports) {
 }
 
 Json environment(const DeployOptions& options) {
-  const HostPort broker = parse_host_port(options.mqtt, "--mqtt");
   // The names edgeloop-edge reads (edge/edge_options.cpp).
   return Json{{"EDGELOOP_BUNDLE", {{"value", kContainerBundleDir}}},
               {"EDGELOOP_SOURCE", {{"value", options.camera}}},
-              {"EDGELOOP_MQTT_BROKER", {{"value", "tcp://" + broker.host + ":" + std::to_string(broker.port)}}},
+              {"EDGELOOP_MQTT_BROKER", {{"value", mqtt_broker_url(options)}}},
               {"EDGELOOP_CAPTURE_DIR", {{"value", kContainerCapturesDir}}},
               {"EDGELOOP_HTTP_PORT", {{"value", std::to_string(options.http_port)}}},
               {"EDGELOOP_HTTP_BIND", {{"value", "0.0.0.0"}}},   // reachable through the port binding

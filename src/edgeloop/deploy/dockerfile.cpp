@@ -66,7 +66,6 @@ const std::vector<RuntimePackage>& image_runtime_packages() {
 std::string build_dockerfile(const DeployOptions& options) {
   std::vector<std::string> runtime_names;
   for (const RuntimePackage& package : image_runtime_packages()) runtime_names.push_back(package.name);
-  const HostPort broker = parse_host_port(options.mqtt, "--mqtt");
 
   std::ostringstream file;
   file << "# syntax=docker/dockerfile:1\n"
@@ -94,7 +93,7 @@ std::string build_dockerfile(const DeployOptions& options) {
        << "COPY --from=" << kBundleBuildContext << " . " << kContainerBundleDir << "\n"
        << "ENV EDGELOOP_BUNDLE=" << kContainerBundleDir << " \\\n"
        << "    EDGELOOP_SOURCE=" << options.camera << " \\\n"
-       << "    EDGELOOP_MQTT_BROKER=tcp://" << broker.host << ":" << broker.port << " \\\n"
+       << "    EDGELOOP_MQTT_BROKER=" << mqtt_broker_url(options) << " \\\n"
        << "    EDGELOOP_HTTP_PORT=" << options.http_port << " \\\n"
        << "    EDGELOOP_CAPTURE_DIR=" << kContainerCapturesDir << "\n"
        << "VOLUME " << kContainerCapturesDir << "\n"

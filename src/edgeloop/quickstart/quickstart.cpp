@@ -22,6 +22,7 @@
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/registry.h"
 #include "edgeloop/registry/run_store.h"
+#include "edgeloop/report/html_report.h"
 #include "edgeloop/report/report_loader.h"
 #include "edgeloop/runtime/benchmark.h"
 #include "edgeloop/runtime/benchmark_subject.h"
@@ -37,7 +38,6 @@ namespace fs = std::filesystem;
 constexpr const char* kStateFile = "quickstart.json";   // what an earlier run left, for reuse
 constexpr const char* kEdgeConfigFile = "edge.json";    // edgeloop-edge's settings for both runs
 constexpr const char* kOfficialTestSet = "official";
-constexpr const char* kTestSplitPrefix = "test:";
 constexpr double kValidationShare = 0.1;
 constexpr double kMinimumSweepMinutes = 0.5;
 constexpr int kSteps = 11;
@@ -92,7 +92,7 @@ int write_stream_images(const Workspace& workspace, Registry& registry, const st
   fs::create_directories(folder);
   DatasetStore datasets(registry);
   int written = 0;
-  for (const Sample& sample : datasets.samples(version_id, std::string(kTestSplitPrefix) + kOfficialTestSet)) {
+  for (const Sample& sample : datasets.samples(version_id, std::string(kSplitTestPrefix) + kOfficialTestSet)) {
     if (written >= count) break;
     const auto object = datasets.object(sample.object_hash);
     char name[32];
@@ -130,12 +130,6 @@ EdgeCounts count_edge_events(const fs::path& log) {
   return counts;
 }
 
-std::string percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", fraction * 100);
-  return text;
-}
-
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> QuickstartSummary::table() const {
@@ -148,8 +142,8 @@ std::vector<std::pair<std::string, std::string>> QuickstartSummary::table() cons
           {"picked", picked_arch + " " + picked_model},
           {"why", pick_reason},
           {"fit diagnosis", diagnosis},
-          {"validation accuracy", percent(val_accuracy)},
-          {"official test accuracy", percent(test_accuracy) + " (" + test_note + ")"},
+          {"validation accuracy", format_percent(val_accuracy)},
+          {"official test accuracy", format_percent(test_accuracy) + " (" + test_note + ")"},
           {"latency (batch 1, xnnpack, 1 thread)", latency},
           {"model size", size},
           {"edge: drift events", std::to_string(drift_events)},
@@ -198,7 +192,7 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
     import_dataset(workspace, registry, options.dataset, import, options.progress);
   }
 
-  step("split: validation " + percent(kValidationShare) + ", the official t10k test set kept apart");
+  step("split: validation " + format_percent(kValidationShare) + ", the official t10k test set kept apart");
   SplitOptions split;
   split.val_fraction = kValidationShare;
   split.test_sets.clear();   // every test image is the source's own (t10k)
@@ -290,7 +284,7 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   summary.latency_int8_ms = p50_of(bench, "xnnpack-int8");
 
   step("test once on the official test set");
-  const std::string official_split = std::string(kTestSplitPrefix) + kOfficialTestSet;
+  const std::string official_split = std::string(kSplitTestPrefix) + kOfficialTestSet;
   std::optional<double> earlier_accuracy;
   for (const EvaluationRecord& evaluation : models.evaluations(picked.id)) {
     if (evaluation.split == official_split) earlier_accuracy = evaluation.accuracy;
