@@ -33,7 +33,6 @@ class DatasetSource : public FrameSource {
   ReadResult read() override;
   bool is_live() const override { return false; }
   std::string description() const override;
-  size_t image_count() const { return object_hashes_.size(); }
 
  private:
   DatasetSource(const Workspace& workspace, std::string reference, std::vector<std::string> object_hashes,

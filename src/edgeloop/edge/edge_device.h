@@ -36,7 +36,6 @@ class EdgeDevice {
   int http_port() const { return http_ ? http_->port() : 0; }
   EdgeMetrics& metrics() { return metrics_; }
   ModelSlot& models() { return *slot_; }
-  ModelSwapper& swapper() { return *swapper_; }
   EdgePipeline& pipeline() { return *pipeline_; }
 
  private:

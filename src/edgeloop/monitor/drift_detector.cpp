@@ -128,8 +128,7 @@ std::optional<DriftTest> DriftDetector::observe(int64_t frame, const std::map<st
     if (found == features.end() || !std::isfinite(found->second)) continue;
     tracked.window.push(found->second, capacity);
   }
-  last_frame_ = frame;
-  return after_values();
+  return after_values(frame);
 }
 
 std::optional<DriftTest> DriftDetector::observe_values(int64_t frame, std::span<const double> values) {
@@ -139,16 +138,15 @@ std::optional<DriftTest> DriftDetector::observe_values(int64_t frame, std::span<
     const double value = values[static_cast<size_t>(tracked.value_position)];
     if (std::isfinite(value)) tracked.window.push(value, capacity);
   }
-  last_frame_ = frame;
-  return after_values();
+  return after_values(frame);
 }
 
-std::optional<DriftTest> DriftDetector::after_values() {
+std::optional<DriftTest> DriftDetector::after_values(int64_t frame) {
   ++frames_seen_;
   // Warm-up: no test until a full window has been seen.
   if (features_.empty() || frames_seen_ < options_.window_frames) return std::nullopt;
   if ((frames_seen_ - options_.window_frames) % options_.test_every_frames != 0) return std::nullopt;
-  last_test_ = run_test(last_frame_);
+  last_test_ = run_test(frame);
   return last_test_;
 }
 

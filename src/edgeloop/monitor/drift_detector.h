@@ -94,14 +94,13 @@ class DriftDetector {
     int value_position = -1;             // index into observe_values()' span; -1 = none
   };
   void prepare_bins(Tracked& tracked) const;
-  std::optional<DriftTest> after_values();
+  std::optional<DriftTest> after_values(int64_t frame);
   DriftTest run_test(int64_t frame);
 
   std::vector<Tracked> features_;
   std::vector<double> sorted_window_;   // scratch for run_test
   DriftOptions options_;
   int64_t frames_seen_ = 0;
-  int64_t last_frame_ = 0;
   int drifting_streak_ = 0;
   int clean_streak_ = 0;
   bool drift_active_ = false;
