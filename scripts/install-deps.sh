@@ -54,6 +54,13 @@ if [ -f "$peers_dir/package.json" ] && [ ! -d "$peers_dir/node_modules/onnxrunti
   (cd "$peers_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
+# puppeteer-core, which drives Debian's chromium in tests/label and bench/loop (it downloads no browser).
+label_tools_dir="$(dirname "$0")/../tests/label"
+if [ -f "$label_tools_dir/package.json" ] && [ ! -d "$label_tools_dir/node_modules/puppeteer-core" ]; then
+  echo "install-deps: npm install in tests/label (puppeteer-core)"
+  (cd "$label_tools_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
 # dockerfile-utils, the Dockerfile linter tests/deploy runs on `edgeloop deploy`'s Dockerfile (npm).
 deploy_tools_dir="$(dirname "$0")/../tests/deploy"
 if [ -f "$deploy_tools_dir/package.json" ] && [ ! -d "$deploy_tools_dir/node_modules/dockerfile-utils" ]; then

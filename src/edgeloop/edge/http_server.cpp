@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/http_status.h"
 
 namespace edgeloop {
 namespace {
@@ -12,17 +13,6 @@ namespace {
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kPrometheusType = "text/plain; version=0.0.4";
 constexpr const char* kBearerPrefix = "Bearer ";
-
-int http_status_for(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kCorrupt: return 422;
-    case ErrorCode::kUnsupported: return 501;
-    default: return 500;
-  }
-}
 
 void reply_json(httplib::Response& response, int status, const Json& body) {
   response.status = status;
