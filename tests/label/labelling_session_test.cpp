@@ -100,12 +100,15 @@ TEST(LabellingSession, finish_makes_a_version_whose_labels_keep_their_provenance
   ASSERT_EQ(samples.size(), 4u);   // the discarded frame is left out
   std::map<std::string, Sample> by_origin;
   for (const Sample& sample : samples) by_origin[sample.origin] = sample;
-  EXPECT_EQ(by_origin["0000.png"].provenance, kProvenanceBatch);
+  const auto provenance = LabelStore(ws.registry).provenance(made.id);
+  const auto provenance_of = [&](const std::string& origin) { return provenance.at(by_origin.at(origin).object_hash); };
+  EXPECT_EQ(provenance_of("0000.png").provenance, kProvenanceBatch);
   EXPECT_EQ(by_origin["0000.png"].label, 0);
-  EXPECT_EQ(by_origin["0002.png"].provenance, kProvenanceHuman);
+  EXPECT_EQ(provenance_of("0002.png").provenance, kProvenanceHuman);
   EXPECT_EQ(by_origin["0002.png"].label, 1);
-  EXPECT_EQ(by_origin["0003.png"].provenance, kProvenanceSuggestion);
-  EXPECT_EQ(by_origin["0003.png"].labelled_by, "ana");
+  EXPECT_EQ(provenance_of("0003.png").provenance, kProvenanceSuggestion);
+  EXPECT_EQ(provenance_of("0003.png").labelled_by, "ana");
+  EXPECT_EQ(provenance.size(), 4u);
   EXPECT_FALSE(by_origin.count("0004.png"));
   EXPECT_EQ(made.details["label"]["by_provenance"]["batch"], 2);
 }

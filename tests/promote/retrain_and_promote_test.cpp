@@ -84,7 +84,7 @@ TEST(Retrain, the_challenger_trains_on_the_union_from_the_champions_weights) {
   EXPECT_EQ(challenger.preprocess_hash, champion.preprocess_hash);
   EXPECT_EQ(challenger.lineage.seed, champion.lineage.seed);
   EXPECT_EQ(challenger.labels, champion.labels);
-  EXPECT_TRUE(challenger.lineage.config["keep_classifier"].get<bool>());
+  EXPECT_EQ(challenger.lineage.config["from"], ws.champion);
 }
 
 TEST(Retrain, new_labels_that_reuse_the_original_test_set_name_are_refused_before_training) {

@@ -10,6 +10,7 @@
 #include "edgeloop/core/hash.h"
 #include "edgeloop/data/sample_order.h"
 #include "edgeloop/data/split_groups.h"
+#include "edgeloop/registry/label_store.h"
 
 namespace edgeloop {
 
@@ -186,7 +187,12 @@ SplitResult split_dataset(Registry& registry, const std::string& reference, cons
   change << " seed=" << options.seed;
   version.change = change.str();
   version.samples = std::move(samples);
-  registry.in_transaction([&](SQLite::Database&) { result.version = store.add_version(version); });
+  std::vector<SampleProvenance> provenance;   // labels given in `edgeloop label` keep how they were given
+  for (const auto& [hash, row] : LabelStore(registry).provenance(source.id)) provenance.push_back(row);
+  registry.in_transaction([&](SQLite::Database&) {
+    result.version = store.add_version(version);
+    LabelStore(registry).set_provenance(result.version.id, provenance);
+  });
   return result;
 }
 

@@ -276,12 +276,12 @@ DatasetVersion LabellingSession::finish() {
   labelled.parent_id = version_.id;
   labelled.classes = classes_;
   std::set<std::string> labellers;
+  std::vector<SampleProvenance> provenance;
   for (Sample sample : datasets.samples(version_.id)) {
     if (auto found = current_.find(sample.object_hash); found != current_.end()) {
       if (!found->second.label) continue;   // discarded: not in the new version
       sample.label = index_of_class(classes_, *found->second.label);
-      sample.provenance = found->second.provenance;
-      sample.labelled_by = found->second.labeller;
+      provenance.push_back({sample.object_hash, found->second.provenance, found->second.labeller});
       labellers.insert(found->second.labeller);
     } else if (auto imported = imported_label_.find(sample.object_hash); imported != imported_label_.end()) {
       sample.label = imported->second;
@@ -302,7 +302,10 @@ DatasetVersion LabellingSession::finish() {
                                       {"discarded", totals.discarded},
                                       {"unlabelled", totals.total - totals.labelled - totals.discarded}}}};
   DatasetVersion made;
-  registry_.in_transaction([&](SQLite::Database&) { made = datasets.add_version(labelled); });
+  registry_.in_transaction([&](SQLite::Database&) {
+    made = datasets.add_version(labelled);
+    LabelStore(registry_).set_provenance(made.id, provenance);
+  });
   return made;
 }
 

@@ -30,10 +30,8 @@ RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions
   if (options.threads > 0) train.threads = options.threads;
   if (options.from_scratch) {
     train.from_model.clear();
-    train.keep_classifier = false;
   } else {
     train.from_model = champion.id;
-    train.keep_classifier = true;
     train.freeze_blocks = 0;
     train.unfreeze_after = 0;
     train.learning_rate *= options.fine_tune_lr_factor;

@@ -1,6 +1,7 @@
 // Retrain on the union: `edgeloop retrain --champion MODEL --add DATASET`. Makes the union version
 // (union_version.h), then trains a challenger on it with the champion's own options, preprocessing
-// and seed: fine-tuned from the champion's weights (classifier kept, a lower learning rate) or,
+// and seed: fine-tuned from the champion's weights (a lower learning rate; the classifier layer starts anew, as
+// `train --from` does) or,
 // on request, from scratch, within a time budget. The challenger is an ordinary stored model; the
 // gate (promote) decides whether it replaces the champion. LibTorch. One at a time per thread.
 #pragma once

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/registry/label_store.h"
 
 namespace edgeloop {
 
@@ -57,7 +58,13 @@ UnionVersion make_union_version(Registry& registry, const std::string& champion_
                   std::to_string(result.added - result.already_there) + " new labelled samples)";
   merged.details["union"] = Json{{"champion_data", result.champion_data.reference()}, {"added", result.added_data.reference()},
                                  {"added_samples", result.added - result.already_there}};
-  registry.in_transaction([&](SQLite::Database&) { result.version = datasets.add_version(merged); });
+  // The new labels keep their provenance (human, suggestion, batch, oracle) in the union.
+  std::vector<SampleProvenance> provenance;
+  for (const auto& [hash, row] : LabelStore(registry).provenance(result.added_data.id)) provenance.push_back(row);
+  registry.in_transaction([&](SQLite::Database&) {
+    result.version = datasets.add_version(merged);
+    LabelStore(registry).set_provenance(result.version.id, provenance);
+  });
   return result;
 }
 

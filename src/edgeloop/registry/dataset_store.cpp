@@ -120,8 +120,7 @@ std::vector<Sample> DatasetStore::samples(const std::string& version_id, const s
   return guard_sqlite(database, [&] {
     std::vector<Sample> found;
     std::string sql =
-        "SELECT object_hash, COALESCE(label, -1), split, origin, copies, COALESCE(suggested, ''), provenance, labelled_by "
-        "FROM version_samples "
+        "SELECT object_hash, COALESCE(label, -1), split, origin, copies, COALESCE(suggested, '') FROM version_samples "
         "WHERE version_id = ?";
     const bool all_tests = split_filter == kSplitTestPrefix;
     if (!split_filter.empty()) sql += all_tests ? " AND split LIKE 'test:%'" : " AND split = ?";
@@ -131,8 +130,7 @@ std::vector<Sample> DatasetStore::samples(const std::string& version_id, const s
     if (!split_filter.empty() && !all_tests) query.bind(2, split_filter);
     while (query.executeStep()) {
       found.push_back(Sample{query.getColumn(0).getString(), query.getColumn(1).getInt(), query.getColumn(2).getString(),
-                             query.getColumn(3).getString(), query.getColumn(4).getInt(), query.getColumn(5).getString(),
-                             query.getColumn(6).getString(), query.getColumn(7).getString()});
+                             query.getColumn(3).getString(), query.getColumn(4).getInt(), query.getColumn(5).getString()});
     }
     return found;
   });
@@ -199,7 +197,6 @@ std::string DatasetStore::version_id_for(const std::string& dataset, std::vector
     std::string row = sample.object_hash;
     row.append("\t").append(std::to_string(sample.label)).append("\t").append(sample.split);
     if (sample.copies != 1) row.append("\t").append(std::to_string(sample.copies));
-    if (!sample.provenance.empty()) row.append("\t").append(sample.provenance).append("\t").append(sample.labelled_by);
     row.append("\n");
     hash.update(row);
   }
@@ -240,8 +237,8 @@ DatasetVersion DatasetStore::add_version(const NewVersion& version) {
     insert.bind(8, created.details.dump());
     insert.exec();
     SQLite::Statement row(database,
-                          "INSERT INTO version_samples (version_id, object_hash, label, split, origin, suggested, copies, provenance, "
-                          "labelled_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                          "INSERT INTO version_samples (version_id, object_hash, label, split, origin, suggested, copies) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)");
     for (const auto& sample : version.samples) {
       row.bind(1, created.id);
       row.bind(2, sample.object_hash);
@@ -250,8 +247,6 @@ DatasetVersion DatasetStore::add_version(const NewVersion& version) {
       row.bind(5, sample.origin);
       if (sample.suggested.empty()) row.bind(6); else row.bind(6, sample.suggested);
       row.bind(7, sample.copies);
-      row.bind(8, sample.provenance);
-      row.bind(9, sample.labelled_by);
       row.exec();
       row.reset();
     }

@@ -44,8 +44,6 @@ struct Sample {
                             // the import source, "clip.mp4#frame=30"
   int copies = 1;           // how many times it counts in training (> 1 after oversampling)
   std::string suggested;    // JSON text of a suggested label (captures), empty when none
-  std::string provenance;   // how the label was given: "" (came with the import), human, suggestion, batch, oracle
-  std::string labelled_by;  // who gave it (edgeloop label); "" for imported labels
 };
 
 // What the object store holds for one hash.

@@ -57,6 +57,37 @@ std::optional<std::string> LabelStore::undo(const std::string& version_id, const
   });
 }
 
+void LabelStore::set_provenance(const std::string& version_id, const std::vector<SampleProvenance>& rows) {
+  auto& database = registry_.database();
+  guard_sqlite(database, [&] {
+    SQLite::Statement update(database,
+                             "UPDATE version_samples SET provenance = ?, labelled_by = ? WHERE version_id = ? AND object_hash = ?");
+    for (const SampleProvenance& row : rows) {
+      update.bind(1, row.provenance);
+      update.bind(2, row.labelled_by);
+      update.bind(3, version_id);
+      update.bind(4, row.object_hash);
+      update.exec();
+      update.reset();
+    }
+  });
+}
+
+std::map<std::string, SampleProvenance> LabelStore::provenance(const std::string& version_id) {
+  auto& database = registry_.database();
+  return guard_sqlite(database, [&] {
+    std::map<std::string, SampleProvenance> found;
+    SQLite::Statement query(database,
+                            "SELECT object_hash, provenance, labelled_by FROM version_samples WHERE version_id = ? AND provenance != ''");
+    query.bind(1, version_id);
+    while (query.executeStep()) {
+      SampleProvenance row{query.getColumn(0).getString(), query.getColumn(1).getString(), query.getColumn(2).getString()};
+      found[row.object_hash] = row;
+    }
+    return found;
+  });
+}
+
 std::map<std::string, LabelEntry> LabelStore::current(const std::string& version_id) {
   auto& database = registry_.database();
   return guard_sqlite(database, [&] {

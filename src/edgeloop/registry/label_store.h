@@ -2,7 +2,8 @@
 // in `edgeloop label` — a keypress in the page, an accepted suggestion, a batch accept, an oracle or
 // CSV row — is one row, written in its own transaction before the caller answers. Nothing is
 // deleted: an undo marks its row. A sample's current label is its newest row that is not undone.
-// Callers: label/ (the labelling session). Write methods run inside Registry::in_transaction.
+// It also records, in version_samples, the provenance a version's labels carry.
+// Callers: label/ (the labelling session), promote/ (the union). Write methods run inside Registry::in_transaction.
 // Not thread-safe: like its Registry, use one per thread (or guard both with one mutex).
 #pragma once
 
@@ -20,6 +21,13 @@ inline constexpr const char* kProvenanceHuman = "human";            // a key for
 inline constexpr const char* kProvenanceSuggestion = "suggestion";  // the device's suggestion accepted (Enter)
 inline constexpr const char* kProvenanceBatch = "batch";            // "accept every suggestion above C"
 inline constexpr const char* kProvenanceOracle = "oracle";          // a labeller that knows the truth (simulated sources)
+
+// How and by whom one sample's label of a version was given (version_samples.provenance, labelled_by).
+struct SampleProvenance {
+  std::string object_hash;
+  std::string provenance;   // kProvenance*
+  std::string labelled_by;  // who
+};
 
 // One label given to one sample of the version being labelled.
 struct LabelEntry {
@@ -42,10 +50,15 @@ class LabelStore {
   // Marks the label stored under `operation` undone; returns its sample's hash, or nullopt when no
   // such label exists in `version_id` or it was undone already.
   std::optional<std::string> undo(const std::string& version_id, const std::string& operation);
+  // Records the provenance of samples of a stored version (the labelled version finish() makes,
+  // or a union that carries them on).
+  void set_provenance(const std::string& version_id, const std::vector<SampleProvenance>& rows);
 
   // --- reads ---
   // The current label of each labelled sample of `version_id` (newest row not undone), by hash.
   std::map<std::string, LabelEntry> current(const std::string& version_id);
+  // The samples of `version_id` whose label has a provenance, by hash.
+  std::map<std::string, SampleProvenance> provenance(const std::string& version_id);
   // Every row of `version_id`, undone ones included, oldest first.
   std::vector<LabelEntry> history(const std::string& version_id);
 

@@ -30,7 +30,6 @@ Json TrainOptions::to_json() const {
               {"from", from_model},
               {"freeze", freeze_blocks},
               {"unfreeze_after", unfreeze_after},
-              {"keep_classifier", keep_classifier},
               {"threads", threads},
               {"seed", seed},
               {"max_seconds", max_seconds},
@@ -45,7 +44,7 @@ TrainOptions TrainOptions::from_json(const Json& json, const std::string& source
     if (!defaults.contains(key) && key != "resume") {
       throw invalid_argument(source_name + ": unknown training option `" + key + "`: use one of epochs, batch, lr, " +
                              "optimizer, momentum, weight_decay, schedule, step_epochs, step_factor, label_smoothing, " +
-                             "class_weights, augment, patience, min_delta, from, freeze, unfreeze_after, keep_classifier, threads, seed, "
+                             "class_weights, augment, patience, min_delta, from, freeze, unfreeze_after, threads, seed, "
                              "max_seconds, data, arch");
     }
   }
@@ -69,7 +68,6 @@ TrainOptions TrainOptions::from_json(const Json& json, const std::string& source
     options.from_model = json.value("from", options.from_model);
     options.freeze_blocks = json.value("freeze", options.freeze_blocks);
     options.unfreeze_after = json.value("unfreeze_after", options.unfreeze_after);
-    options.keep_classifier = json.value("keep_classifier", options.keep_classifier);
     options.threads = json.value("threads", options.threads);
     options.seed = json.value("seed", options.seed);
     options.resume = json.value("resume", options.resume);

@@ -29,8 +29,6 @@ struct TrainOptions {
   std::string from_model;            // transfer learning: start from this model ("" = from scratch)
   int freeze_blocks = 0;             // transfer learning: freeze the first N blocks
   int unfreeze_after = 0;            // transfer learning: unfreeze everything after this epoch (0 = never)
-  bool keep_classifier = false;      // transfer learning: keep the --from model's classifier too (fine-tuning
-                                     // on the same classes, as `edgeloop retrain` does); false: a new head
   int threads = 0;                   // compute threads (0 = all cores)
   uint64_t seed = 42;                // weights init, shuffling, augmentation, dropout
   bool resume = false;               // continue the newest unfinished run with these options

@@ -24,10 +24,6 @@ struct StartingPoint {
   WeightMap parent_weights;
 };
 
-bool stored_labels_differ(const Workspace& workspace, const std::string& model_id, const TrainingData& data) {
-  return load_stored_model(workspace, model_id).labels != data.version.classes;
-}
-
 StartingPoint starting_point(const Workspace& workspace, Registry& registry, const TrainOptions& options,
                              const TrainingData& data) {
   StartingPoint start;
@@ -50,10 +46,6 @@ StartingPoint starting_point(const Workspace& workspace, Registry& registry, con
                            std::to_string(start.spec.input.height) + "x" + std::to_string(start.spec.input.width) +
                            " input but " + data.version.reference() +
                            " preprocesses to another shape: pass a preprocess spec with that size");
-  }
-  if (options.keep_classifier && !options.from_model.empty() && stored_labels_differ(workspace, start.parent_model, data)) {
-    throw invalid_argument("keep_classifier: " + start.parent_model + " was trained on other classes than " + data.version.reference() +
-                           ": drop keep_classifier to train a new head");
   }
   start.spec.input = input;
   start.spec.classes = data.classes();
@@ -132,10 +124,7 @@ TrainOutcome train_model(const Workspace& workspace, Registry& registry, const T
 
   torch::manual_seed(options.seed);
   LayerGraphModule module(start.spec);
-  if (!start.parent_weights.empty()) {
-    load_weights(*module, start.parent_weights,
-                 /*skip_layers=*/options.keep_classifier ? std::vector<std::string>{} : std::vector<std::string>{"classifier"});
-  }
+  if (!start.parent_weights.empty()) load_weights(*module, start.parent_weights, /*skip_layers=*/{"classifier"});
   module->freeze_first_blocks(options.freeze_blocks);
 
   TrainerCallbacks trainer_callbacks = callbacks;
