@@ -1,8 +1,9 @@
 // Drives the labelling page in Debian's headless chromium (puppeteer-core, no browser download):
-// starts `edgeloop label`, labels frames by keys, undoes one, SIGKILLs the server mid-way, keeps
+// starts the label server (--server: edgeloop_label_test_server, which serves as `edgeloop label`
+// does), labels frames by keys, undoes one, SIGKILLs the server mid-way, keeps
 // labelling while it is down, restarts it, waits until the page reports every label saved, and
 // writes what it labelled to --out. Used by label_browser_test.cpp; bench/loop times it.
-// Usage: node label_browser.mjs --edgeloop BIN --workspace WS --dataset D --classes C --port P
+// Usage: node label_browser.mjs --server BIN --workspace WS --dataset D --classes C --port P
 //        --labels N --kill-at K --restart-at R --undo-at U --out FILE
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -18,8 +19,8 @@ const url = `http://127.0.0.1:${args.port}/`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function startServer() {
-  const server = spawn(args.edgeloop, ["--workspace", args.workspace, "label", args.dataset, "--classes", args.classes,
-                                       "--port", args.port, "--labeller", "browser-test"], {stdio: ["ignore", "ignore", "inherit"]});
+  const server = spawn(args.server, [args.workspace, args.dataset, args.classes, args.port, "browser-test"],
+                       {stdio: ["ignore", "ignore", "inherit"]});
   return server;
 }
 

@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kLabelTools = fs::path(EDGELOOP_SOURCE_DIR) / "tests/label";
-const fs::path kCli = fs::path(EDGELOOP_BINARY_DIR) / "src/cli/edgeloop";
+const fs::path kServer = fs::path(EDGELOOP_BINARY_DIR) / "tests/label/edgeloop_label_test_server";
 
 TEST(LabelPage, keys_undo_and_a_killed_server_lose_no_label_in_chromium) {
   if (!fs::exists("/usr/bin/chromium") || !fs::exists(kLabelTools / "node_modules/puppeteer-core")) {
@@ -25,8 +25,8 @@ TEST(LabelPage, keys_undo_and_a_killed_server_lose_no_label_in_chromium) {
   testing::CaptureWorkspace ws;
   const std::string captures = ws.import_captures(testing::varied_captures(40));
   const fs::path out = ws.dir / "browser.json";
-  const std::string command = "node " + testing::shell_quote((kLabelTools / "label_browser.mjs").string()) + " --edgeloop " +
-                              testing::shell_quote(kCli.string()) + " --workspace " + testing::shell_quote(ws.workspace.root().string()) +
+  const std::string command = "node " + testing::shell_quote((kLabelTools / "label_browser.mjs").string()) + " --server " +
+                              testing::shell_quote(kServer.string()) + " --workspace " + testing::shell_quote(ws.workspace.root().string()) +
                               " --dataset " + captures + " --classes base --port " + std::to_string(testing::free_loopback_port()) +
                               " --labels 30 --undo-at 9 --kill-at 17 --restart-at 23 --out " + testing::shell_quote(out.string()) + " 2>&1";
   const auto run = testing::run_shell(command);

@@ -292,9 +292,9 @@ DatasetVersion LabellingSession::finish() {
   std::string change = "label";
   for (const auto& [provenance, count] : totals.per_provenance) {
     by_provenance[provenance] = count;
-    change += " " + std::to_string(count) + " " + provenance + ",";
+    change.append(" ").append(std::to_string(count)).append(" ").append(provenance).append(",");
   }
-  change += " " + std::to_string(totals.discarded) + " discarded";
+  change.append(" ").append(std::to_string(totals.discarded)).append(" discarded");
   labelled.change = change;
   labelled.details = Json{{"label", {{"from", version_.reference()},
                                       {"by_provenance", by_provenance},
