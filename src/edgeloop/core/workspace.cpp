@@ -1,6 +1,7 @@
 #include "edgeloop/core/workspace.h"
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/leftover_files.h"
 
 namespace edgeloop {
 
@@ -42,12 +43,14 @@ Workspace Workspace::open(const std::optional<fs::path>& explicit_root) {
       throw not_found(explicit_root->string() + " is not an edgeloop workspace: run `edgeloop init " +
                       explicit_root->string() + "` first");
     }
+    sweep_leftovers(found->state_dir(), /*recursive=*/true);
     return *found;
   }
   std::optional<Workspace> found = find(fs::current_path());
   if (!found) {
     throw not_found("not inside an edgeloop workspace (no .edgeloop/ here or above): run `edgeloop init` or pass --workspace DIR");
   }
+  sweep_leftovers(found->state_dir(), /*recursive=*/true);
   return *found;
 }
 

@@ -12,6 +12,8 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/filesystem_guard.h"
+#include "edgeloop/core/leftover_files.h"
 #include "edgeloop/core/hash.h"
 
 namespace edgeloop {
@@ -21,17 +23,14 @@ namespace fs = std::filesystem;
 namespace {
 
 // Temp name unique per process and call, beside the target so the rename stays in one directory.
-fs::path temporary_path_for(const fs::path& target) {
+fs::path new_temporary_path(const fs::path& target) {
   static std::atomic<uint64_t> counter{0};
-  std::string name = ".";
-  name.append(target.filename().string()).append(".tmp.").append(std::to_string(::getpid()));
-  name.append(".").append(std::to_string(counter++));
-  return target.parent_path() / name;
+  return temporary_path_for(target, ::getpid(), counter++);
 }
 
 void write_then_rename(const fs::path& target, std::span<const uint8_t> bytes) {
   std::error_code ignored;
-  const fs::path temporary = temporary_path_for(target);
+  const fs::path temporary = new_temporary_path(target);
   constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
   constexpr mode_t kFileMode = 0644;
   int fd = ::open(temporary.c_str(), kCreateFlags, kFileMode);
@@ -39,7 +38,7 @@ void write_then_rename(const fs::path& target, std::span<const uint8_t> bytes) {
     fs::create_directories(target.parent_path(), ignored);
     fd = ::open(temporary.c_str(), kCreateFlags, kFileMode);
   }
-  if (fd < 0) throw io_error("cannot create " + temporary.string() + ": " + std::strerror(errno));
+  if (fd < 0) throw disk_error("cannot create", temporary, errno);
   size_t written = 0;
   while (written < bytes.size()) {
     const ssize_t result = ::write(fd, bytes.data() + written, bytes.size() - written);
@@ -48,16 +47,19 @@ void write_then_rename(const fs::path& target, std::span<const uint8_t> bytes) {
       const int error_number = errno;
       ::close(fd);
       fs::remove(temporary, ignored);
-      throw io_error("cannot write " + target.string() + ": " +
-                     (error_number == ENOSPC ? "the disk is full: free space and try again" : std::strerror(error_number)));
+      throw disk_error("cannot write", target, error_number);
     }
     written += static_cast<size_t>(result);
   }
-  ::close(fd);
+  if (::close(fd) != 0) {
+    const int error_number = errno;
+    fs::remove(temporary, ignored);
+    throw disk_error("cannot write", target, error_number);
+  }
   if (::rename(temporary.c_str(), target.c_str()) != 0) {
     const int error_number = errno;
     fs::remove(temporary, ignored);
-    throw io_error("cannot rename onto " + target.string() + ": " + std::strerror(error_number));
+    throw disk_error("cannot rename onto", target, error_number);
   }
 }
 
@@ -80,11 +82,11 @@ PutResult ObjectStore::put(std::span<const uint8_t> bytes, Durability durability
 
 void ObjectStore::sync() {
   const int fd = ::open(workspace_.objects_dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw io_error("cannot open " + workspace_.objects_dir().string() + ": " + std::strerror(errno));
+  if (fd < 0) throw disk_error("cannot open", workspace_.objects_dir(), errno);
   const int result = ::syncfs(fd);
   const int error_number = errno;
   ::close(fd);
-  if (result != 0) throw io_error("cannot sync " + workspace_.objects_dir().string() + ": " + std::strerror(error_number));
+  if (result != 0) throw disk_error("cannot sync", workspace_.objects_dir(), error_number);
 }
 
 bool ObjectStore::contains(const std::string& hash) const {
@@ -124,6 +126,25 @@ bool ObjectStore::verify(const std::string& hash) const {
 void ObjectStore::remove(const std::string& hash) {
   std::error_code ignored;
   fs::remove(workspace_.object_path(hash), ignored);
+}
+
+int64_t ObjectStore::remove_unregistered(const std::function<bool(const std::string& hash)>& is_registered) {
+  int64_t removed = 0;
+  std::error_code error;
+  for (fs::directory_iterator prefix(workspace_.objects_dir(), error), end; !error && prefix != end; prefix.increment(error)) {
+    const std::string head = prefix->path().filename().string();
+    if (head.size() != 2 || !prefix->is_directory(error)) continue;
+    std::error_code inner_error;
+    for (fs::directory_iterator entry(prefix->path(), inner_error), inner_end; !inner_error && entry != inner_end;
+         entry.increment(inner_error)) {
+      const std::string tail = entry->path().filename().string();
+      if (tail.starts_with(".")) continue;  // temporary files are the leftover sweep's (leftover_files.h)
+      if (is_registered(head + tail)) continue;
+      std::error_code ignored;
+      if (fs::remove(entry->path(), ignored)) ++removed;
+    }
+  }
+  return removed;
 }
 
 }  // namespace edgeloop

@@ -2,14 +2,35 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/registry/migrations.h"
+#include "edgeloop/registry/sqlite_guard.h"
 
 namespace edgeloop {
 
 namespace {
+
 constexpr int kBusyTimeoutMilliseconds = 10000;
+
+// Removes a registry file this process created and could not finish (a full disk at `init`), with
+// its WAL and shared-memory files, so no 0-byte registry.db is left for the next command to trip on.
+void remove_unfinished_registry(const std::filesystem::path& path) {
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path.string() + suffix, ignored);
 }
 
+}  // namespace
+
 Registry Registry::open(const std::filesystem::path& path) {
+  std::error_code error;
+  const bool existed = std::filesystem::exists(path, error) && std::filesystem::file_size(path, error) > 0;
+  try {
+    return open_and_migrate(path);
+  } catch (...) {
+    if (!existed) remove_unfinished_registry(path);
+    throw;
+  }
+}
+
+Registry Registry::open_and_migrate(const std::filesystem::path& path) {
   std::unique_ptr<SQLite::Database> database;
   try {
     database = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
@@ -18,8 +39,7 @@ Registry Registry::open(const std::filesystem::path& path) {
     database->exec("PRAGMA foreign_keys = ON");
     database->exec("PRAGMA synchronous = NORMAL");
   } catch (const SQLite::Exception& error) {
-    throw corrupt(path.string() + " is not a usable registry (" + error.what() +
-                  "): restore it from a backup or re-create the workspace");
+    throw sqlite_error_to_error(error, path.string());
   }
   Registry registry(std::move(database));
   const auto& migrations = registry_migrations();
@@ -42,7 +62,7 @@ int Registry::schema_version() {
   try {
     return database_->execAndGet("PRAGMA user_version").getInt();
   } catch (const SQLite::Exception& error) {
-    throw corrupt(database_->getFilename() + " is not a usable registry (" + error.what() + ")");
+    throw sqlite_error_to_error(error, database_->getFilename(), sqlite_system_errno(*database_));
   }
 }
 
@@ -52,7 +72,7 @@ void Registry::in_transaction(const std::function<void(SQLite::Database&)>& chan
     change(*database_);
     transaction.commit();
   } catch (const SQLite::Exception& error) {
-    throw io_error("registry " + database_->getFilename() + ": " + error.what());
+    throw sqlite_error_to_error(error, database_->getFilename(), sqlite_system_errno(*database_));
   }
 }
 
