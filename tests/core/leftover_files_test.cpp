@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/publish_folder.h"
 #include "edgeloop/core/leftover_files.h"
 #include "edgeloop/core/workspace.h"
 #include "support/temp_dir.h"

@@ -12,6 +12,7 @@
 #include "edgeloop/data/importer.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/registry/dataset_store.h"
+#include "edgeloop/registry/registered_objects.h"
 
 namespace edgeloop {
 namespace {
@@ -43,7 +44,7 @@ TEST(ImportLeftovers, a_fifo_named_like_an_image_is_rejected_without_blocking_an
   ASSERT_EQ(result.rejects.size(), 1u);
   EXPECT_EQ(result.rejects[0].path, "cat/x.png");
   EXPECT_NE(result.rejects[0].reason.find("not a regular file (a FIFO)"), std::string::npos) << result.rejects[0].reason;
-  const std::unordered_set<std::string> registered = DatasetStore(test.registry).object_hashes();
+  const std::unordered_set<std::string> registered = registered_object_hashes(test.registry);
   EXPECT_EQ(stored_objects(test.workspace), std::set<std::string>(registered.begin(), registered.end()));
 }
 
@@ -71,7 +72,7 @@ TEST(ImportLeftovers, objects_a_killed_import_stored_but_never_registered_are_re
   testing::write_image(test.dir / "more" / "dog" / "b.png", testing::seeded_image(2));
   import_dataset(test.workspace, test.registry, test.dir / "more", named("dogs"));
   EXPECT_FALSE(objects.contains(orphan));
-  const std::unordered_set<std::string> registered = DatasetStore(test.registry).object_hashes();
+  const std::unordered_set<std::string> registered = registered_object_hashes(test.registry);
   EXPECT_EQ(stored_objects(test.workspace), std::set<std::string>(registered.begin(), registered.end()));
   EXPECT_EQ(registered.size(), 2u);
 }

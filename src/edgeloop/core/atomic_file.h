@@ -18,18 +18,8 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
 // Copies a file under the same guarantee.
 void copy_file_atomically(const std::filesystem::path& source, const std::filesystem::path& target);
 
-// Whole-file read; throws Error naming the file: kNotFound when absent, kInvalidArgument for a
-// FIFO, socket, device or folder (refused without opening it, so a FIFO cannot hang the reader),
-// kIo when the disk fails.
+// Whole-file read; throws Error(kIo) naming the file.
 std::string read_file(const std::filesystem::path& path);
-
-// Publishes the filled folder `staging` as `target` (same parent folder): renamed into place when
-// `target` does not exist; otherwise the two are swapped in one atomic step (renameat2
-// RENAME_EXCHANGE) and the old one, now at `staging`, is removed. A reader sees the old folder or
-// the new one, whole, at every moment. Where the filesystem cannot swap, the old folder is renamed
-// aside (`.NAME.old-PID`, leftover_files.h) just before the new one is renamed in; a process killed
-// between the two leaves the aside folder, which the next sweep renames back. Throws Error(kIo).
-void publish_folder(const std::filesystem::path& staging, const std::filesystem::path& target);
 
 // fsync of a directory, so that a rename inside it survives a power cut.
 void sync_directory(const std::filesystem::path& directory);

@@ -35,6 +35,8 @@ std::optional<Workspace> Workspace::find(const fs::path& start) {
   }
 }
 
+// Opening a workspace also sweeps what killed processes left in `.edgeloop/` (temporary files,
+// staging folders whose writer is gone: leftover_files.h), so every command starts clean.
 Workspace Workspace::open(const std::optional<fs::path>& explicit_root) {
   if (explicit_root) {
     std::optional<Workspace> found;

@@ -16,16 +16,13 @@ class Workspace {
   // Looks in `start` and each parent; nullopt when none holds `.edgeloop/`.
   static std::optional<Workspace> find(const std::filesystem::path& start);
   // `explicit_root` if given, else find() from the current directory; throws Error(kNotFound)
-  // with the fix ("run `edgeloop init` or pass --workspace DIR") when there is none. Sweeps what
-  // killed processes left in `.edgeloop/` (temporary files, staging folders: leftover_files.h).
+  // with the fix ("run `edgeloop init` or pass --workspace DIR") when there is none.
   static Workspace open(const std::optional<std::filesystem::path>& explicit_root);
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path state_dir() const { return root_ / ".edgeloop"; }
   std::filesystem::path registry_path() const { return state_dir() / "registry.db"; }
   std::filesystem::path objects_dir() const { return state_dir() / "objects"; }
-  // Held shared by every import while it stores objects, exclusive by the sweep of unregistered ones.
-  std::filesystem::path objects_lock_path() const { return state_dir() / "objects.lock"; }
   std::filesystem::path cache_dir() const { return state_dir() / "cache"; }
   std::filesystem::path runs_dir() const { return state_dir() / "runs"; }
   std::filesystem::path models_dir() const { return state_dir() / "models"; }

@@ -147,6 +147,8 @@ ImportSource read_capture_source(const fs::path& source) {
       item.suggested = note.dump();
     } catch (const Json::exception& error) {
       item.reject_reason = "sidecar " + sidecar.filename().string() + " is not JSON (" + error.what() + ")";
+    } catch (const Error& error) {
+      item.reject_reason = "sidecar " + sidecar.filename().string() + " is unreadable: " + error.what();
     }
   }
   return result;

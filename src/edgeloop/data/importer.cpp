@@ -18,8 +18,9 @@
 #include "edgeloop/data/image_probe.h"
 #include "edgeloop/data/import_source.h"
 #include "edgeloop/data/object_store.h"
-#include "edgeloop/data/objects_lock.h"
+#include "edgeloop/data/object_sweep.h"
 #include "edgeloop/registry/dataset_store.h"
+#include "edgeloop/registry/registered_objects.h"
 
 namespace edgeloop {
 
@@ -150,8 +151,9 @@ ImportResult import_unguarded(const Workspace& workspace, Registry& registry, co
   spdlog::debug("import: {} items read from {} in {:.2f} s", items.items.size(), source.string(), seconds_since_start());
   ObjectStore objects(workspace);
   const ObjectsLock objects_lock(workspace, [&] {
-    const std::unordered_set<std::string> registered = datasets.object_hashes();
-    const int64_t removed = objects.remove_unregistered([&](const std::string& hash) { return registered.count(hash) > 0; });
+    const std::unordered_set<std::string> registered = registered_object_hashes(registry);
+    const int64_t removed =
+        remove_unregistered_objects(workspace, [&](const std::string& hash) { return registered.count(hash) > 0; });
     spdlog::debug("import: {} unregistered objects removed (left by a killed import)", removed);
   });
   std::vector<ItemOutcome> outcomes(items.items.size());

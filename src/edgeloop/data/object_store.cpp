@@ -128,23 +128,4 @@ void ObjectStore::remove(const std::string& hash) {
   fs::remove(workspace_.object_path(hash), ignored);
 }
 
-int64_t ObjectStore::remove_unregistered(const std::function<bool(const std::string& hash)>& is_registered) {
-  int64_t removed = 0;
-  std::error_code error;
-  for (fs::directory_iterator prefix(workspace_.objects_dir(), error), end; !error && prefix != end; prefix.increment(error)) {
-    const std::string head = prefix->path().filename().string();
-    if (head.size() != 2 || !prefix->is_directory(error)) continue;
-    std::error_code inner_error;
-    for (fs::directory_iterator entry(prefix->path(), inner_error), inner_end; !inner_error && entry != inner_end;
-         entry.increment(inner_error)) {
-      const std::string tail = entry->path().filename().string();
-      if (tail.starts_with(".")) continue;  // temporary files are the leftover sweep's (leftover_files.h)
-      if (is_registered(head + tail)) continue;
-      std::error_code ignored;
-      if (fs::remove(entry->path(), ignored)) ++removed;
-    }
-  }
-  return removed;
-}
-
 }  // namespace edgeloop

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,9 +44,6 @@ class ObjectStore {
   bool verify(const std::string& hash) const;
   // Deletes an object (used to undo the objects a failed import created). Missing is fine.
   void remove(const std::string& hash);
-  // Deletes every stored object whose hash `is_registered` refuses: what a killed import stored but
-  // never registered. The caller must know no import is running (ObjectsLock). Returns the count.
-  int64_t remove_unregistered(const std::function<bool(const std::string& hash)>& is_registered);
 
   const Workspace& workspace() const { return workspace_; }
 

@@ -10,6 +10,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/filesystem_guard.h"
 #include "edgeloop/core/leftover_files.h"
+#include "edgeloop/core/publish_folder.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/export/int8_quantizer.h"
 #include "edgeloop/export/onnx_reference_runner.h"

@@ -170,16 +170,6 @@ std::vector<ImportRecord> DatasetStore::imports(const std::string& version_id) {
   });
 }
 
-std::unordered_set<std::string> DatasetStore::object_hashes() {
-  auto& database = registry_.database();
-  return guard_sqlite(database, [&] {
-    std::unordered_set<std::string> hashes;
-    SQLite::Statement select(database, "SELECT hash FROM objects");
-    while (select.executeStep()) hashes.insert(select.getColumn(0).getString());
-    return hashes;
-  });
-}
-
 void DatasetStore::add_objects(const std::vector<ObjectInfo>& objects) {
   auto& database = registry_.database();
   guard_sqlite(database, [&] {

@@ -8,7 +8,6 @@
 
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "edgeloop/core/config.h"
@@ -91,8 +90,6 @@ class DatasetStore {
   // Samples of a version in object-hash order; `split` filters ("" = all, "test:" = every test set).
   std::vector<Sample> samples(const std::string& version_id, const std::string& split_filter = "");
   std::optional<ObjectInfo> object(const std::string& object_hash);
-  // Every registered object hash (the objects table).
-  std::unordered_set<std::string> object_hashes();
   std::vector<ImportRecord> imports(const std::string& version_id);
 
   // --- writes: call inside Registry::in_transaction ---

@@ -19,43 +19,41 @@ void remove_unfinished_registry(const std::filesystem::path& path) {
 
 }  // namespace
 
+// Opens and migrates. A registry file this call created is removed again when that fails
+// (remove_unfinished_registry), so a full disk at `init` leaves no empty registry.db behind.
 Registry Registry::open(const std::filesystem::path& path) {
   std::error_code error;
   const bool existed = std::filesystem::exists(path, error) && std::filesystem::file_size(path, error) > 0;
   try {
-    return open_and_migrate(path);
+    std::unique_ptr<SQLite::Database> database;
+    try {
+      database = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                    kBusyTimeoutMilliseconds);
+      database->exec("PRAGMA journal_mode = WAL");
+      database->exec("PRAGMA foreign_keys = ON");
+      database->exec("PRAGMA synchronous = NORMAL");
+    } catch (const SQLite::Exception& sqlite_error) {
+      throw sqlite_error_to_error(sqlite_error, path.string());
+    }
+    Registry registry(std::move(database));
+    const auto& migrations = registry_migrations();
+    const int current = registry.schema_version();
+    const int newest = static_cast<int>(migrations.size());
+    if (current > newest) {
+      throw corrupt(path.string() + " has schema version " + std::to_string(current) + " but this edgeloop knows up to " +
+                    std::to_string(newest) + ": upgrade edgeloop");
+    }
+    for (int version = current + 1; version <= newest; ++version) {
+      registry.in_transaction([&](SQLite::Database& db) {
+        db.exec(std::string(migrations[version - 1]));
+        db.exec("PRAGMA user_version = " + std::to_string(version));
+      });
+    }
+    return registry;
   } catch (...) {
     if (!existed) remove_unfinished_registry(path);
     throw;
   }
-}
-
-Registry Registry::open_and_migrate(const std::filesystem::path& path) {
-  std::unique_ptr<SQLite::Database> database;
-  try {
-    database = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                                  kBusyTimeoutMilliseconds);
-    database->exec("PRAGMA journal_mode = WAL");
-    database->exec("PRAGMA foreign_keys = ON");
-    database->exec("PRAGMA synchronous = NORMAL");
-  } catch (const SQLite::Exception& error) {
-    throw sqlite_error_to_error(error, path.string());
-  }
-  Registry registry(std::move(database));
-  const auto& migrations = registry_migrations();
-  const int current = registry.schema_version();
-  const int newest = static_cast<int>(migrations.size());
-  if (current > newest) {
-    throw corrupt(path.string() + " has schema version " + std::to_string(current) + " but this edgeloop knows up to " +
-                  std::to_string(newest) + ": upgrade edgeloop");
-  }
-  for (int version = current + 1; version <= newest; ++version) {
-    registry.in_transaction([&](SQLite::Database& db) {
-      db.exec(std::string(migrations[version - 1]));
-      db.exec("PRAGMA user_version = " + std::to_string(version));
-    });
-  }
-  return registry;
 }
 
 int Registry::schema_version() {

@@ -15,9 +15,7 @@ namespace edgeloop {
 class Registry {
  public:
   // Opens (creating if absent) and migrates. Throws Error(kCorrupt) when the file is not a
-  // SQLite database or was written by a newer edgeloop, Error(kIo) when the disk is full or fails
-  // (sqlite_guard.h), naming the file and the fix. A registry file this call created is removed
-  // again when it fails, so a full disk at `init` leaves no empty registry.db behind.
+  // SQLite database or was written by a newer edgeloop, naming the file and the fix.
   static Registry open(const std::filesystem::path& path);
 
   int schema_version();
@@ -27,7 +25,6 @@ class Registry {
   void in_transaction(const std::function<void(SQLite::Database&)>& change);
 
  private:
-  static Registry open_and_migrate(const std::filesystem::path& path);
   explicit Registry(std::unique_ptr<SQLite::Database> database) : database_(std::move(database)) {}
   std::unique_ptr<SQLite::Database> database_;
 };
