@@ -23,6 +23,14 @@ add_library(edgeloop_xnnpack INTERFACE)
 target_link_libraries(edgeloop_xnnpack INTERFACE ${XNNPACK_LIBRARY} ${PTHREADPOOL_LIBRARY})
 target_include_directories(edgeloop_xnnpack INTERFACE ${XNNPACK_INCLUDE_DIR})
 
+# oneDNN (Debian libdnnl-dev 2.6, built on OpenMP): the onednn engines.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_library(DNNL_LIBRARY NAMES dnnl REQUIRED)
+find_path(DNNL_INCLUDE_DIR dnnl.hpp REQUIRED)
+add_library(edgeloop_dnnl INTERFACE)
+target_link_libraries(edgeloop_dnnl INTERFACE ${DNNL_LIBRARY} OpenMP::OpenMP_CXX)
+target_include_directories(edgeloop_dnnl INTERFACE ${DNNL_INCLUDE_DIR})
+
 # cpp-httplib: Debian ships its definitions compiled in libcpp-httplib.so, with no CMake config.
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
 find_library(HTTPLIB_LIBRARY NAMES cpp-httplib REQUIRED)

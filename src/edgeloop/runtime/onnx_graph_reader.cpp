@@ -1,0 +1,178 @@
+#include "edgeloop/runtime/onnx_graph_reader.h"
+
+#include <cmath>
+
+#include "edgeloop/core/error.h"
+
+namespace edgeloop {
+namespace {
+
+constexpr float kHardSigmoidAlpha = 1.0f / 6.0f;   // HardSigmoid(x) = clamp(x/6 + 1/2): x·that is HardSwish
+constexpr float kHardSigmoidBeta = 0.5f;
+constexpr float kAttributeTolerance = 1e-5f;
+
+}  // namespace
+
+OnnxGraphReader::OnnxGraphReader(const OnnxModel& model, std::string engine_name, std::string fallback)
+    : model_(model), engine_name_(std::move(engine_name)), fallback_(std::move(fallback)) {
+  for (const OnnxNode& node : model.nodes()) {
+    for (const std::string& output : node.outputs) producers_[output] = &node;
+  }
+}
+
+void OnnxGraphReader::refuse(const std::string& why) const {
+  std::string where = current_ ? "node '" + current_->name + "' op " + current_->op_type + ": " : "";
+  throw unsupported(model_.file().string() + ": " + where + why + " (the " + engine_name_ +
+                    " engine cannot map it; use " + fallback_ + ")");
+}
+
+const OnnxNode* OnnxGraphReader::producer(const std::string& tensor) const {
+  auto found = producers_.find(tensor);
+  return found == producers_.end() ? nullptr : found->second;
+}
+
+const OnnxConstant& OnnxGraphReader::constant(const std::string& name) const {
+  const OnnxConstant* tensor = model_.initializer(name);
+  if (!tensor) refuse("input '" + name + "' must be a constant");
+  return *tensor;
+}
+
+std::optional<Quantization> OnnxGraphReader::quantization_of(const OnnxNode& node) const {
+  if (node.inputs.size() < 2) return std::nullopt;
+  const OnnxConstant* scale = model_.initializer(node.inputs[1]);
+  const OnnxConstant* zero = node.inputs.size() > 2 && !node.inputs[2].empty() ? model_.initializer(node.inputs[2]) : nullptr;
+  if (!scale || scale->element_count() != 1) return std::nullopt;
+  if (zero && (zero->type != OnnxElementType::kInt8 || zero->element_count() != 1)) return std::nullopt;
+  return Quantization{float(scale->value(0)), zero ? int32_t(zero->value(0)) : 0};
+}
+
+WeightSource OnnxGraphReader::weight_source(const std::string& name) const {
+  WeightSource source;
+  if (const OnnxConstant* tensor = model_.initializer(name)) {
+    if (tensor->type != OnnxElementType::kFloat) refuse("weight '" + name + "' is not float");
+    source.shape = tensor->shape;
+    source.fp32 = tensor->floats;
+    return source;
+  }
+  const OnnxNode* node = producer(name);
+  if (!node || node->op_type != "DequantizeLinear" || !model_.initializer(node->inputs[0])) {
+    refuse("weight '" + name + "' must be a constant or DequantizeLinear of a constant");
+  }
+  const OnnxConstant& data = constant(node->inputs[0]);
+  const OnnxConstant& scales = constant(node->inputs[1]);
+  const OnnxConstant* zeros = node->inputs.size() > 2 && !node->inputs[2].empty() ? &constant(node->inputs[2]) : nullptr;
+  source.shape = data.shape;
+  source.axis = node->integer("axis", 1);
+  if (source.axis < 0) source.axis += int64_t(data.shape.size());
+  int64_t inner = 1;
+  for (size_t axis = size_t(source.axis) + 1; axis < data.shape.size(); ++axis) inner *= data.shape[axis];
+  source.scales.assign(scales.floats.begin(), scales.floats.end());
+  bool symmetric = true;
+  source.fp32.resize(size_t(data.element_count()));
+  for (int64_t index = 0; index < data.element_count(); ++index) {
+    size_t channel = scales.element_count() > 1 ? size_t((index / inner) % scales.element_count()) : 0;
+    double zero = zeros ? zeros->value(zeros->element_count() > 1 ? int64_t(channel) : 0) : 0.0;
+    if (zero != 0.0) symmetric = false;
+    source.fp32[size_t(index)] = float((data.value(index) - zero) * source.scales[channel]);
+  }
+  source.quantized = data.type == OnnxElementType::kInt8 && symmetric;
+  if (source.quantized) source.int8s = data.int8s;
+  return source;
+}
+
+std::vector<float> OnnxGraphReader::bias_values(const OnnxNode& node, size_t index, size_t count) const {
+  if (node.inputs.size() <= index || node.inputs[index].empty()) return std::vector<float>(count, 0.0f);
+  std::vector<float> bias = weight_source(node.inputs[index]).fp32;
+  if (bias.size() == 1 && count > 1) bias.assign(count, bias[0]);
+  if (bias.size() != count) refuse("bias has " + std::to_string(bias.size()) + " values, expected " + std::to_string(count));
+  return bias;
+}
+
+std::optional<std::vector<float>> OnnxGraphReader::channel_scales(const WeightSource& weight, int64_t out_axis,
+                                                                  size_t out) const {
+  if (weight.scales.size() == 1) return std::vector<float>(out, weight.scales[0]);
+  if (weight.axis != out_axis || weight.scales.size() != out) return std::nullopt;
+  return weight.scales;
+}
+
+Activation OnnxGraphReader::fusable_activation(const std::string& name) const {
+  Activation activation;
+  auto readers = model_.consumers(name);
+  if (model_.is_output(name) || readers.size() != 1) return activation;
+  const OnnxNode* reader = readers[0];
+  if (reader->op_type == "Relu") {
+    activation = {{reader}, 0.0f, kUnboundedActivation};
+  } else if (reader->op_type == "Clip") {
+    auto bounds = clip_bounds(*reader);
+    if (bounds) activation = {{reader}, bounds->first, bounds->second};
+  } else if (reader->op_type == "HardSigmoid") {
+    auto relu6 = scaled_hardsigmoid(*reader);
+    if (relu6) activation = {{reader, relu6->first}, 0.0f, relu6->second};
+  }
+  return activation;
+}
+
+std::optional<std::pair<const OnnxNode*, float>> OnnxGraphReader::scaled_hardsigmoid(const OnnxNode& node) const {
+  if (node.real("beta", 0.5f) != 0.0f || model_.is_output(node.outputs[0])) return std::nullopt;
+  auto readers = model_.consumers(node.outputs[0]);
+  if (readers.size() != 1 || readers[0]->op_type != "Mul") return std::nullopt;
+  const OnnxNode& multiply = *readers[0];
+  const std::string& other = multiply.inputs[0] == node.outputs[0] ? multiply.inputs[1] : multiply.inputs[0];
+  const OnnxConstant* factor = model_.initializer(other);
+  if (!factor || factor->element_count() != 1) return std::nullopt;
+  float limit = float(factor->value(0));
+  if (std::fabs(limit * node.real("alpha", 0.2f) - 1.0f) > kAttributeTolerance) return std::nullopt;
+  return std::make_pair(&multiply, limit);
+}
+
+const OnnxNode* OnnxGraphReader::hardswish_multiply(const OnnxNode& node) const {
+  bool standard = std::fabs(node.real("alpha", 0.2f) - kHardSigmoidAlpha) < kAttributeTolerance &&
+                  std::fabs(node.real("beta", 0.5f) - kHardSigmoidBeta) < kAttributeTolerance;
+  auto readers = model_.consumers(node.outputs[0]);
+  if (!standard || readers.size() != 1 || readers[0]->op_type != "Mul" || model_.is_output(node.outputs[0])) {
+    return nullptr;
+  }
+  const OnnxNode& multiply = *readers[0];
+  const std::string& x = node.inputs[0];
+  bool pairs = (multiply.inputs[0] == x && multiply.inputs[1] == node.outputs[0]) ||
+               (multiply.inputs[1] == x && multiply.inputs[0] == node.outputs[0]);
+  return pairs ? &multiply : nullptr;
+}
+
+std::optional<std::pair<float, float>> OnnxGraphReader::clip_bounds(const OnnxNode& node) const {
+  float low = node.real("min", -kUnboundedActivation), high = node.real("max", kUnboundedActivation);
+  for (size_t index = 1; index < node.inputs.size() && index < 3; ++index) {
+    if (node.inputs[index].empty()) continue;
+    const OnnxConstant* bound = model_.initializer(node.inputs[index]);
+    if (!bound) return std::nullopt;
+    (index == 1 ? low : high) = float(bound->value(0));
+  }
+  return std::make_pair(low, high);
+}
+
+std::optional<Quantization> OnnxGraphReader::quantized_readers(const std::string& name) const {
+  // A graph output that is also read quantized (the embedding, read by the classifier) stays int8
+  // too: the engine converts it for the caller, and the readers need no conversion back.
+  auto readers = model_.consumers(name);
+  if (readers.empty()) return std::nullopt;
+  std::optional<Quantization> shared;
+  for (const OnnxNode* reader : readers) {
+    if (reader->op_type != "QuantizeLinear") return std::nullopt;
+    auto quantization = quantization_of(*reader);
+    if (!quantization || (shared && !(*shared == *quantization))) return std::nullopt;
+    shared = quantization;
+  }
+  return shared;
+}
+
+std::optional<MatMulBias> OnnxGraphReader::matmul_bias(const std::string& produced, size_t out) const {
+  auto readers = model_.consumers(produced);
+  if (model_.is_output(produced) || readers.size() != 1 || readers[0]->op_type != "Add") return std::nullopt;
+  const OnnxNode& add_node = *readers[0];
+  const std::string& other = add_node.inputs[0] == produced ? add_node.inputs[1] : add_node.inputs[0];
+  const OnnxConstant* constant_bias = model_.initializer(other);
+  if (!constant_bias || size_t(constant_bias->element_count()) != out) return std::nullopt;
+  return MatMulBias{&add_node, weight_source(other).fp32};
+}
+
+}  // namespace edgeloop
