@@ -19,13 +19,6 @@ namespace {
 constexpr int kPerOutputChannel = 1 << 1;
 constexpr float kLargestFloat = std::numeric_limits<float>::max();   // scale mask: one scale per dimension 1 (output channels)
 
-dnnl::memory::dims to_dims(const std::vector<int64_t>& dims) { return dnnl::memory::dims(dims.begin(), dims.end()); }
-
-int64_t pooled_size(int64_t size, int64_t pad_begin, int64_t pad_end, int64_t kernel, int64_t stride,
-                    int64_t dilation = 1) {
-  return (size + pad_begin + pad_end - dilation * (kernel - 1) - 1) / stride + 1;
-}
-
 }  // namespace
 
 dnnl::memory OnednnBuilder::float_memory(const dnnl::memory::dims& dims, tag layout, const std::vector<float>& values) {
@@ -47,6 +40,19 @@ dnnl::memory OnednnBuilder::weight_memory(const std::string& key, const dnnl::me
   dnnl::reorder(user, packed).execute(stream, const_cast<dnnl::memory&>(user), packed);
   stream.wait();
   return weights_.keep(layout_key, packed);
+}
+
+Tensor OnednnBuilder::layer_output(const std::vector<int64_t>& dims, const dnnl::memory::desc& desc, bool int8,
+                                   const Quantization& quantization) {
+  Tensor output;
+  output.dims = dims;
+  if (int8) {
+    output.quantized = new_memory(desc);
+    output.quantization = quantization;
+  } else {
+    output.fp32 = new_memory(desc);
+  }
+  return output;
 }
 
 void OnednnBuilder::set_int8_attributes(const Quantization& input, const std::vector<float>& weight_scales,
@@ -74,23 +80,20 @@ void OnednnBuilder::convolution(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Tensor& input = value(input_name);
   if (input.dims.size() != 4) reader_.refuse("convolution input must be 4D");
-  if (node.text("auto_pad", "NOTSET") != "NOTSET") reader_.refuse("auto_pad is not supported; write explicit pads");
   WeightSource weight = reader_.weight_source(node.inputs[1]);
   if (weight.shape.size() != 4) reader_.refuse("only 2D convolutions are supported");
   int64_t out_channels = weight.shape[0], group_in = weight.shape[1];
   int64_t kernel_h = weight.shape[2], kernel_w = weight.shape[3];
   int64_t groups = node.integer("group", 1);
   if (group_in * groups != input.dims[1]) reader_.refuse("weight input channels do not match the input");
-  auto strides = node.integers("strides", {1, 1});
-  auto pads = node.integers("pads", {0, 0, 0, 0});
-  auto dilations = node.integers("dilations", {1, 1});
-  std::vector<int64_t> output_dims = {batch_, out_channels,
-                                      pooled_size(input.dims[2], pads[0], pads[2], kernel_h, strides[0], dilations[0]),
-                                      pooled_size(input.dims[3], pads[1], pads[3], kernel_w, strides[1], dilations[1])};
+  Window window = reader_.convolution_window(node, kernel_h, kernel_w);
+  const auto &strides = window.strides, &pads = window.pads, &dilations = window.dilations;
+  std::vector<int64_t> output_dims = {batch_, out_channels, window.output_size(input.dims[2], 0),
+                                      window.output_size(input.dims[3], 1)};
   std::vector<float> bias = reader_.bias_values(node, 2, size_t(out_channels));
 
   Activation activation = reader_.fusable_activation(node.outputs[0]);
-  std::string output_name = take_activation(activation, node.outputs[0]);
+  std::string output_name = reader_.take_activation(activation, node.outputs[0]);
   auto output_quantization = reader_.quantized_readers(output_name);
   auto scales = reader_.channel_scales(weight, 0, size_t(out_channels));
   bool int8 = weight.quantized && input.quantized && output_quantization && scales;
@@ -118,16 +121,8 @@ void OnednnBuilder::convolution(const OnnxNode& node) {
                            : dnnl::memory({weight_dims, data_type::f32, weight_tag}, engine_, weight.fp32.data());
   arguments[DNNL_ARG_WEIGHTS] = weight_memory(node.outputs[0] + (int8 ? "/int8" : "/fp32"), user, descriptor.weights_desc());
   arguments[DNNL_ARG_BIAS] = float_memory({out_channels}, tag::x, bias);
-  Tensor output;
-  output.dims = output_dims;
-  dnnl::memory destination = new_memory(descriptor.dst_desc());
-  arguments[DNNL_ARG_DST] = destination;
-  if (int8) {
-    output.quantized = destination;
-    output.quantization = output_scale;
-  } else {
-    output.fp32 = destination;
-  }
+  Tensor output = layer_output(output_dims, descriptor.dst_desc(), int8, output_scale);
+  arguments[DNNL_ARG_DST] = int8 ? output.quantized : output.fp32;
   add_step(dnnl::convolution_forward(descriptor), std::move(arguments), node.name + " Conv " + (int8 ? "int8" : "fp32"),
            descriptor.impl_info_str());
   count(int8);
@@ -155,11 +150,11 @@ void OnednnBuilder::inner_product(const OnnxNode& node) {
     bias = reader_.bias_values(node, 2, size_t(out));
   } else if (auto matmul_bias = reader_.matmul_bias(produced, size_t(out))) {   // MatMul + Add of a constant vector
     bias = matmul_bias->values;
-    skipped_.insert(matmul_bias->add);
+    reader_.skip(matmul_bias->add);
     produced = matmul_bias->add->outputs[0];
   }
   Activation activation = reader_.fusable_activation(produced);
-  std::string output_name = take_activation(activation, produced);
+  std::string output_name = reader_.take_activation(activation, produced);
   auto output_quantization = reader_.quantized_readers(output_name);
   auto scales = reader_.channel_scales(weight, out_first ? 0 : 1, size_t(out));
   bool int8 = weight.quantized && input.quantized && output_quantization && scales;
@@ -203,16 +198,8 @@ void OnednnBuilder::inner_product(const OnnxNode& node) {
                            : dnnl::memory({{out, in}, data_type::f32, weight_tag}, engine_, weight.fp32.data());
   arguments[DNNL_ARG_WEIGHTS] = weight_memory(node.outputs[0] + (int8 ? "/int8" : "/fp32"), user, descriptor.weights_desc());
   arguments[DNNL_ARG_BIAS] = float_memory({out}, tag::x, bias);
-  Tensor output;
-  output.dims = {batch_, out};
-  dnnl::memory destination = new_memory(descriptor.dst_desc());
-  arguments[DNNL_ARG_DST] = destination;
-  if (int8) {
-    output.quantized = destination;
-    output.quantization = output_scale;
-  } else {
-    output.fp32 = destination;
-  }
+  Tensor output = layer_output({batch_, out}, descriptor.dst_desc(), int8, output_scale);
+  arguments[DNNL_ARG_DST] = int8 ? output.quantized : output.fp32;
   add_step(dnnl::inner_product_forward(descriptor), std::move(arguments),
            node.name + " " + node.op_type + " " + (int8 ? "int8" : "fp32"), descriptor.impl_info_str());
   count(int8);
@@ -223,17 +210,12 @@ void OnednnBuilder::pooling(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Tensor& input = value(input_name);
   if (input.dims.size() != 4) reader_.refuse("pooling input must be 4D");
-  if (node.integer("ceil_mode", 0) != 0) reader_.refuse("ceil_mode 1 is not supported");
-  if (node.text("auto_pad", "NOTSET") != "NOTSET") reader_.refuse("auto_pad is not supported; write explicit pads");
-  auto kernel = node.integers("kernel_shape", {});
-  if (kernel.size() != 2) reader_.refuse("kernel_shape must have 2 values");
-  auto strides = node.integers("strides", {1, 1});
-  auto pads = node.integers("pads", {0, 0, 0, 0});
-  auto dilations = node.integers("dilations", {1, 1});
-  if (dilations[0] != 1 || dilations[1] != 1) reader_.refuse("dilated pooling");
-  std::vector<int64_t> output_dims = {batch_, input.dims[1],
-                                      pooled_size(input.dims[2], pads[0], pads[2], kernel[0], strides[0]),
-                                      pooled_size(input.dims[3], pads[1], pads[3], kernel[1], strides[1])};
+  Window window = reader_.pooling_window(node);
+  const auto &strides = window.strides, &pads = window.pads;
+  std::vector<int64_t> kernel = {window.kernel_h, window.kernel_w};
+  if (window.dilations[0] != 1 || window.dilations[1] != 1) reader_.refuse("dilated pooling");
+  std::vector<int64_t> output_dims = {batch_, input.dims[1], window.output_size(input.dims[2], 0),
+                                      window.output_size(input.dims[3], 1)};
   if (node.op_type == "AveragePool") {
     return average_pooling(node, {kernel[0], kernel[1]}, {strides[0], strides[1]}, {pads[0], pads[1]},
                            {pads[2], pads[3]}, output_dims, node.integer("count_include_pad", 0) != 0);
@@ -246,15 +228,8 @@ void OnednnBuilder::pooling(const OnnxNode& node) {
       {dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, source.get_desc(), target,
        {strides[0], strides[1]}, {kernel[0], kernel[1]}, {pads[0], pads[1]}, {pads[2], pads[3]}},
       engine_);
-  Tensor output;
-  output.dims = output_dims;
-  dnnl::memory destination = new_memory(descriptor.dst_desc());
-  if (int8) {
-    output.quantized = destination;
-    output.quantization = input.quantization;
-  } else {
-    output.fp32 = destination;
-  }
+  Tensor output = layer_output(output_dims, descriptor.dst_desc(), int8, input.quantization);
+  dnnl::memory destination = int8 ? output.quantized : output.fp32;
   add_step(dnnl::pooling_forward(descriptor), {{DNNL_ARG_SRC, source}, {DNNL_ARG_DST, destination}},
            node.name + " MaxPool " + (int8 ? "int8" : "fp32"), descriptor.impl_info_str());
   count(int8);
@@ -298,15 +273,8 @@ void OnednnBuilder::average_pooling(const OnnxNode& node, const dnnl::memory::di
        count_padding ? dnnl::algorithm::pooling_avg_include_padding : dnnl::algorithm::pooling_avg_exclude_padding,
        source.get_desc(), target, strides, kernel, pad_begin, pad_end},
       attributes, engine_);
-  Tensor output;
-  output.dims = output_dims;
-  dnnl::memory destination = new_memory(descriptor.dst_desc());
-  if (int8) {
-    output.quantized = destination;
-    output.quantization = output_scale;
-  } else {
-    output.fp32 = destination;
-  }
+  Tensor output = layer_output(output_dims, descriptor.dst_desc(), int8, output_scale);
+  dnnl::memory destination = int8 ? output.quantized : output.fp32;
   add_step(dnnl::pooling_forward(descriptor), {{DNNL_ARG_SRC, source}, {DNNL_ARG_DST, destination}},
            node.name + " " + node.op_type + " " + (int8 ? "int8" : "fp32"), descriptor.impl_info_str());
   count(int8);
@@ -325,7 +293,7 @@ void OnednnBuilder::add(const OnnxNode& node) {
   Tensor& right = value(node.inputs[1]);
   if (left.dims != right.dims) reader_.refuse("Add of tensors with different shapes");
   Activation activation = reader_.fusable_activation(node.outputs[0]);
-  std::string output_name = take_activation(activation, node.outputs[0]);
+  std::string output_name = reader_.take_activation(activation, node.outputs[0]);
   auto output_quantization = reader_.quantized_readers(output_name);
   bool int8 = left.quantized && right.quantized && output_quantization;
   dnnl::primitive_attr attributes;

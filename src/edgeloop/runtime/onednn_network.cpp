@@ -12,8 +12,6 @@ using data_type = dnnl::memory::data_type;
 
 namespace {
 
-dnnl::memory::dims to_dims(const std::vector<int64_t>& dims) { return dnnl::memory::dims(dims.begin(), dims.end()); }
-
 tag plain_tag(size_t rank) { return rank == 4 ? tag::nchw : tag::nc; }
 
 // `desc` with another element type, same layout.
@@ -28,7 +26,7 @@ dnnl::memory::desc with_type(const dnnl::memory::desc& desc, data_type type) {
 OnednnNetwork OnednnBuilder::build() {
   define_input();
   for (const OnnxNode& node : model_.nodes()) {
-    if (skipped_.count(&node)) continue;
+    if (reader_.skipped(&node)) continue;
     reader_.set_current(&node);
     map_node(node);
   }
@@ -107,12 +105,6 @@ dnnl::memory OnednnBuilder::quantized_of(const std::string& name, const Quantiza
   return result;
 }
 
-std::string OnednnBuilder::take_activation(const Activation& activation, const std::string& output) {
-  if (activation.nodes.empty()) return output;
-  for (const OnnxNode* node : activation.nodes) skipped_.insert(node);
-  return activation.nodes.back()->outputs[0];
-}
-
 dnnl::post_ops OnednnBuilder::activation_post_ops(const Activation& activation, float unit) {
   dnnl::post_ops operations;
   if (activation.nodes.empty()) return operations;
@@ -156,17 +148,11 @@ void OnednnBuilder::map_node(const OnnxNode& node) {
 }
 
 void OnednnBuilder::define_input() {
-  const auto& shape = model_.input_shape();
-  if (shape.size() != 4 && shape.size() != 2) reader_.refuse("the input must be [N, C, H, W] or [N, F]");
   Tensor input;
-  input.dims.push_back(batch_);
-  for (size_t axis = 1; axis < shape.size(); ++axis) {
-    if (shape[axis] <= 0) reader_.refuse("the input has a dynamic dimension other than the batch");
-    input.dims.push_back(shape[axis]);
-  }
+  input.dims = reader_.input_dims(batch_);
   input.is_input = true;
   // Engine::infer gives [N, H, W, C]: NCHW dims in NHWC order.
-  input.fp32 = new_memory({to_dims(input.dims), data_type::f32, shape.size() == 4 ? tag::nhwc : tag::nc});
+  input.fp32 = new_memory({to_dims(input.dims), data_type::f32, input.dims.size() == 4 ? tag::nhwc : tag::nc});
   network_.input = input.fp32;
   network_.input_size = 1;
   for (size_t axis = 1; axis < input.dims.size(); ++axis) network_.input_size *= size_t(input.dims[axis]);
@@ -202,11 +188,11 @@ void OnednnBuilder::eltwise(const std::string& input, const std::string& output,
 
 void OnednnBuilder::hardsigmoid(const OnnxNode& node) {
   if (auto relu6 = reader_.scaled_hardsigmoid(node)) {
-    skipped_.insert(relu6->first);
+    reader_.skip(relu6->first);
     return eltwise(node.inputs[0], relu6->first->outputs[0], dnnl::algorithm::eltwise_clip, 0.0f, relu6->second);
   }
   if (const OnnxNode* multiply = reader_.hardswish_multiply(node)) {
-    skipped_.insert(multiply);
+    reader_.skip(multiply);
     return eltwise(node.inputs[0], multiply->outputs[0], dnnl::algorithm::eltwise_hardswish, 0.0f, 0.0f);
   }
   reader_.refuse("HardSigmoid is supported only as x * HardSigmoid(x; 1/6, 1/2) (HardSwish) or k * HardSigmoid(x; 1/k, 0) "
@@ -215,16 +201,9 @@ void OnednnBuilder::hardsigmoid(const OnnxNode& node) {
 
 void OnednnBuilder::flatten(const OnnxNode& node) {
   Tensor& input = value(node.inputs[0]);
-  if (node.op_type == "Flatten" && node.integer("axis", 1) != 1) reader_.refuse("Flatten axis must be 1");
   int64_t features = 1;
   for (size_t axis = 1; axis < input.dims.size(); ++axis) features *= input.dims[axis];
-  if (node.op_type == "Reshape") {
-    const OnnxConstant& target = reader_.constant(node.inputs[1]);
-    bool to_rows = target.element_count() == 2 &&
-                   (target.value(0) == 0 || target.value(0) == -1 || int64_t(target.value(0)) == batch_) &&
-                   (target.value(1) == -1 || int64_t(target.value(1)) == features);
-    if (!to_rows) reader_.refuse("only Reshape to [N, -1] (a flatten) is supported");
-  }
+  reader_.check_flatten(node, batch_, features);
   Tensor output;
   output.dims = {batch_, features};
   output.quantization = input.quantization;

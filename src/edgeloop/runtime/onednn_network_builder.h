@@ -19,6 +19,8 @@ namespace edgeloop::onednn_build {
 // int8 activations run as u8: q_u8 = q_int8 + 128, so the zero point moves by the same amount.
 constexpr int32_t kUint8Shift = 128;
 
+inline dnnl::memory::dims to_dims(const std::vector<int64_t>& dims) { return {dims.begin(), dims.end()}; }
+
 // One ONNX tensor as oneDNN holds it: a float memory, a u8 memory, or both (made on demand with
 // reorders). Dims are ONNX's ([N, C, H, W] or [N, F]); the layout is in each memory's desc.
 struct Tensor {
@@ -55,8 +57,6 @@ class OnednnBuilder {
   dnnl::memory fp32_of(const std::string& name);
   dnnl::memory quantized_of(const std::string& name, const Quantization& quantization);
   bool has_quantized(const std::string& name) { return bool(value(name).quantized); }
-  // The output tensor after an optional fused activation; marks the activation node as done.
-  std::string take_activation(const Activation& activation, const std::string& output);
   // Post-ops for a fused activation on values in units of `unit` (1, or the output scale).
   dnnl::post_ops activation_post_ops(const Activation& activation, float unit);
   void count(bool int8) { ++(int8 ? network_.int8_operators : network_.fp32_operators); }
@@ -88,6 +88,9 @@ class OnednnBuilder {
   void batch_normalization(const OnnxNode& node);   // in fp32, not folded into a convolution
   void pad(const OnnxNode& node);                   // an all-zero Pad only
   void add_constant(const OnnxNode& node, const std::string& input_name, const std::string& constant_name);
+  // A layer's output tensor with a new memory of `desc`: u8 with `quantization` when int8, else fp32.
+  Tensor layer_output(const std::vector<int64_t>& dims, const dnnl::memory::desc& desc, bool int8,
+                      const Quantization& quantization);
   // Output scales (input scale · weight scale / output scale per channel), the bias in accumulator
   // units (rescaled in place) and the zero points of an int8 convolution or inner product.
   void set_int8_attributes(const Quantization& input, const std::vector<float>& weight_scales,
@@ -106,8 +109,6 @@ class OnednnBuilder {
   OutputLayout layout_;
   OnednnNetwork network_;
   std::map<std::string, Tensor> values_;
-  std::set<const OnnxNode*> skipped_;
-  const OnnxNode* current_ = nullptr;
 };
 
 }  // namespace edgeloop::onednn_build

@@ -26,6 +26,53 @@ void OnnxGraphReader::refuse(const std::string& why) const {
                     " engine cannot map it; use " + fallback_ + ")");
 }
 
+int64_t Window::output_size(int64_t size, int axis) const {
+  int64_t kernel = axis == 0 ? kernel_h : kernel_w;
+  return (size + pads[size_t(axis)] + pads[size_t(axis) + 2] - dilations[size_t(axis)] * (kernel - 1) - 1) /
+             strides[size_t(axis)] +
+         1;
+}
+
+std::string OnnxGraphReader::take_activation(const Activation& activation, const std::string& output) {
+  if (activation.nodes.empty()) return output;
+  for (const OnnxNode* node : activation.nodes) skip(node);
+  return activation.nodes.back()->outputs[0];
+}
+
+std::vector<int64_t> OnnxGraphReader::input_dims(int64_t batch) const {
+  const auto& shape = model_.input_shape();
+  if (shape.size() != 4 && shape.size() != 2) refuse("the input must be [N, C, H, W] or [N, F]");
+  std::vector<int64_t> dims = {batch};
+  for (size_t axis = 1; axis < shape.size(); ++axis) {
+    if (shape[axis] <= 0) refuse("the input has a dynamic dimension other than the batch");
+    dims.push_back(shape[axis]);
+  }
+  return dims;
+}
+
+Window OnnxGraphReader::convolution_window(const OnnxNode& node, int64_t kernel_h, int64_t kernel_w) const {
+  if (node.text("auto_pad", "NOTSET") != "NOTSET") refuse("auto_pad is not supported; write explicit pads");
+  return Window{kernel_h, kernel_w, node.integers("strides", {1, 1}), node.integers("pads", {0, 0, 0, 0}),
+                node.integers("dilations", {1, 1})};
+}
+
+Window OnnxGraphReader::pooling_window(const OnnxNode& node) const {
+  if (node.integer("ceil_mode", 0) != 0) refuse("ceil_mode 1 is not supported");
+  auto kernel = node.integers("kernel_shape", {});
+  if (kernel.size() != 2) refuse("kernel_shape must have 2 values");
+  return convolution_window(node, kernel[0], kernel[1]);
+}
+
+void OnnxGraphReader::check_flatten(const OnnxNode& node, int64_t batch, int64_t features) const {
+  if (node.op_type == "Flatten" && node.integer("axis", 1) != 1) refuse("Flatten axis must be 1");
+  if (node.op_type != "Reshape") return;
+  const OnnxConstant& target = constant(node.inputs[1]);
+  bool to_rows = target.element_count() == 2 &&
+                 (target.value(0) == 0 || target.value(0) == -1 || int64_t(target.value(0)) == batch) &&
+                 (target.value(1) == -1 || int64_t(target.value(1)) == features);
+  if (!to_rows) refuse("only Reshape to [N, -1] (a flatten) is supported");
+}
+
 const OnnxNode* OnnxGraphReader::producer(const std::string& tensor) const {
   auto found = producers_.find(tensor);
   return found == producers_.end() ? nullptr : found->second;

@@ -54,6 +54,18 @@ struct MatMulBias {
   std::vector<float> values;
 };
 
+// A 2D window (convolution or pooling): kernel, strides [h, w], pads [top, left, bottom, right],
+// dilations [h, w].
+struct Window {
+  int64_t kernel_h = 1;
+  int64_t kernel_w = 1;
+  std::vector<int64_t> strides;
+  std::vector<int64_t> pads;
+  std::vector<int64_t> dilations;
+  // Output height (axis 0) or width (axis 1) for an input of `size`.
+  int64_t output_size(int64_t size, int axis) const;
+};
+
 class OnnxGraphReader {
  public:
   // `engine_name` goes into refusals: "... (the <engine> engine cannot map it; use <fallback>)".
@@ -64,6 +76,21 @@ class OnnxGraphReader {
   void set_current(const OnnxNode* node) { current_ = node; }
   // Throws Error(kUnsupported) "<file>: node '<name>' op <Op>: <why> (the ... engine cannot map it; ...)".
   [[noreturn]] void refuse(const std::string& why) const;
+
+  // Nodes folded into an earlier one (fused activations, a MatMul's bias Add): not mapped again.
+  void skip(const OnnxNode* node) { skipped_.insert(node); }
+  bool skipped(const OnnxNode* node) const { return skipped_.count(node) != 0; }
+  // The output tensor after an optional fused activation; skips the activation's nodes.
+  std::string take_activation(const Activation& activation, const std::string& output);
+
+  // The graph input's dims with `batch` as N; refuses other ranks and dynamic dims.
+  std::vector<int64_t> input_dims(int64_t batch) const;
+  // Strides, pads and dilations of a Conv (kernel from its weight) or a pooling node
+  // (kernel_shape); refuses auto_pad, and ceil_mode for pooling.
+  Window convolution_window(const OnnxNode& node, int64_t kernel_h, int64_t kernel_w) const;
+  Window pooling_window(const OnnxNode& node) const;
+  // Refuses a Flatten other than axis 1, or a Reshape other than to [N, -1], of `features` columns.
+  void check_flatten(const OnnxNode& node, int64_t batch, int64_t features) const;
 
   const OnnxNode* producer(const std::string& tensor) const;   // nullptr for the input and constants
   const OnnxConstant& constant(const std::string& name) const;   // refuses a non-constant
@@ -97,6 +124,7 @@ class OnnxGraphReader {
   std::string fallback_;
   std::map<std::string, const OnnxNode*> producers_;
   const OnnxNode* current_ = nullptr;
+  std::set<const OnnxNode*> skipped_;
 };
 
 }  // namespace edgeloop

@@ -9,7 +9,6 @@ void SubgraphBuilder::convolution(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
   if (input.onnx_dims.size() != 4) reader_.refuse("convolution input must be 4D");
-  if (node.text("auto_pad", "NOTSET") != "NOTSET") reader_.refuse("auto_pad is not supported; write explicit pads");
   WeightSource weight = reader_.weight_source(node.inputs[1]);
   if (weight.shape.size() != 4) reader_.refuse("only 2D convolutions are supported");
   size_t out_channels = size_t(weight.shape[0]), group_in = size_t(weight.shape[1]);
@@ -17,15 +16,14 @@ void SubgraphBuilder::convolution(const OnnxNode& node) {
   size_t groups = size_t(node.integer("group", 1));
   size_t channels = input.onnx_dims[1];
   if (group_in * groups != channels) reader_.refuse("weight input channels do not match the input");
-  auto strides = node.integers("strides", {1, 1});
-  auto pads = node.integers("pads", {0, 0, 0, 0});
-  auto dilations = node.integers("dilations", {1, 1});
-  size_t out_h = (input.onnx_dims[2] + pads[0] + pads[2] - dilations[0] * (kernel_h - 1) - 1) / strides[0] + 1;
-  size_t out_w = (input.onnx_dims[3] + pads[1] + pads[3] - dilations[1] * (kernel_w - 1) - 1) / strides[1] + 1;
+  Window window = reader_.convolution_window(node, int64_t(kernel_h), int64_t(kernel_w));
+  const auto &strides = window.strides, &pads = window.pads, &dilations = window.dilations;
+  size_t out_h = size_t(window.output_size(int64_t(input.onnx_dims[2]), 0));
+  size_t out_w = size_t(window.output_size(int64_t(input.onnx_dims[3]), 1));
   std::vector<float> bias = reader_.bias_values(node, 2, out_channels);
 
   Activation activation = reader_.fusable_activation(node.outputs[0]);
-  std::string output_name = take_activation(activation, node.outputs[0]);
+  std::string output_name = reader_.take_activation(activation, node.outputs[0]);
   Value output;
   output.onnx_dims = {batch_, out_channels, out_h, out_w};
 
@@ -130,11 +128,11 @@ void SubgraphBuilder::fully_connected(const OnnxNode& node) {
     bias = reader_.bias_values(node, 2, out);
   } else if (auto matmul_bias = reader_.matmul_bias(produced, out)) {   // MatMul + Add of a constant vector
     bias = matmul_bias->values;
-    skipped_.insert(matmul_bias->add);
+    reader_.skip(matmul_bias->add);
     produced = matmul_bias->add->outputs[0];
   }
   Activation activation = reader_.fusable_activation(produced);
-  std::string output_name = take_activation(activation, produced);
+  std::string output_name = reader_.take_activation(activation, produced);
   Value output;
   output.onnx_dims = {batch_, out};
   std::string key = node.outputs[0];
@@ -185,21 +183,16 @@ void SubgraphBuilder::pooling(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
   if (input.onnx_dims.size() != 4) reader_.refuse("pooling input must be 4D");
-  if (node.integer("ceil_mode", 0) != 0) reader_.refuse("ceil_mode 1 is not supported");
-  if (node.text("auto_pad", "NOTSET") != "NOTSET") reader_.refuse("auto_pad is not supported; write explicit pads");
-  auto kernel = node.integers("kernel_shape", {});
-  if (kernel.size() != 2) reader_.refuse("kernel_shape must have 2 values");
-  auto strides = node.integers("strides", {1, 1});
-  auto pads = node.integers("pads", {0, 0, 0, 0});
-  auto dilations = node.integers("dilations", {1, 1});
+  Window window = reader_.pooling_window(node);
+  const auto &strides = window.strides, &pads = window.pads, &dilations = window.dilations;
+  std::vector<int64_t> kernel = {window.kernel_h, window.kernel_w};
   bool is_max = node.op_type == "MaxPool";
   bool padded = pads[0] || pads[1] || pads[2] || pads[3];
   if (!is_max && padded && node.integer("count_include_pad", 0)) reader_.refuse("count_include_pad 1 with padding");
   if (!is_max && (dilations[0] != 1 || dilations[1] != 1)) reader_.refuse("dilated average pooling");
   Value output;
-  output.onnx_dims = {batch_, input.onnx_dims[1],
-                      size_t((int64_t(input.onnx_dims[2]) + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1),
-                      size_t((int64_t(input.onnx_dims[3]) + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1)};
+  output.onnx_dims = {batch_, input.onnx_dims[1], size_t(window.output_size(int64_t(input.onnx_dims[2]), 0)),
+                      size_t(window.output_size(int64_t(input.onnx_dims[3]), 1))};
   uint32_t input_id, output_id;
   if (is_max && has_quantized(input_name)) {   // max pooling keeps the input's int8 scale
     input_id = input.quantized;
@@ -258,7 +251,7 @@ void SubgraphBuilder::add(const OnnxNode& node) {
   if (left.onnx_dims != right.onnx_dims) reader_.refuse("Add of tensors with different shapes");
   if (left.feature_order != right.feature_order) reader_.refuse("Add of tensors flattened in different orders");
   Activation activation = reader_.fusable_activation(node.outputs[0]);
-  std::string output_name = take_activation(activation, node.outputs[0]);
+  std::string output_name = reader_.take_activation(activation, node.outputs[0]);
   Value output;
   output.onnx_dims = left.onnx_dims;
   output.feature_order = left.feature_order;

@@ -80,21 +80,9 @@ uint32_t SubgraphBuilder::quantized_of(const std::string& name, const Quantizati
   return id;
 }
 
-std::string SubgraphBuilder::take_activation(const Activation& activation, const std::string& output) {
-  if (activation.nodes.empty()) return output;
-  for (const OnnxNode* node : activation.nodes) skipped_.insert(node);
-  return activation.nodes.back()->outputs[0];
-}
-
 void SubgraphBuilder::define_input() {
-  const auto& shape = model_.input_shape();
-  if (shape.size() != 4 && shape.size() != 2) reader_.refuse("the input must be [N, C, H, W] or [N, F]");
   Value input;
-  input.onnx_dims.push_back(batch_);
-  for (size_t axis = 1; axis < shape.size(); ++axis) {
-    if (shape[axis] <= 0) reader_.refuse("the input has a dynamic dimension other than the batch");
-    input.onnx_dims.push_back(size_t(shape[axis]));
-  }
+  for (int64_t dim : reader_.input_dims(int64_t(batch_))) input.onnx_dims.push_back(size_t(dim));
   std::vector<size_t> dims = to_xnn_dims(input.onnx_dims);
   check(xnn_define_tensor_value(result_.subgraph, xnn_datatype_fp32, dims.size(), dims.data(), nullptr,
                                 kXnnpackInputId, XNN_VALUE_FLAG_EXTERNAL_INPUT, &input.fp32),
@@ -216,7 +204,7 @@ void SubgraphBuilder::batch_normalization(const OnnxNode& node) {
   check(xnn_define_multiply2(result_.subgraph, -kUnbounded, kUnbounded, input_id, multiplier_id, scaled, 0),
         "define a multiply");
   Activation activation = reader_.fusable_activation(node.outputs[0]);
-  std::string output_name = take_activation(activation, node.outputs[0]);
+  std::string output_name = reader_.take_activation(activation, node.outputs[0]);
   Value output;
   output.onnx_dims = input.onnx_dims;
   output.fp32 = new_fp32(output_name, output.onnx_dims);
@@ -237,11 +225,11 @@ void SubgraphBuilder::hardswish(const OnnxNode& node, const std::string& input_n
 
 void SubgraphBuilder::hardsigmoid(const OnnxNode& node) {
   if (auto relu6 = reader_.scaled_hardsigmoid(node)) {
-    skipped_.insert(relu6->first);
+    reader_.skip(relu6->first);
     return define_clamp(node.inputs[0], relu6->first->outputs[0], 0.0f, relu6->second);
   }
   if (const OnnxNode* multiply = reader_.hardswish_multiply(node)) {
-    skipped_.insert(multiply);
+    reader_.skip(multiply);
     return hardswish(node, node.inputs[0], multiply->outputs[0]);
   }
   reader_.refuse("HardSigmoid is supported only as x * HardSigmoid(x; 1/6, 1/2) (HardSwish) or k * HardSigmoid(x; 1/k, 0) "
@@ -251,15 +239,8 @@ void SubgraphBuilder::hardsigmoid(const OnnxNode& node) {
 void SubgraphBuilder::flatten(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
-  if (node.op_type == "Flatten" && node.integer("axis", 1) != 1) reader_.refuse("Flatten axis must be 1");
   size_t features = product(input.onnx_dims, 1);
-  if (node.op_type == "Reshape") {
-    const OnnxConstant& target = reader_.constant(node.inputs[1]);
-    bool to_rows = target.element_count() == 2 &&
-                   (target.value(0) == 0 || target.value(0) == -1 || size_t(target.value(0)) == batch_) &&
-                   (target.value(1) == -1 || size_t(target.value(1)) == features);
-    if (!to_rows) reader_.refuse("only Reshape to [N, -1] (a flatten) is supported");
-  }
+  reader_.check_flatten(node, int64_t(batch_), int64_t(features));
   Value output;
   output.onnx_dims = {batch_, features};
   if (input.onnx_dims.size() == 4) {

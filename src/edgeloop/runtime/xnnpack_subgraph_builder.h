@@ -104,7 +104,7 @@ class SubgraphBuilder {
     try {
       define_input();
       for (const OnnxNode& node : model_.nodes()) {
-        if (skipped_.count(&node)) continue;
+        if (reader_.skipped(&node)) continue;
         reader_.set_current(&node);
         map_node(node);
         count_operator(node);
@@ -145,9 +145,6 @@ class SubgraphBuilder {
   uint32_t quantized_of(const std::string& name, const Quantization& quantization);
 
   bool has_quantized(const std::string& name) { return value(name).quantized != XNN_INVALID_VALUE_ID; }
-
-  // The output tensor after an optional fused activation; marks the activation node as done.
-  std::string take_activation(const Activation& activation, const std::string& output);
 
   // ---- node mapping ---------------------------------------------------------------------------
 
@@ -217,7 +214,6 @@ class SubgraphBuilder {
   OutputLayout layout_;
   XnnpackSubgraph result_;
   std::map<std::string, Value> values_;
-  std::set<const OnnxNode*> skipped_;
   std::string last_stored_;
   std::set<std::string> float_pass_through_;   // QuantizeLinear outputs that input_stays_float() kept float
 };
