@@ -87,25 +87,25 @@ INSTANTIATE_TEST_SUITE_P(Ladder, FastEngineFamily,
                            return name;
                          });
 
-TEST(XnnpackEngine, batch_one_equals_the_same_image_inside_a_batch) {
-  XnnpackEngine engine(test_model("cnn-s"), EngineOptions{.threads = 1, .max_batch = 8});
+class FastEngine : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FastEngine, batch_one_equals_the_same_image_inside_a_batch) {
+  auto engine = make_engine(GetParam(), test_model("cnn-s", /*int8=*/GetParam().ends_with("-int8")),
+                            EngineOptions{.threads = 1, .max_batch = 8});
   auto input = random_images(8, kSeed);
-  InferenceResult batched = engine.infer(input.data(), 8);
-  InferenceResult single = engine.infer(input.data() + 3 * 28 * 28, 1);
+  InferenceResult batched = engine->infer(input.data(), 8);
+  InferenceResult single = engine->infer(input.data() + 3 * 28 * 28, 1);
   std::vector<float> row(batched.probabilities.begin() + 3 * batched.classes,
                          batched.probabilities.begin() + 4 * batched.classes);
   EXPECT_LE(max_difference(single.probabilities, row), 1e-6f);
 }
 
-TEST(OnednnEngine, batch_one_equals_the_same_image_inside_a_batch) {
-  OnednnEngine engine(test_model("cnn-s", /*int8=*/true), EngineOptions{.threads = 1, .max_batch = 8});
-  auto input = random_images(8, kSeed);
-  InferenceResult batched = engine.infer(input.data(), 8);
-  InferenceResult single = engine.infer(input.data() + 3 * 28 * 28, 1);
-  std::vector<float> row(batched.probabilities.begin() + 3 * batched.classes,
-                         batched.probabilities.begin() + 4 * batched.classes);
-  EXPECT_LE(max_difference(single.probabilities, row), 1e-6f);
-}
+INSTANTIATE_TEST_SUITE_P(Engines, FastEngine, ::testing::Values("xnnpack", "onednn", "onednn-int8"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 TEST(OnednnEngine, the_precision_named_must_match_the_file) {
   EXPECT_THROW(make_engine("onednn", test_model("cnn-s", /*int8=*/true), EngineOptions{}), Error);

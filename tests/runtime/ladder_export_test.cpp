@@ -94,16 +94,17 @@ std::filesystem::path write_int8_model(const std::string& family, const std::fil
   return path;
 }
 
-TEST_P(LadderInt8, xnnpack_int8_matches_the_reference_on_the_quantizers_qdq_file) {
+TEST_P(LadderInt8, fast_engines_match_the_reference_on_the_quantizers_qdq_file) {
   testing::TempDir folder;
   auto path = write_int8_model(GetParam(), folder.path());
-  XnnpackEngine fast(path, EngineOptions{});
   ReferenceEngine reference(path);
   auto input = testing::random_images(kBatch, kInputSeed);
-  InferenceResult got = fast.infer(input.data(), kBatch);
   InferenceResult want = reference.infer(input.data(), kBatch);
-  EXPECT_EQ(fast.name(), "xnnpack-int8");
-  EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance);
+  for (const std::string engine_name : {"xnnpack-int8", "onednn-int8"}) {
+    auto fast = make_engine(engine_name, path, EngineOptions{});
+    InferenceResult got = fast->infer(input.data(), kBatch);
+    EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance) << engine_name;
+  }
 }
 
 // An int8 file runs in int8 up to the logits: every convolution, fully connected layer, pooling
@@ -121,18 +122,6 @@ TEST_P(LadderInt8, xnnpack_runs_the_quantizers_qdq_file_without_fp32_islands) {
   EXPECT_GT(counts.int8_operators, 0);
   EXPECT_LE(counts.fp32_operators, kFloatStemConvolutions);
   EXPECT_LE(counts.converts, kUnavoidableConversions);
-}
-
-TEST_P(LadderInt8, onednn_int8_matches_the_reference_on_the_quantizers_qdq_file) {
-  testing::TempDir folder;
-  auto path = write_int8_model(GetParam(), folder.path());
-  OnednnEngine fast(path, EngineOptions{});
-  ReferenceEngine reference(path);
-  auto input = testing::random_images(kBatch, kInputSeed);
-  InferenceResult got = fast.infer(input.data(), kBatch);
-  InferenceResult want = reference.infer(input.data(), kBatch);
-  EXPECT_EQ(fast.name(), "onednn-int8");
-  EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance);
 }
 
 // The onednn engine runs every convolution, fully connected layer, pooling and residual add of

@@ -133,26 +133,13 @@ void OnednnBuilder::inner_product(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Tensor& input = value(input_name);
   if (input.dims.size() != 2) reader_.refuse("fully connected input must be 2D (Flatten first)");
-  bool matmul = node.op_type == "MatMul";
-  if (!matmul && (node.real("alpha", 1.0f) != 1.0f || node.real("beta", 1.0f) != 1.0f || node.integer("transA", 0))) {
-    reader_.refuse("Gemm with alpha, beta or transA other than 1, 1, 0");
-  }
-  WeightSource weight = reader_.weight_source(node.inputs[1]);
-  if (weight.shape.size() != 2) reader_.refuse("the weight must be 2D");
-  bool out_first = !matmul && node.integer("transB", 0) != 0;
   int64_t in = input.dims[1];
-  int64_t out = out_first ? weight.shape[0] : weight.shape[1];
-  if ((out_first ? weight.shape[1] : weight.shape[0]) != in) reader_.refuse("weight does not match the input width");
-
-  std::string produced = node.outputs[0];
-  std::vector<float> bias(size_t(out), 0.0f);
-  if (!matmul) {
-    bias = reader_.bias_values(node, 2, size_t(out));
-  } else if (auto matmul_bias = reader_.matmul_bias(produced, size_t(out))) {   // MatMul + Add of a constant vector
-    bias = matmul_bias->values;
-    reader_.skip(matmul_bias->add);
-    produced = matmul_bias->add->outputs[0];
-  }
+  FullyConnected layer = reader_.fully_connected(node, in);
+  WeightSource& weight = layer.weight;
+  bool out_first = layer.out_first;
+  int64_t out = layer.out;
+  std::vector<float>& bias = layer.bias;
+  const std::string& produced = layer.produced;
   Activation activation = reader_.fusable_activation(produced);
   std::string output_name = reader_.take_activation(activation, produced);
   auto output_quantization = reader_.quantized_readers(output_name);

@@ -212,14 +212,34 @@ std::optional<Quantization> OnnxGraphReader::quantized_readers(const std::string
   return shared;
 }
 
-std::optional<MatMulBias> OnnxGraphReader::matmul_bias(const std::string& produced, size_t out) const {
-  auto readers = model_.consumers(produced);
-  if (model_.is_output(produced) || readers.size() != 1 || readers[0]->op_type != "Add") return std::nullopt;
+FullyConnected OnnxGraphReader::fully_connected(const OnnxNode& node, int64_t in) {
+  bool matmul = node.op_type == "MatMul";
+  if (!matmul && (node.real("alpha", 1.0f) != 1.0f || node.real("beta", 1.0f) != 1.0f || node.integer("transA", 0))) {
+    refuse("Gemm with alpha, beta or transA other than 1, 1, 0");
+  }
+  FullyConnected layer;
+  layer.weight = weight_source(node.inputs[1]);
+  const auto& shape = layer.weight.shape;
+  if (shape.size() != 2) refuse("the weight must be 2D");
+  layer.out_first = !matmul && node.integer("transB", 0) != 0;
+  layer.out = layer.out_first ? shape[0] : shape[1];
+  if ((layer.out_first ? shape[1] : shape[0]) != in) refuse("weight does not match the input width");
+  layer.produced = node.outputs[0];
+  layer.bias.assign(size_t(layer.out), 0.0f);
+  if (!matmul) {
+    layer.bias = bias_values(node, 2, size_t(layer.out));
+    return layer;
+  }
+  auto readers = model_.consumers(layer.produced);
+  if (model_.is_output(layer.produced) || readers.size() != 1 || readers[0]->op_type != "Add") return layer;
   const OnnxNode& add_node = *readers[0];
-  const std::string& other = add_node.inputs[0] == produced ? add_node.inputs[1] : add_node.inputs[0];
+  const std::string& other = add_node.inputs[0] == layer.produced ? add_node.inputs[1] : add_node.inputs[0];
   const OnnxConstant* constant_bias = model_.initializer(other);
-  if (!constant_bias || size_t(constant_bias->element_count()) != out) return std::nullopt;
-  return MatMulBias{&add_node, weight_source(other).fp32};
+  if (!constant_bias || constant_bias->element_count() != layer.out) return layer;
+  layer.bias = weight_source(other).fp32;
+  skip(&add_node);
+  layer.produced = add_node.outputs[0];
+  return layer;
 }
 
 }  // namespace edgeloop

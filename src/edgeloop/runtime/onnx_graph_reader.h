@@ -48,10 +48,13 @@ struct Activation {
   float high = kUnboundedActivation;
 };
 
-// A MatMul followed by the Add of a constant vector: that Add node and its values.
-struct MatMulBias {
-  const OnnxNode* add = nullptr;
-  std::vector<float> values;
+// A Gemm or MatMul read as a fully connected layer.
+struct FullyConnected {
+  WeightSource weight;
+  bool out_first = false;       // weight is [out, in] (Gemm transB = 1), else [in, out]
+  int64_t out = 0;
+  std::vector<float> bias;      // [out]: Gemm's third input, or the constant Add after a MatMul
+  std::string produced;         // the tensor the layer's result is (the Add's output when folded)
 };
 
 // A 2D window (convolution or pooling): kernel, strides [h, w], pads [top, left, bottom, right],
@@ -115,8 +118,9 @@ class OnnxGraphReader {
   // When every reader of `name` is a QuantizeLinear with the same per-tensor parameters (the QDQ
   // form of "this op's output is int8"), those parameters.
   std::optional<Quantization> quantized_readers(const std::string& name) const;
-  // The bias Add after a MatMul producing `produced` with `out` columns; nullopt when absent.
-  std::optional<MatMulBias> matmul_bias(const std::string& produced, size_t out) const;
+  // A Gemm (alpha = beta = 1, transA = 0) or MatMul on `in` input features; a MatMul's following
+  // Add of a constant vector becomes the bias and is skipped.
+  FullyConnected fully_connected(const OnnxNode& node, int64_t in);
 
  private:
   const OnnxModel& model_;

@@ -111,26 +111,13 @@ void SubgraphBuilder::fully_connected(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
   if (input.onnx_dims.size() != 2) reader_.refuse("fully connected input must be 2D (Flatten first)");
-  bool matmul = node.op_type == "MatMul";
-  if (!matmul && (node.real("alpha", 1.0f) != 1.0f || node.real("beta", 1.0f) != 1.0f || node.integer("transA", 0))) {
-    reader_.refuse("Gemm with alpha, beta or transA other than 1, 1, 0");
-  }
-  WeightSource weight = reader_.weight_source(node.inputs[1]);
-  if (weight.shape.size() != 2) reader_.refuse("the weight must be 2D");
-  bool out_first = !matmul && node.integer("transB", 0) != 0;
   size_t in = input.onnx_dims[1];
-  size_t out = size_t(out_first ? weight.shape[0] : weight.shape[1]);
-  if (size_t(out_first ? weight.shape[1] : weight.shape[0]) != in) reader_.refuse("weight does not match the input width");
-
-  std::string produced = node.outputs[0];
-  std::vector<float> bias(out, 0.0f);
-  if (!matmul) {
-    bias = reader_.bias_values(node, 2, out);
-  } else if (auto matmul_bias = reader_.matmul_bias(produced, out)) {   // MatMul + Add of a constant vector
-    bias = matmul_bias->values;
-    reader_.skip(matmul_bias->add);
-    produced = matmul_bias->add->outputs[0];
-  }
+  FullyConnected layer = reader_.fully_connected(node, int64_t(in));
+  const WeightSource& weight = layer.weight;
+  bool out_first = layer.out_first;
+  size_t out = size_t(layer.out);
+  std::vector<float> bias = layer.bias;
+  std::string produced = layer.produced;
   Activation activation = reader_.fusable_activation(produced);
   std::string output_name = reader_.take_activation(activation, produced);
   Value output;
