@@ -5,7 +5,9 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/runtime/classic_engine.h"
 #include "edgeloop/runtime/engine.h"
+#ifdef EDGELOOP_WITH_ONEDNN
 #include "edgeloop/runtime/onednn_engine.h"
+#endif
 #include "edgeloop/runtime/opencv_engine.h"
 #include "edgeloop/runtime/reference_engine.h"
 #include "edgeloop/runtime/xnnpack_engine.h"
@@ -28,9 +30,13 @@ std::unique_ptr<Engine> make_engine(const std::string& engine_name, const std::f
     return engine;
   }
   if (engine_name == "onednn" || engine_name == "onednn-int8") {
+#ifdef EDGELOOP_WITH_ONEDNN
     auto engine = std::make_unique<OnednnEngine>(model_file, options);
     check_precision(*engine, "onednn");
     return engine;
+#else
+    throw unsupported("engine " + engine_name + " is not in this build (built without oneDNN): use xnnpack");
+#endif
   }
   if (engine_name == "opencv") return std::make_unique<OpenCvEngine>(model_file, options, /*int8=*/false);
   if (engine_name == "opencv-int8") return std::make_unique<OpenCvEngine>(model_file, options, /*int8=*/true);

@@ -22,12 +22,6 @@ double milliseconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-bool cpu_has_int8_dot_product() {
-  auto isa = int(dnnl::get_effective_cpu_isa());
-  auto has = [isa](dnnl::cpu_isa wanted) { return (isa & int(wanted)) == int(wanted); };
-  return has(dnnl::cpu_isa::avx512_core_vnni) || has(dnnl::cpu_isa::avx2_vnni);
-}
-
 struct OnednnEngine::State {
   OnnxModel model;
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};

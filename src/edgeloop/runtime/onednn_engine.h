@@ -48,8 +48,4 @@ class OnednnEngine : public Engine {
   std::unique_ptr<State> state_;
 };
 
-// True when this CPU has int8 dot-product instructions oneDNN uses (AVX-512 VNNI or AVX-VNNI):
-// where the onednn-int8 engine is worth preferring.
-bool cpu_has_int8_dot_product();
-
 }  // namespace edgeloop
