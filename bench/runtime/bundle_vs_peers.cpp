@@ -8,7 +8,9 @@
 // the best fp32 engine ≤ 1.0 × ONNX Runtime fp32; load + verify + first inference ≤ 50 ms; int8
 // validation accuracy (export's check of onednn-int8) within 0.5 points of fp32.
 //
-// Usage: bundle_vs_peers [--threads N] [--iterations N] BUNDLE_DIR...   (run once, on a quiet machine)
+// Usage: bundle_vs_peers [--threads N] [--iterations N] BUNDLE_DIR|MODEL.onnx...   (once, on a quiet machine)
+//        A MODEL.onnx (MODEL.int8.onnx beside it for the int8 rows) is timed without the load and
+//        accuracy columns (seeded ladder files from write_ladder_onnx, when no trained bundle is at hand).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,6 +27,7 @@
 #include "edgeloop/runtime/engine.h"
 #include "edgeloop/runtime/latency.h"
 #include "edgeloop/runtime/onednn_engine.h"
+#include "edgeloop/runtime/onnx_model.h"
 #include "edgeloop/runtime/onnxruntime_peer.h"
 
 namespace {
@@ -85,7 +88,10 @@ double load_to_first_inference_ms(const std::filesystem::path& directory, const 
 
 struct BundleRow {
   std::string name;                               // "cnn-m 1x28x28"
-  std::filesystem::path directory;
+  std::filesystem::path directory;                // empty for a plain ONNX file
+  std::filesystem::path fp32_file;
+  std::optional<std::filesystem::path> int8_file;
+  std::vector<int64_t> input;                     // [C, H, W]
   std::map<std::string, std::optional<double>> p50;   // engine → ms; "ort", "ort-int8" too
   std::optional<double> load_ms;
   std::optional<double> fp32_accuracy, int8_accuracy;   // export's validation check
@@ -100,11 +106,42 @@ std::optional<double> json_number(const Json& json, const std::vector<std::strin
   return at->is_number() ? std::optional<double>(at->get<double>()) : std::nullopt;
 }
 
+std::vector<float> timing_image(const BundleRow& row) {
+  return std::vector<float>(size_t(row.input[0] * row.input[1] * row.input[2]), 0.5f);
+}
+
+// A bundle folder, or an ONNX file with its .int8.onnx sibling.
+BundleRow describe(const std::filesystem::path& target) {
+  BundleRow row;
+  if (std::filesystem::is_directory(target)) {
+    Bundle bundle = load_bundle(target);
+    row.directory = target;
+    row.fp32_file = bundle.fp32_model();
+    row.int8_file = bundle.int8_model();
+    row.name = bundle.arch;
+    row.fp32_accuracy = json_number(bundle.metrics, {"export", "int8", "fp32_accuracy"});
+    if (bundle.metrics.contains("export") && bundle.metrics["export"].contains("int8")) {
+      for (const Json& check : bundle.metrics["export"]["int8"].value("engines", Json::array())) {
+        if (check.value("engine", "") == "onednn-int8") row.int8_accuracy = json_number(check, {"accuracy"});
+      }
+    }
+  } else {
+    row.fp32_file = target;
+    auto int8 = target.parent_path() / (target.stem().string() + ".int8.onnx");
+    if (std::filesystem::exists(int8)) row.int8_file = int8;
+    row.name = target.stem().string();
+  }
+  const OnnxModel model = OnnxModel::load(row.fp32_file);
+  row.input.assign(model.input_shape().begin() + 1, model.input_shape().end());
+  if (row.input.size() != 3) throw invalid_argument(row.fp32_file.string() + ": not an image model [N, C, H, W]");
+  row.name += " " + std::to_string(row.input[0]) + "x" + std::to_string(row.input[1]) + "x" + std::to_string(row.input[2]);
+  return row;
+}
+
 void print_operator_times(const BundleRow& row, int threads) {
   for (const std::string engine : {"onednn-int8", "onednn"}) {
-    Bundle bundle = load_bundle(row.directory);
-    OnednnEngine built(is_int8(engine) ? *bundle.int8_model() : bundle.fp32_model(), EngineOptions{.threads = threads});
-    std::vector<float> image(size_t(bundle.input.channels * bundle.input.height * bundle.input.width), 0.5f);
+    OnednnEngine built(is_int8(engine) ? *row.int8_file : row.fp32_file, EngineOptions{.threads = threads});
+    std::vector<float> image = timing_image(row);
     auto times = built.operator_times(image.data(), kOperatorRuns);
     double total = 0.0;
     for (const auto& time : times) total += time.milliseconds;
@@ -134,32 +171,23 @@ int main(int argc, char** argv) {
     auto peer = locate_onnxruntime_peer();
     if (!peer) std::fprintf(stderr, "no ONNX Runtime peer: run `npm install --ignore-scripts` in bench/peers\n");
     std::vector<BundleRow> rows;
-    for (const auto& directory : bundles) {
-      Bundle bundle = load_bundle(directory);
-      BundleRow row;
-      row.directory = directory;
-      row.name = bundle.arch + " " + std::to_string(bundle.input.channels) + "x" + std::to_string(bundle.input.height) +
-                 "x" + std::to_string(bundle.input.width);
-      std::vector<float> image(size_t(bundle.input.channels * bundle.input.height * bundle.input.width), 0.5f);
-      auto int8 = bundle.int8_model();
+    for (const auto& target : bundles) {
+      BundleRow row = describe(target);
+      std::vector<float> image = timing_image(row);
       for (const std::string& engine : kEngines) {
-        if (is_int8(engine) && !int8) continue;
-        row.p50[engine] = engine_p50(engine, is_int8(engine) ? *int8 : bundle.fp32_model(), threads, options, image);
+        if (is_int8(engine) && !row.int8_file) continue;
+        row.p50[engine] = engine_p50(engine, is_int8(engine) ? *row.int8_file : row.fp32_file, threads, options, image);
       }
       if (peer) {
-        auto ort = run_onnxruntime_peer(*peer, bundle.fp32_model(), threads, 1, options);
+        auto ort = run_onnxruntime_peer(*peer, row.fp32_file, threads, 1, options);
         if (ort) row.p50["ort"] = ort->latency.p50_ms;
-        if (int8) {
-          auto ort_int8 = run_onnxruntime_peer(*peer, *int8, threads, 1, options);
+        if (row.int8_file) {
+          auto ort_int8 = run_onnxruntime_peer(*peer, *row.int8_file, threads, 1, options);
           if (ort_int8) row.p50["ort-int8"] = ort_int8->latency.p50_ms;
         }
       }
-      if (int8) row.load_ms = load_to_first_inference_ms(directory, "onednn-int8", threads);
-      row.fp32_accuracy = json_number(bundle.metrics, {"export", "int8", "fp32_accuracy"});
-      if (bundle.metrics.contains("export") && bundle.metrics["export"].contains("int8")) {
-        for (const Json& check : bundle.metrics["export"]["int8"].value("engines", Json::array())) {
-          if (check.value("engine", "") == "onednn-int8") row.int8_accuracy = json_number(check, {"accuracy"});
-        }
+      if (!row.directory.empty() && row.int8_file) {
+        row.load_ms = load_to_first_inference_ms(row.directory, "onednn-int8", threads);
       }
       rows.push_back(row);
     }

@@ -69,7 +69,7 @@ std::set<std::string> install_deps_packages() {
   return packages;
 }
 
-// The packages of the Dockerfile's `apt-get install` step number `stage` (0 = build, 1 = runtime).
+// The packages of the Dockerfile's `apt-get install` step number `stage` (0 = build; then the amd64-only build step).
 std::vector<std::string> dockerfile_stage_packages(const std::string& dockerfile, int stage) {
   size_t position = 0;
   for (int skipped = 0; skipped <= stage; ++skipped) {
