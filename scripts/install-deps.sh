@@ -15,6 +15,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libopencv-dev
   libxnnpack-dev libpthreadpool-dev
+  libdnnl-dev   # oneDNN 2.6 (OpenMP build): the onednn engines, x86 int8 with VNNI
   libonnx-dev libprotobuf-dev protobuf-compiler
   libsqlitecpp-dev libsqlite3-dev sqlite3
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
