@@ -7,10 +7,15 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
+  # fuzzing (fuzz/build.sh): clang with libFuzzer, ASan and UBSan runtimes
+  clang libclang-rt-14-dev
+  # the reliability suite (bench/reliability): peak memory and the table
+  time bsdextrautils
   # libraries
   libtorch-dev libopenblas0-pthread
   libopencv-dev
   libxnnpack-dev libpthreadpool-dev
+  libdnnl-dev   # oneDNN 2.6 (OpenMP build): the onednn engines, x86 int8 with VNNI
   libonnx-dev libprotobuf-dev protobuf-compiler
   libsqlitecpp-dev libsqlite3-dev sqlite3
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev

@@ -44,7 +44,4 @@ LearningRateTest find_learning_rate(const Workspace& workspace, const TrainOptio
 LearningRateTest find_learning_rate(const Workspace& workspace, Registry& registry, const TrainOptions& options,
                                     const TrainingData& data, const ProgressCallback& progress);
 
-// The commit this edgeloop was built from ("unknown" outside git).
-std::string code_commit();
-
 }  // namespace edgeloop
