@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "edgeloop/train/sweep_plan.h"
 
 namespace edgeloop {
