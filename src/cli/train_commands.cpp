@@ -7,6 +7,7 @@
 
 #include "cli/cli_context.h"
 #include "edgeloop/core/config.h"
+#include "edgeloop/core/error.h"
 #include "edgeloop/models/classic_model.h"
 #include "edgeloop/train/training_recipe.h"
 #include "edgeloop/train/training_session.h"
