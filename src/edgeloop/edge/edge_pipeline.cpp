@@ -74,7 +74,8 @@ struct EdgePipeline::Item {
   std::vector<float> embedding;            // [embedding_size] of this frame
   std::array<double, kStageCount> stage_seconds{};
   std::optional<DriftTest> drift;
-  std::optional<HealthReport> health;      // set when the health state changed
+  std::optional<HealthReport> health;      // set when the health state changed, or on a sampled frame
+  bool health_sampled = false;             // health is a periodic sample, not a change
   bool drift_active = false;
   bool camera_failed = false;              // health state failed on this frame
 };
@@ -257,7 +258,9 @@ void EdgePipeline::monitor_loop() {
       }
       HealthReport report = health.observe(measure_camera_frame(item->frame.image, previous_gray),
                                            item->frame.capture_seconds);
-      if (report.changed) item->health = report;
+      const bool sample = options_.health_sample_frames > 0 && item->frame.index % options_.health_sample_frames == 0;
+      if (report.changed || sample) item->health = report;
+      item->health_sampled = !report.changed && sample;
       item->camera_failed = report.state == HealthState::kFailed;
     }
     item->stage_seconds[kMonitor] = seconds_since(start);
@@ -282,6 +285,8 @@ void EdgePipeline::publish_loop() {
       metrics_.set_health(*item->health);
       Json payload = item->health->to_json();
       if (item->disconnect) payload["detail"] = item->detail;
+      if (!item->disconnect) payload["frame"] = item->frame.index;
+      if (item->health_sampled) payload["sampled"] = true;
       publish(EdgeTopic::kHealth, payload);
     }
     if (item->disconnect) continue;
