@@ -112,6 +112,7 @@ TEST(Bundle, a_listed_file_outside_the_bundle_is_refused) {
   testing::TempDir dir;
   write_sample_bundle(dir / "bundle");
   write_file_atomically(dir / "secret.txt", std::string("outside"));
+  std::filesystem::create_directories(dir / "bundle" / "sub");
   for (const std::string& name : std::vector<std::string>{"../secret.txt", "sub/../../secret.txt", (dir / "secret.txt").string()}) {
     write_sample_bundle(dir / "bundle");
     list_file(dir / "bundle", name);

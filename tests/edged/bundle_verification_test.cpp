@@ -83,8 +83,9 @@ TEST_F(BundleVerificationTest, a_label_count_unlike_the_models_output_is_refused
 }
 
 TEST_F(BundleVerificationTest, a_garbage_int8_model_is_refused_even_when_fp32_is_good) {
-  write_file_atomically(bundle_dir() / kBundleInt8ModelName, std::string_view("not an onnx model at all"));
-  rewrite_manifest([](Bundle&) {});
+  rewrite_manifest([this](Bundle&) {
+    write_file_atomically(bundle_dir() / kBundleInt8ModelName, std::string_view("not an onnx model at all"));
+  });
   try {
     verify_bundle_for_device(bundle_dir());
     FAIL() << "verification passed";

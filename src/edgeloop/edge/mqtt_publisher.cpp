@@ -21,6 +21,8 @@ constexpr int kAutoReconnectMinSeconds = 1;         // Paho's reconnection after
 constexpr int kAutoReconnectMaxSeconds = 2;
 constexpr auto kFlushTimeout = std::chrono::seconds(10);
 constexpr auto kDisconnectTimeout = std::chrono::seconds(2);
+constexpr auto kResendCheckInterval = std::chrono::milliseconds(500);
+constexpr int kPahoQueueMargin = 1000;              // status answers beside a full backlog
 
 bool is_tls_uri(const std::string& uri) { return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0; }
 
@@ -58,6 +60,7 @@ MqttPublisher::MqttPublisher(const MqttOptions& options, const std::string& devi
     // No Paho persistence: the outbox is the one on-disk queue (Paho's own file store refuses to
     // start on a stray file in its folder, paho.mqtt.c #990).
     mqtt::create_options create(MQTTVERSION_3_1_1);
+    create.set_max_buffered_messages(options_.max_buffered + kPahoQueueMargin);   // Paho's command queue (100 by default)
     client_ = std::make_unique<mqtt::async_client>(options_.broker, options_.client_id, create, nullptr);
   } catch (const mqtt::exception& exception) {
     throw invalid_argument("mqtt: cannot use the broker address " + options_.broker + " (" + exception.what() +
@@ -121,13 +124,33 @@ void MqttPublisher::connect_loop() {
   double backoff = kRetryInitialSeconds;
   while (true) {
     try {
-      if (client_->connect(connect)->wait_for(kConnectTimeout + std::chrono::seconds(1)) && client_->is_connected()) return;
+      if (client_->connect(connect)->wait_for(kConnectTimeout + std::chrono::seconds(1)) && client_->is_connected()) break;
     } catch (const mqtt::exception& exception) {
       spdlog::warn("mqtt: cannot reach {}: {}; retrying in {} s", options_.broker, exception.what(), backoff);
     }
     std::unique_lock lock(stop_mutex_);
     if (stop_signal_.wait_for(lock, std::chrono::duration<double>(backoff), [this] { return stopping_; })) return;
     backoff = std::min(backoff * 2, kRetryMaxSeconds);
+  }
+  // Connected: from now on this thread sends the backlog after each (re)connection. Not from
+  // Paho's connected callback, where a publish is refused as not connected yet.
+  while (true) {
+    {
+      std::unique_lock lock(stop_mutex_);
+      stop_signal_.wait_for(lock, kResendCheckInterval, [this] { return stopping_ || resend_requested_; });
+      if (stopping_) return;
+      if (!(resend_requested_ || retry_requested_) || !client_->is_connected()) continue;
+      if (resend_requested_) {
+        // The whole backlog again, oldest first: what was in flight when the link went may or
+        // may not have reached the broker, and Paho does not say; consumers drop duplicates by "seq".
+        std::lock_guard in_flight_lock(in_flight_mutex_);
+        in_flight_.clear();
+      }
+      resend_requested_ = retry_requested_ = false;
+    }
+    const std::vector<OutboxMessage> backlog = outbox_.backlog();
+    if (!backlog.empty()) spdlog::info("mqtt: sending {} unacknowledged message(s) again", backlog.size());
+    for (const OutboxMessage& message : backlog) send(message);
   }
 }
 
@@ -139,7 +162,11 @@ void MqttPublisher::on_connected() {
   } catch (const mqtt::exception& exception) {
     spdlog::warn("mqtt: after connecting: {}", exception.what());
   }
-  for (const OutboxMessage& message : outbox_.backlog()) send(message);   // the backlog, oldest first
+  {
+    std::lock_guard lock(stop_mutex_);
+    resend_requested_ = true;
+  }
+  stop_signal_.notify_all();
 }
 
 void MqttPublisher::send(const OutboxMessage& message) {
@@ -150,9 +177,14 @@ void MqttPublisher::send(const OutboxMessage& message) {
   try {
     client_->publish(mqtt::make_message(message.topic, message.payload, options_.qos, false),
                      reinterpret_cast<void*>(static_cast<intptr_t>(message.sequence)), *delivery_listener_);
-  } catch (const mqtt::exception&) {
-    std::lock_guard lock(in_flight_mutex_);   // not connected: it stays in the outbox for the next connection
-    in_flight_.erase(message.sequence);
+  } catch (const mqtt::exception& exception) {
+    spdlog::debug("mqtt: message {} not sent now ({}); it stays in the queue", message.sequence, exception.what());
+    {
+      std::lock_guard lock(in_flight_mutex_);   // it stays in the outbox: sent at the next retry or connection
+      in_flight_.erase(message.sequence);
+    }
+    std::lock_guard lock(stop_mutex_);
+    retry_requested_ = true;
   }
 }
 

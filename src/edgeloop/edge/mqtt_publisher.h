@@ -76,6 +76,8 @@ class MqttPublisher : public EventSink {
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;
   bool stopping_ = false;
+  bool resend_requested_ = false;                // set on each (re)connection; the connector thread resends
+  bool retry_requested_ = false;                 // a send failed: the connector thread sends what is not in flight
   std::atomic<int64_t> published_{0};
 };
 
