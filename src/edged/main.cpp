@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
   app.add_option("--source", flags.source,
                  "Folder, video file, /dev/videoN, camera index, rtsp:// or http:// URL, sim:PATH, sim:DATASET[@N][:SPLIT]");
   app.add_option("--workspace", flags.workspace, "Workspace for sim:DATASET (default: found upward from here)");
-  app.add_option("--engine", flags.engine, "Engine: xnnpack (default), xnnpack-int8, opencv, opencv-int8, reference");
+  app.add_option("--engine", flags.engine, "Engine: auto (default: the fastest here, from the bundle's ranking), onednn, onednn-int8, xnnpack, "
+                 "xnnpack-int8, opencv, opencv-int8, reference");
   app.add_flag("--fp32", flags.fp32, "Run model.onnx even when the bundle has model.int8.onnx");
   app.add_option("--threads", flags.threads, "Inference threads (default 1; 0 = all cores)");
   app.add_option("--fps", flags.fps, "Pace folder, file and sim sources to this rate");

@@ -76,12 +76,13 @@ TEST_F(HttpServerTest, metrics_are_valid_prometheus_text_with_the_frame_count) {
   EXPECT_EQ(values["edgeloop_camera_health_state"], "0");
 }
 
-TEST_F(HttpServerTest, status_reports_frames_and_model) {
+TEST_F(HttpServerTest, status_reports_frames_model_and_engine) {
   auto response = client_->Get("/v1/status");
   ASSERT_EQ(response->status, 200);
   Json status = Json::parse(response->body);
   EXPECT_EQ(status["frames"], kFrames);
   EXPECT_EQ(status["model_id"], "model-a");
+  EXPECT_EQ(status["engine"], "fake-brightness");
 }
 
 TEST_F(HttpServerTest, predict_classifies_one_image_and_rejects_garbage) {

@@ -72,6 +72,7 @@ Json Bundle::to_json() const {
   manifest["lineage"] = lineage;
   manifest["metrics"] = metrics;
   manifest["reference_statistics"] = reference_statistics;
+  if (!engine_ranking.is_null()) manifest["engine_ranking"] = engine_ranking;
   manifest["created_at"] = created_at;
   Json file_list = Json::object();
   for (const auto& [name, file] : files) file_list[name] = {{"sha256", file.sha256}, {"bytes", file.bytes}};
@@ -141,6 +142,7 @@ Bundle load_bundle(const std::filesystem::path& directory) {
   bundle.lineage = required<Json>(manifest, "lineage", manifest_path);
   bundle.metrics = required<Json>(manifest, "metrics", manifest_path);
   bundle.reference_statistics = required<Json>(manifest, "reference_statistics", manifest_path);
+  if (manifest.contains("engine_ranking")) bundle.engine_ranking = manifest["engine_ranking"];
   bundle.created_at = required<std::string>(manifest, "created_at", manifest_path);
   const Json file_list = required<Json>(manifest, "files", manifest_path);
   for (const auto& [name, entry] : file_list.items()) {

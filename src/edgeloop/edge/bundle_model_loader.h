@@ -17,8 +17,11 @@
 namespace edgeloop {
 
 struct ModelLoadOptions {
-  std::string engine = "xnnpack";   // runtime engine name (runtime/engine.h)
-  bool prefer_int8 = true;          // with "xnnpack": run model.int8.onnx (xnnpack-int8) when the bundle has it
+  // Runtime engine name (runtime/engine.h), or "auto": the bundle's engine ranking when it was
+  // measured on this kind of CPU, else the CPU's default order (runtime/engine_ranking.h); an engine
+  // that cannot run here is skipped with one warning line.
+  std::string engine = "auto";
+  bool prefer_int8 = true;          // auto and "xnnpack": run model.int8.onnx when the bundle has it
   int threads = 1;                  // engine compute threads (0 = all cores)
 };
 

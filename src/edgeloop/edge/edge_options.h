@@ -47,7 +47,7 @@ struct HttpOptions {
 struct EdgeOptions {
   std::filesystem::path bundle;             // the bundle directory (bundle.json, model.onnx, ...)
   std::string source;                       // see open_frame_source()
-  std::string engine = "xnnpack";           // runtime engine name (runtime/engine.h)
+  std::string engine = "auto";              // runtime engine name (runtime/engine.h), or auto: the fastest here
   bool prefer_int8 = true;                  // run model.int8.onnx when the bundle has it
   int threads = 1;                          // inference threads (0 = all cores)
   std::string device_id = "edge";           // the <device> in MQTT topics

@@ -122,7 +122,7 @@ void EdgePipeline::publish(EdgeTopic topic, const Json& payload) {
 PipelineSummary EdgePipeline::run() {
   const auto start = SteadyClock::now();
   queues_ = std::make_unique<Queues>(options_.queue_capacity, source_.is_live());
-  if (auto model = models_.current()) metrics_.set_model(model->model_id);
+  if (auto model = models_.current()) metrics_.set_model(model->model_id, model->engine->name());
   publish(EdgeTopic::kStatus, Json{{"event", "started"}, {"source", source_.description()},
                                    {"model_id", models_.current() ? models_.current()->model_id : ""}});
   std::thread capture([this] { capture_loop(); });

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/http_status.h"
 #include "edgeloop/core/input_limits.h"
 #include "edgeloop/edge/http_connection_gate.h"
 
@@ -196,17 +197,6 @@ class GatedHttpServer : public httplib::Server {
 };
 
 namespace {
-
-int http_status_for(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kCorrupt: return 422;
-    case ErrorCode::kUnsupported: return 501;
-    default: return 500;
-  }
-}
 
 void reply_json(httplib::Response& response, int status, const Json& body) {
   response.status = status;

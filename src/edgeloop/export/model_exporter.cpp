@@ -8,6 +8,9 @@
 #include "edgeloop/bundle/reference_statistics.h"
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/filesystem_guard.h"
+#include "edgeloop/core/leftover_files.h"
+#include "edgeloop/core/publish_folder.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/export/int8_quantizer.h"
 #include "edgeloop/export/onnx_reference_runner.h"
@@ -19,6 +22,7 @@
 #include "edgeloop/preprocess/image_features.h"
 #include "edgeloop/registry/dataset_store.h"
 #include "edgeloop/runtime/engine.h"
+#include "edgeloop/runtime/engine_ranking.h"
 #include "edgeloop/train/torch_threads.h"
 
 namespace edgeloop {
@@ -54,6 +58,10 @@ Json ExportReport::to_json() const {
 }
 
 namespace {
+
+// Engine ranking at export: enough runs for a stable median of a sub-millisecond model, bounded
+// for large ones.
+constexpr LatencyOptions kRankingLatency{/*warmup=*/10, /*iterations=*/100, /*max_seconds=*/2.0};
 
 // The images of one split as the device would see them: decoded stored files.
 struct ImageSet {
@@ -191,8 +199,8 @@ class Exporter {
     training_pipeline_ = Pipeline::from_json(model_.preprocess);
 
     std::filesystem::create_directories(std::filesystem::absolute(output).parent_path());
-    StagingFolder staging(std::filesystem::absolute(output).parent_path() /
-                          ("." + output.filename().string() + ".partial-" + std::to_string(::getpid())));
+    sweep_leftovers_of(std::filesystem::absolute(output));  // what killed exports to this folder left
+    StagingFolder staging(staging_path_for(std::filesystem::absolute(output), ::getpid()));
     Bundle bundle;
     bundle.directory = staging.path();
 
@@ -230,6 +238,11 @@ class Exporter {
     check_parity(bundle.fp32_model(), bundle_pipeline, parity_set);
     bundle.reference_statistics = reference_statistics(bundle_pipeline, training).to_json();
     if (options_.int8) write_int8(fp32, bundle, bundle_pipeline, training, validation);
+    if (options_.rank_engines) {
+      step("rank engines");
+      bundle.engine_ranking =
+          rank_engines(bundle.fp32_model(), bundle.int8_model(), options_.ranking_threads, kRankingLatency).to_json();
+    }
 
     fill_manifest(bundle);
     write_bundle_manifest(bundle);
@@ -238,10 +251,8 @@ class Exporter {
     if (report_.has_int8) report_.int8_file_bytes = bundle.files.at(kBundleInt8ModelName).bytes;
 
     step("publish bundle");
-    if (std::filesystem::exists(output)) std::filesystem::remove_all(output);
-    std::filesystem::rename(staging.path(), output);
+    publish_folder(staging.path(), std::filesystem::absolute(output));
     staging.release();
-    sync_directory(std::filesystem::absolute(output).parent_path());
     report_.directory = output;
     return report_;
   }
@@ -427,7 +438,7 @@ class Exporter {
 
 ExportReport export_model(const Workspace& workspace, const std::string& model_id, const ExportOptions& options,
                           const ProgressCallback& progress) {
-  return Exporter(workspace, model_id, options, progress).run();
+  return guard_filesystem([&] { return Exporter(workspace, model_id, options, progress).run(); });
 }
 
 }  // namespace edgeloop
