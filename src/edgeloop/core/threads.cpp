@@ -10,9 +10,12 @@
 
 namespace edgeloop {
 
+// More than the cores is capped at the cores: `threads: 100000` would otherwise ask the thread
+// pools for that many threads (and hang the device in pthreadpool_create).
 int resolve_thread_count(int requested) {
-  if (requested > 0) return requested;
-  return std::max(1u, std::thread::hardware_concurrency());
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (requested > 0) return std::min(requested, cores);
+  return cores;
 }
 
 void set_compute_threads(int requested) {

@@ -90,6 +90,18 @@ std::shared_ptr<LoadedModel> load_model_from_bundle(const std::filesystem::path&
   return model;
 }
 
+BundleVerification verify_bundle_for_device(const std::filesystem::path& bundle_directory) {
+  BundleVerification verification;
+  verification.bundle = load_bundle(bundle_directory);
+  load_model_from_bundle(bundle_directory, ModelLoadOptions{"xnnpack", /*prefer_int8=*/false, /*threads=*/1});
+  verification.engines.push_back("xnnpack");
+  if (verification.bundle.int8_model()) {
+    load_model_from_bundle(bundle_directory, ModelLoadOptions{"xnnpack", /*prefer_int8=*/true, /*threads=*/1});
+    verification.engines.push_back(kXnnpackInt8Engine);
+  }
+  return verification;
+}
+
 ModelLoader bundle_model_loader(const ModelLoadOptions& options) {
   return [options](const std::filesystem::path& directory) { return load_model_from_bundle(directory, options); };
 }

@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "edgeloop/bundle/bundle.h"
 #include "edgeloop/edge/loaded_model.h"
 
 namespace edgeloop {
@@ -26,5 +28,15 @@ struct ModelLoadOptions {
 std::shared_ptr<LoadedModel> load_model_from_bundle(const std::filesystem::path& bundle_directory,
                                                     const ModelLoadOptions& options);
 ModelLoader bundle_model_loader(const ModelLoadOptions& options);
+
+// `edgeloop bundle verify`: exactly the checks the device runs at load (load_model_from_bundle),
+// for every model file the device may run: model.onnx on XNNPACK, and model.int8.onnx on
+// XNNPACK's int8 path when the bundle has one. Returns the bundle's manifest; throws what the
+// device would throw.
+struct BundleVerification {
+  Bundle bundle;
+  std::vector<std::string> engines;   // the engines each model file was loaded and run on
+};
+BundleVerification verify_bundle_for_device(const std::filesystem::path& bundle_directory);
 
 }  // namespace edgeloop
