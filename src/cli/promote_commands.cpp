@@ -1,10 +1,15 @@
-// `edgeloop promote CHALLENGER`: the gate on the frozen test sets, then the champion alias.
-// Parse, call promote/promotion, print the gate table and the decision.
+// `edgeloop promote CHALLENGER [--device URL]`: the gate on the frozen test sets, then the champion
+// alias, then (with --device) the new champion's bundle pushed to the device, which watches it on
+// probation and rolls back by itself. Parse, call promote/promotion, export and deploy/device_push,
+// print the gate table and the decisions.
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "cli/device_push_lines.h"
+#include "edgeloop/bundle/bundle.h"
+#include "edgeloop/export/model_exporter.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/promote/promotion.h"
 
@@ -28,6 +33,26 @@ void print_gate(const PromoteOutcome& outcome) {
   }
 }
 
+// The promoted model's bundle: `requested` when given (it must be that model's), else
+// ./<model>.bundle, exported with int8 as `edgeloop export --int8` would unless it is already there.
+std::filesystem::path bundle_for(CliContext& context, const std::string& model_id, const std::string& requested) {
+  const std::filesystem::path directory = requested.empty() ? std::filesystem::path(model_id + ".bundle") : std::filesystem::path(requested);
+  if (!requested.empty() || std::filesystem::exists(directory / kBundleManifestName)) {
+    const Bundle bundle = load_bundle(directory);
+    if (bundle.model_id != model_id) {
+      throw invalid_argument(directory.string() + " holds model " + bundle.model_id + ", not the promoted " + model_id +
+                             ": pass --bundle with the promoted model's bundle (edgeloop export " + model_id + " --int8)");
+    }
+    return directory;
+  }
+  ExportOptions options;
+  options.output_directory = directory;
+  options.int8 = true;
+  options.threads = context.threads;
+  export_model(context.workspace(), model_id, options, context.progress_bar());
+  return directory;
+}
+
 }  // namespace
 
 void add_promote_commands(CLI::App& app, CliContext& context) {
@@ -39,7 +64,11 @@ void add_promote_commands(CLI::App& app, CliContext& context) {
   promote->add_option("--alpha", options->gate.alpha, "McNemar: significantly worse below this p")->capture_default_str();
   promote->add_option("--max-recall-drop", options->gate.max_recall_drop_points,
                       "Most a class's recall may fall on the original test set, in points")->capture_default_str();
-  promote->callback([&context, options] {
+  auto push = std::make_shared<DevicePushOptions>();
+  auto bundle = std::make_shared<std::string>();
+  add_device_push_options(*promote, *push, /*required=*/false);
+  promote->add_option("--bundle", *bundle, "With --device: the promoted model's bundle (default: exported to ./MODEL.bundle)");
+  promote->callback([&context, options, push, bundle] {
     run_command(context, [&] {
       options->threads = context.threads;
       const PromoteOutcome outcome = promote_challenger(context.workspace(), *options);
@@ -61,6 +90,11 @@ void add_promote_commands(CLI::App& app, CliContext& context) {
       if (!outcome.promoted) {
         throw invalid_argument("gate refused " + outcome.challenger_id + ": " + outcome.gate.failed_condition +
                                " (the champion " + outcome.champion_id + " stays; --force promotes anyway, recorded)");
+      }
+      if (!push->url.empty()) {
+        const DevicePushOutcome pushed = push_bundle_to_device(bundle_for(context, outcome.challenger_id, *bundle), *push);
+        print_device_push(pushed, context.json);
+        require_device_kept(pushed);
       }
     });
   });

@@ -34,7 +34,10 @@ RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions
     train.from_model = champion.id;
     train.freeze_blocks = 0;
     train.unfreeze_after = 0;
-    train.learning_rate *= options.fine_tune_lr_factor;
+    // The champion's own rate lowered; without one, the recipe's fine-tuning rate (a tenth of its
+    // peak) applies, as for `train --from`.
+    if (train.learning_rate) *train.learning_rate *= options.fine_tune_lr_factor;
+    train.find_learning_rate = false;
   }
   outcome.trained = train_model(workspace, train, stored.preprocess, callbacks);
   return outcome;

@@ -20,7 +20,7 @@ struct RetrainOptions {
   bool from_scratch = false;          // true: train the champion's architecture from scratch on the union
   int epochs = 0;                     // 0: the champion's, capped by the budget
   double max_seconds = 120;           // training time budget (0 = none)
-  double fine_tune_lr_factor = 0.3;   // fine-tuning learning rate = champion's × this
+  double fine_tune_lr_factor = 0.3;   // fine-tuning rate = the champion's given rate × this (else the recipe's --from rate)
   int threads = 0;                    // 0 = all cores
 };
 
