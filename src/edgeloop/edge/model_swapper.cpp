@@ -49,13 +49,13 @@ std::optional<SwapOutcome> ModelSwapper::wait() {
   return last_;
 }
 
-void ModelSwapper::record(Json event) {
+// Under state_mutex_, so that the events reach the history and the sinks in the order they
+// happened: a rollback decided on the inference thread right after a swap comes after its
+// "model_swapped".
+void ModelSwapper::record_locked(Json event) {
   event["at"] = utc_timestamp();
-  {
-    std::lock_guard lock(state_mutex_);
-    history_.push_back(event);
-    if (history_.size() > kHistoryLength) history_.pop_front();
-  }
+  history_.push_back(event);
+  if (history_.size() > kHistoryLength) history_.pop_front();
   for (EventSink* sink : sinks_) sink->publish(EdgeTopic::kStatus, event);
 }
 
@@ -63,31 +63,34 @@ SwapOutcome ModelSwapper::swap(const std::filesystem::path& bundle_directory, co
   SwapOutcome outcome;
   std::shared_ptr<LoadedModel> current = slot_.current();
   outcome.previous_model_id = current ? current->model_id : "";
+  std::shared_ptr<LoadedModel> next;
   try {
-    std::shared_ptr<LoadedModel> next = loader_(bundle_directory);
-    {
-      std::lock_guard lock(state_mutex_);
-      slot_.replace(next);
-      watch_.begin_probation(next->model_id);
-      previous_ = watch_.options().probation_frames > 0 ? current : nullptr;
-      previous_model_id_ = outcome.previous_model_id;
-    }
-    outcome.swapped = true;
-    outcome.on_probation = watch_.options().probation_frames > 0;
-    outcome.model_id = next->model_id;
-    metrics_.set_model(next->model_id, next->engine->name());
-    metrics_.add_counter("model_swaps");
-    spdlog::info("model swapped to {} from {} ({})", next->model_id, bundle_directory.string(), origin);
+    next = loader_(bundle_directory);
   } catch (const std::exception& error) {
     outcome.model_id = outcome.previous_model_id;
     outcome.reason = error.what();
     metrics_.add_counter("model_swap_failures");
     spdlog::warn("model swap to {} refused ({}): {}", bundle_directory.string(), origin, error.what());
   }
+  if (next) {
+    outcome.swapped = true;
+    outcome.on_probation = watch_.options().probation_frames > 0;
+    outcome.model_id = next->model_id;
+    metrics_.set_model(next->model_id, next->engine->name());
+    metrics_.add_counter("model_swaps");
+    spdlog::info("model swapped to {} from {} ({})", next->model_id, bundle_directory.string(), origin);
+  }
   Json event = outcome.to_json();
   event["bundle"] = bundle_directory.string();
   event["origin"] = origin;
-  record(std::move(event));
+  std::lock_guard lock(state_mutex_);
+  if (next) {
+    slot_.replace(next);
+    watch_.begin_probation(next->model_id);
+    previous_ = outcome.on_probation ? current : nullptr;
+    previous_model_id_ = outcome.previous_model_id;
+  }
+  record_locked(std::move(event));
   return outcome;
 }
 
@@ -99,28 +102,23 @@ void ModelSwapper::observe_frame(const std::string& model_id, const FrameRecord&
   std::optional<ProbationResult> result = watch_.observe(model_id, frame);
   if (!result) return;
   Json event{{"model_id", result->candidate_model_id}, {"probation", result->to_json()}};
+  std::lock_guard lock(state_mutex_);
+  // A newer swap since this verdict owns the slot, the history and the previous model.
+  const std::shared_ptr<LoadedModel> still_serving = slot_.current();
+  if (!still_serving || still_serving->model_id != result->candidate_model_id) return;
   if (result->verdict == ProbationVerdict::kPassed) {
-    {
-      std::lock_guard lock(state_mutex_);
-      previous_.reset();
-    }
+    previous_.reset();
     event["event"] = "model_confirmed";
     spdlog::info("model {} passed probation", result->candidate_model_id);
-    record(std::move(event));
+    record_locked(std::move(event));
     return;
   }
-  std::shared_ptr<LoadedModel> previous;
-  {
-    std::lock_guard lock(state_mutex_);
-    previous = std::move(previous_);
-    // Only if the candidate still serves: a newer swap since then owns the slot.
-    const std::shared_ptr<LoadedModel> still_serving = slot_.current();
-    if (!previous || !still_serving || still_serving->model_id != result->candidate_model_id) return;
-    slot_.replace(previous);
-    watch_.begin_probation(previous->model_id);
-    watch_.cancel_probation();   // the model put back is not judged again
-    previous_model_id_ = result->candidate_model_id;
-  }
+  std::shared_ptr<LoadedModel> previous = std::move(previous_);
+  if (!previous) return;
+  slot_.replace(previous);
+  watch_.begin_probation(previous->model_id);
+  watch_.cancel_probation();   // the model put back is not judged again
+  previous_model_id_ = result->candidate_model_id;
   metrics_.set_model(previous->model_id, previous->engine->name());
   metrics_.add_counter("model_rollbacks");
   spdlog::warn("model {} rolled back to {}: {}", result->candidate_model_id, previous->model_id, result->reason);
@@ -128,7 +126,7 @@ void ModelSwapper::observe_frame(const std::string& model_id, const FrameRecord&
   event["model_id"] = previous->model_id;
   event["rolled_back_model_id"] = result->candidate_model_id;
   event["reason"] = result->reason;
-  record(std::move(event));
+  record_locked(std::move(event));
 }
 
 Json ModelSwapper::status() const {

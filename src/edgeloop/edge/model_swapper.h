@@ -55,7 +55,7 @@ class ModelSwapper {
 
  private:
   SwapOutcome swap(const std::filesystem::path& bundle_directory, const std::string& origin);
-  void record(Json event);   // history + sinks
+  void record_locked(Json event);   // history + sinks; the caller holds state_mutex_
 
   ModelSlot& slot_;
   ModelLoader loader_;

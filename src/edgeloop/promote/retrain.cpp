@@ -21,6 +21,7 @@ RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions
   config.erase("fingerprint");
   config.erase("dataset_version");
   config.erase("resume");
+  config.erase("recipe");   // the family name the run was stored with, not an option
   TrainOptions train = TrainOptions::from_json(config, "the champion's training options (" + champion.id + ")");
   train.data = outcome.data.version.reference();
   train.arch = stored.arch;
