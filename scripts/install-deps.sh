@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries
   libtorch-dev libopenblas0-pthread
+  libgloo-dev   # headers of torch.distributed's Gloo process group (distributed training)
   libopencv-dev
   libxnnpack-dev libpthreadpool-dev
   libonnx-dev libprotobuf-dev protobuf-compiler

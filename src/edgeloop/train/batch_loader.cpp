@@ -47,9 +47,14 @@ BatchLoader::~BatchLoader() {
 
 Batch BatchLoader::make_batch(int64_t batch_index) const {
   const InputShape shape = data_.cache->shape();
-  const int64_t begin = batch_index * options_.batch;
-  const int64_t end = std::min<int64_t>(begin + options_.batch, static_cast<int64_t>(order_.size()));
+  const int64_t global_begin = batch_index * options_.batch;
+  const int64_t global_end = std::min<int64_t>(global_begin + options_.batch, static_cast<int64_t>(order_.size()));
+  const int64_t global_count = global_end - global_begin;
+  const int64_t shards = std::max(1, options_.shard_count);
+  const int64_t begin = global_begin + global_count * options_.shard / shards;
+  const int64_t end = global_begin + global_count * (options_.shard + 1) / shards;
   Batch batch;
+  batch.global_count = global_count;
   batch.indices.assign(order_.begin() + begin, order_.begin() + end);
   const int64_t count = end - begin;
   // Filled as NHWC (the cache's layout, so each image is one memcpy) and handed out as the NCHW

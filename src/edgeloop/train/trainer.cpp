@@ -9,6 +9,7 @@
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/train/batch_loader.h"
+#include "edgeloop/train/distributed/data_parallel.h"
 #include "edgeloop/train/learning_rate_schedule.h"
 
 namespace edgeloop {
@@ -134,11 +135,13 @@ void save_checkpoint(const std::filesystem::path& path, LayerGraphModuleImpl& mo
   write_file_atomically(path, stream.str());
 }
 
-LoopState load_checkpoint(const std::filesystem::path& path, LayerGraphModuleImpl& module,
+// `bytes`: the checkpoint file's content (read here, or received from rank 0).
+LoopState load_checkpoint(const std::filesystem::path& path, const std::string& bytes, LayerGraphModuleImpl& module,
                           torch::optim::Optimizer& optimizer, WeightMap& best_weights) {
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(path.string());
+    std::istringstream stream(bytes);
+    archive.load_from(stream);
     module.load(archive);
     torch::serialize::InputArchive optimizer_archive;
     archive.read(kOptimizerKey, optimizer_archive);
@@ -197,7 +200,8 @@ SplitScore score_split(LayerGraphModuleImpl& module, const TrainingData& data, c
 }
 
 TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data, const TrainOptions& options,
-                          const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks) {
+                          const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks,
+                          DataParallel* parallel) {
   const std::vector<int64_t>& train = data.split(kSplitTrain);
   const std::vector<int64_t>& val = data.split(kSplitVal);
   module.use_channels_last();   // before the optimizer, so its state takes the same layout
@@ -209,12 +213,17 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
   LoopState state;
   state.frozen_blocks = module.frozen_blocks();
   WeightMap best_weights;
-  if (resume && std::filesystem::exists(checkpoint_file)) {
-    state = load_checkpoint(checkpoint_file, module, *optimizer, best_weights);
+  const bool writer = parallel == nullptr || parallel->is_writer();
+  std::string checkpoint_bytes;
+  if (resume && writer && std::filesystem::exists(checkpoint_file)) checkpoint_bytes = read_file(checkpoint_file);
+  if (parallel != nullptr) checkpoint_bytes = parallel->share_checkpoint(checkpoint_bytes);
+  if (!checkpoint_bytes.empty()) {
+    state = load_checkpoint(checkpoint_file, checkpoint_bytes, module, *optimizer, best_weights);
     module.use_channels_last();
     module.freeze_first_blocks(state.frozen_blocks);
     result.resumed_from_epoch = state.epochs_done;
   }
+  if (parallel != nullptr) parallel->attach(module);
   const int64_t steps_per_epoch = (static_cast<int64_t>(train.size()) + options.batch - 1) / options.batch;
   const int64_t total_steps = steps_per_epoch * options.epochs;
   const auto run_start = Clock::now();
@@ -235,6 +244,10 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
     loader_options.epoch = epoch;
     loader_options.threads = options.loader_threads;
     loader_options.prefetch = kLoaderPrefetch;
+    if (parallel != nullptr) {
+      loader_options.shard = parallel->rank();
+      loader_options.shard_count = parallel->world_size();
+    }
     BatchLoader loader(data, train, loader_options);
     const auto epoch_start = Clock::now();
     double loss_sum = 0;
@@ -247,16 +260,23 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
       learning_rate = scheduled_learning_rate(options, state.step, total_steps, steps_per_epoch, budget_spent);
       set_learning_rate(*optimizer, learning_rate);
       optimizer->zero_grad();
-      const torch::Tensor logits = module.forward(batch->images);
-      const torch::Tensor loss = training_loss(logits, batch->labels, options, class_weights);
-      loss.backward();
-      optimizer->step();
       const int64_t count = batch->labels.size(0);
-      loss_sum += loss.item<double>() * count;
-      correct += logits.argmax(1).eq(batch->labels).sum().item<int64_t>();
+      const bool out_of_time = options.max_seconds > 0 && seconds_since(run_start) > options.max_seconds;
+      if (parallel != nullptr) parallel->begin_step(out_of_time);
+      if (count > 0) {   // a rank's share of a short last batch may be empty
+        const torch::Tensor logits = module.forward(batch->images);
+        const torch::Tensor loss = training_loss(logits, batch->labels, options, class_weights);
+        if (parallel != nullptr) (loss * parallel->loss_weight(count, batch->global_count)).backward();
+        else loss.backward();
+        loss_sum += loss.item<double>() * count;
+        correct += logits.argmax(1).eq(batch->labels).sum().item<int64_t>();
+      }
+      const bool any_rank_out_of_time = parallel != nullptr && parallel->finish_step();
+      optimizer->step();
       seen += count;
       ++state.step;
       ++batches_done;
+      ++result.steps;
       if (callbacks.progress) {
         const double elapsed = seconds_since(epoch_start);
         const double rate = elapsed > 0 ? seen / elapsed : 0;
@@ -264,15 +284,32 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
         callbacks.progress(Progress{"epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs), batches_done,
                                     loader.batch_count(), progress_detail(loss_sum / seen, double(correct) / seen, rate, eta)});
       }
-      if (options.max_seconds > 0 && seconds_since(run_start) > options.max_seconds) {
+      if (parallel != nullptr ? any_rank_out_of_time
+                              : options.max_seconds > 0 && seconds_since(run_start) > options.max_seconds) {
         result.hit_time_limit = true;
         break;
       }
     }
     const double train_seconds = seconds_since(epoch_start);
     result.training_seconds += train_seconds;
+    SplitScore validation;
+    if (parallel != nullptr) {
+      parallel->average_buffers(module);
+      const std::vector<int64_t> val_share = parallel->share_of(val);
+      const SplitScore part = score_split(module, data, val_share, kEvaluationBatch);
+      const double share = static_cast<double>(val_share.size());
+      std::vector<double> sums{loss_sum, static_cast<double>(correct), static_cast<double>(seen), part.loss * share,
+                               part.accuracy * share};
+      parallel->sum(sums);
+      loss_sum = sums[0];
+      correct = static_cast<int64_t>(std::llround(sums[1]));
+      seen = static_cast<int64_t>(std::llround(sums[2]));
+      const double val_count = std::max<double>(1, static_cast<double>(val.size()));
+      validation = SplitScore{sums[3] / val_count, sums[4] / val_count};
+    } else {
+      validation = score_split(module, data, val, kEvaluationBatch);
+    }
     images_trained += seen;
-    const SplitScore validation = score_split(module, data, val, kEvaluationBatch);
     EpochRecord record;
     record.epoch = epoch;
     record.train_loss = seen > 0 ? loss_sum / seen : 0;
@@ -295,7 +332,7 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
     diagnosis_options.best_epoch = state.best_epoch;
     diagnosis_options.frozen_blocks = module.frozen_blocks() > 0;
     if (callbacks.on_epoch) callbacks.on_epoch(record, diagnose_fit(state.history, diagnosis_options));
-    save_checkpoint(checkpoint_file, module, *optimizer, state, best_weights);
+    if (writer) save_checkpoint(checkpoint_file, module, *optimizer, state, best_weights);
     if (state.epochs_without_improvement >= options.patience) {
       result.stopped_early = true;
       break;
@@ -308,6 +345,7 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
   result.best_epoch = state.best_epoch;
   result.diagnosis = diagnose_fit(state.history, diagnosis_options);
   result.images_per_second = result.training_seconds > 0 ? images_trained / result.training_seconds : 0;
+  if (parallel != nullptr) result.allreduce_wait_seconds = parallel->allreduce_wait_seconds();
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include "edgeloop/train/classic_training.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/run_store.h"
+#include "edgeloop/train/distributed/data_parallel.h"
 #include "edgeloop/train/torch_threads.h"
 
 namespace edgeloop {
@@ -86,9 +87,25 @@ TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options
 }
 
 TrainOutcome train_model(const Workspace& workspace, Registry& registry, const TrainOptions& options,
-                         const TrainingData& data, const TrainerCallbacks& callbacks) {
+                         const TrainingData& data, const TrainerCallbacks& callbacks, DataParallel* parallel) {
   const bool classic = check_train_options(options);
   set_torch_threads(options.threads);
+  if (classic && parallel != nullptr) {
+    throw invalid_argument("--distributed trains networks; " + options.arch + " is a classic baseline: train it without --distributed");
+  }
+  if (parallel != nullptr && !parallel->is_writer()) {   // a worker rank: train, store nothing
+    const StartingPoint start = starting_point(workspace, registry, options, data);
+    torch::manual_seed(options.seed);
+    LayerGraphModule module(start.spec);
+    module->freeze_first_blocks(options.freeze_blocks);
+    TrainOutcome outcome;
+    try {
+      outcome.result = run_trainer(*module, data, options, /*checkpoint_file=*/{}, options.resume, callbacks, parallel);
+    } catch (const c10::Error& error) {
+      throw internal_error(std::string("LibTorch failed while training: ") + error.what_without_backtrace());
+    }
+    return outcome;
+  }
   if (classic) {
     TrainOutcome outcome;
     ClassicOutcome trained = train_classic_model(workspace, registry, options, data);
@@ -135,7 +152,7 @@ TrainOutcome train_model(const Workspace& workspace, Registry& registry, const T
   };
   const auto checkpoint = workspace.run_dir(outcome.run_id) / kCheckpointFile;
   try {
-    outcome.result = run_trainer(*module, data, options, checkpoint, resumed_run.has_value(), trainer_callbacks);
+    outcome.result = run_trainer(*module, data, options, checkpoint, resumed_run.has_value(), trainer_callbacks, parallel);
   } catch (const Error& error) {
     registry.in_transaction([&](SQLite::Database&) {
       runs.finish_run(outcome.run_id, kRunFailed, Json{{"error", error.what()}});
@@ -166,6 +183,11 @@ TrainOutcome train_model(const Workspace& workspace, Registry& registry, const T
                        {"stopped_early", outcome.result.stopped_early},
                        {"images_per_second", outcome.result.images_per_second},
                        {"training_seconds", outcome.result.training_seconds}};
+  if (parallel != nullptr) {
+    model.metrics["world_size"] = parallel->world_size();
+    model.metrics["steps"] = outcome.result.steps;
+    model.metrics["allreduce_wait_seconds"] = outcome.result.allreduce_wait_seconds;
+  }
   model.diagnosis = outcome.result.diagnosis.to_json();
   model.parameters = start.spec.parameter_count();
   model.mflops = start.spec.mflops();

@@ -1,0 +1,75 @@
+// GradientAllreduce: averages a module's gradients over the ranks of a ProcessGroup, the way
+// PyTorch's DistributedDataParallel does (LibTorch has no C++ DDP): the parameters, in reverse
+// registration order (the order backward produces their gradients), are packed into flat buckets
+// of about kGradientBucketBytes; a hook on each parameter copies its gradient into its bucket as
+// backward computes it, and each full bucket starts its sum at once, overlapping the rest of
+// backward. finish_step() waits for every sum, and only then divides by the world size and writes
+// the averages into the parameters' .grad (dividing before the wait races Gloo's reduction, the
+// bug in pytorch/examples' C++ MPI example). Buckets start in index order on every rank, so the
+// ranks' collectives always match. One training thread; owns its hooks (removed on destruction).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "edgeloop/train/distributed/process_group.h"
+
+namespace edgeloop {
+
+// Bytes of float gradients per bucket. Measured with bench/train/distributed (allreduce of one
+// flat tensor, 2 ranks on loopback): below ~256 KiB a sum costs its fixed latency, above it the
+// time grows with size, so a 1 MiB bucket already runs near full bandwidth while cnn-m's ~0.9 MB of
+// gradients still split in a few buckets that overlap backward.
+constexpr int64_t kGradientBucketBytes = 256 * 1024;
+
+class GradientAllreduce {
+ public:
+  // `parameters`: all of the module's, in registration order, the same on every rank. Frozen ones
+  // (requires_grad off, e.g. until --unfreeze-after) travel as zeros and get no .grad, so
+  // unfreezing needs no new buckets.
+  GradientAllreduce(ProcessGroup& group, std::vector<torch::Tensor> parameters,
+                    int64_t bucket_bytes = kGradientBucketBytes);
+  ~GradientAllreduce();
+  GradientAllreduce(const GradientAllreduce&) = delete;
+  GradientAllreduce& operator=(const GradientAllreduce&) = delete;
+
+  // Before backward: clears the buckets; `stop_vote` travels in the first bucket to every rank.
+  void begin_step(bool stop_vote);
+  // After backward (or in its place, on a rank whose share of this batch is empty: its gradients
+  // count as zeros): starts the buckets not yet started, waits for every sum, writes the averages
+  // into .grad. Returns true when any rank voted to stop. Throws Error(kUnavailable) naming a
+  // rank that stopped.
+  bool finish_step();
+
+  int bucket_count() const { return static_cast<int>(buckets_.size()); }
+  double wait_seconds() const { return wait_seconds_; }   // total time finish_step blocked on sums
+
+ private:
+  struct Slot {
+    torch::Tensor parameter;
+    int bucket = 0;
+    int64_t offset = 0;        // floats into the bucket
+    bool filled = false;       // this step's gradient is in the bucket
+  };
+  struct Bucket {
+    torch::Tensor flat;        // [floats (+1 stop vote in bucket 0)] float32, contiguous
+    int slot_count = 0;
+    int filled = 0;
+    std::optional<PendingSum> pending;
+  };
+  void hook_trainable_parameters();
+  void on_gradient(int slot, const torch::Tensor& gradient);
+  void start_ready_buckets();
+
+  ProcessGroup& group_;
+  std::vector<Slot> slots_;
+  std::vector<Bucket> buckets_;
+  std::vector<std::optional<unsigned>> hooks_;   // per slot; none while the parameter is frozen
+  int next_to_start_ = 0;
+  double wait_seconds_ = 0;
+};
+
+}  // namespace edgeloop
