@@ -102,7 +102,7 @@ struct AveragedStep {
   int buckets = 0;
 };
 
-TEST(GradientAllreduce, averages_every_bucket_over_ranks_and_a_rank_without_images_counts_zeros) {
+TEST(GradientAllreduce, averages_every_bucket_and_the_shared_values_and_a_rank_without_images_counts_zeros) {
   const auto results = on_two_ranks<AveragedStep>([](int rank, ProcessGroup& group) {
     torch::manual_seed(3);
     // A channels-last convolution weight, a matrix and a bias, in buckets of 64 bytes (several).
@@ -111,11 +111,13 @@ TEST(GradientAllreduce, averages_every_bucket_over_ranks_and_a_rank_without_imag
         torch::randn({5, 7}).requires_grad_(), torch::randn({5}).requires_grad_()};
     GradientAllreduce gradients(group, parameters, /*bucket_bytes=*/64);
     // Step 1: rank r's loss is (r + 1) times the weighted sum, so its gradients are (r + 1) * w.
-    gradients.begin_step(/*stop_vote=*/false);
+    gradients.begin_step({0.0f, 0.25f});
     torch::Tensor loss = torch::zeros({});
     for (auto& parameter : parameters) loss = loss + (parameter * parameter.detach()).sum() * (rank + 1);
     loss.backward();
-    EXPECT_FALSE(gradients.finish_step());
+    const auto first_means = gradients.finish_step();
+    EXPECT_EQ(first_means[0], 0.0f);
+    EXPECT_EQ(first_means[1], 0.25f);
     AveragedStep step;
     step.buckets = gradients.bucket_count();
     for (auto& parameter : parameters) {
@@ -123,13 +125,13 @@ TEST(GradientAllreduce, averages_every_bucket_over_ranks_and_a_rank_without_imag
     }
     // Step 2: rank 1 has no images (no backward) and asks to stop.
     for (auto& parameter : parameters) parameter.mutable_grad().zero_();
-    gradients.begin_step(/*stop_vote=*/rank == 1);
+    gradients.begin_step({rank == 1 ? 1.0f : 0.0f, 0.0f});
     if (rank == 0) {
       torch::Tensor second = torch::zeros({});
       for (auto& parameter : parameters) second = second + (parameter * parameter.detach()).sum() * 2.0;
       second.backward();
     }
-    step.stop = gradients.finish_step();
+    step.stop = gradients.finish_step()[0] > 0;
     for (auto& parameter : parameters) step.gradients.push_back(parameter.grad().clone());
     step.gradients.push_back(parameters[0].detach().clone());
     return step;

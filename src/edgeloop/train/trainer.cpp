@@ -256,13 +256,10 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
     int64_t batches_done = 0;
     double learning_rate = options.learning_rate;
     while (auto batch = loader.next()) {
-      const double budget_spent = options.max_seconds > 0 ? seconds_since(run_start) / options.max_seconds : 0.0;
-      learning_rate = scheduled_learning_rate(options, state.step, total_steps, steps_per_epoch, budget_spent);
-      set_learning_rate(*optimizer, learning_rate);
+      double budget_spent = options.max_seconds > 0 ? seconds_since(run_start) / options.max_seconds : 0.0;
       optimizer->zero_grad();
       const int64_t count = batch->labels.size(0);
-      const bool out_of_time = options.max_seconds > 0 && seconds_since(run_start) > options.max_seconds;
-      if (parallel != nullptr) parallel->begin_step(out_of_time);
+      if (parallel != nullptr) parallel->begin_step(budget_spent);
       if (count > 0) {   // a rank's share of a short last batch may be empty
         const torch::Tensor logits = module.forward(batch->images);
         const torch::Tensor loss = training_loss(logits, batch->labels, options, class_weights);
@@ -271,7 +268,14 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
         loss_sum += loss.item<double>() * count;
         correct += logits.argmax(1).eq(batch->labels).sum().item<int64_t>();
       }
-      const bool any_rank_out_of_time = parallel != nullptr && parallel->finish_step();
+      bool any_rank_out_of_time = false;
+      if (parallel != nullptr) {   // every rank steps with the same rate and stops at the same step
+        const DataParallel::StepAgreement agreed = parallel->finish_step();
+        budget_spent = agreed.budget_spent;
+        any_rank_out_of_time = agreed.stop;
+      }
+      learning_rate = scheduled_learning_rate(options, state.step, total_steps, steps_per_epoch, budget_spent);
+      set_learning_rate(*optimizer, learning_rate);
       optimizer->step();
       seen += count;
       ++state.step;

@@ -88,6 +88,15 @@ void DataParallel::attach(LayerGraphModuleImpl& module) {
   gradients_ = std::make_unique<GradientAllreduce>(group_, module.parameters());
 }
 
+void DataParallel::begin_step(double budget_spent) {
+  gradients_->begin_step({budget_spent > 1.0 ? 1.0f : 0.0f, static_cast<float>(budget_spent)});
+}
+
+DataParallel::StepAgreement DataParallel::finish_step() {
+  const std::array<float, GradientAllreduce::kSharedValues> means = gradients_->finish_step();
+  return StepAgreement{means[0] > 0, means[1]};
+}
+
 double DataParallel::loss_weight(int64_t rank_images, int64_t global_images) const {
   if (global_images == 0) return 0;
   return static_cast<double>(rank_images) * world_size() / static_cast<double>(global_images);

@@ -48,10 +48,16 @@ class DataParallel {
   // checkpoint loaded.
   void attach(LayerGraphModuleImpl& module);
 
-  // Around one step: begin before backward, finish after it (returns true when any rank asked to
-  // stop, e.g. its --max-seconds ran out; all ranks then stop after this step).
-  void begin_step(bool stop_wanted) { gradients_->begin_step(stop_wanted); }
-  bool finish_step() { return gradients_->finish_step(); }
+  // Around one step: begin before backward with this rank's share of its time budget spent
+  // (--max-seconds; 0 without one), finish after it. Every rank gets the same answer: stop after
+  // this step when any rank's budget ran out, and the mean budget spent, which the learning-rate
+  // schedule follows so that every rank steps with the same rate.
+  struct StepAgreement {
+    bool stop = false;
+    double budget_spent = 0;
+  };
+  void begin_step(double budget_spent);
+  StepAgreement finish_step();
   // The factor on this rank's mean loss so that the averaged gradient is the gradient of the mean
   // over the whole global batch, also when the last batch splits unevenly.
   double loss_weight(int64_t rank_images, int64_t global_images) const;

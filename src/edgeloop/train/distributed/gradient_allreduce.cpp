@@ -1,5 +1,6 @@
 #include "edgeloop/train/distributed/gradient_allreduce.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace edgeloop {
@@ -28,8 +29,8 @@ GradientAllreduce::GradientAllreduce(ProcessGroup& group, std::vector<torch::Ten
   }
   buckets_.resize(bucket_floats.size());
   for (size_t index = 0; index < buckets_.size(); ++index) {
-    const int64_t vote = index == 0 ? 1 : 0;   // the stop vote rides at the end of bucket 0
-    buckets_[index].flat = torch::zeros({bucket_floats[index] + vote}, torch::kFloat32);
+    const int64_t shared = index == 0 ? kSharedValues : 0;   // ride at the end of bucket 0
+    buckets_[index].flat = torch::zeros({bucket_floats[index] + shared}, torch::kFloat32);
   }
   for (const Slot& slot : slots_) ++buckets_[slot.bucket].slot_count;
   hooks_.resize(slots_.size());
@@ -52,7 +53,7 @@ void GradientAllreduce::hook_trainable_parameters() {
   }
 }
 
-void GradientAllreduce::begin_step(bool stop_vote) {
+void GradientAllreduce::begin_step(const std::array<float, kSharedValues>& shared) {
   hook_trainable_parameters();   // blocks unfrozen since the last step
   for (Slot& slot : slots_) slot.filled = false;
   for (Bucket& bucket : buckets_) {
@@ -60,8 +61,8 @@ void GradientAllreduce::begin_step(bool stop_vote) {
     bucket.pending.reset();
   }
   next_to_start_ = 0;
-  Bucket& first = buckets_.front();
-  first.flat[first.flat.numel() - 1] = stop_vote ? 1.0f : 0.0f;
+  float* tail = buckets_.front().flat.data_ptr<float>() + buckets_.front().flat.numel() - kSharedValues;
+  std::copy(shared.begin(), shared.end(), tail);
 }
 
 void GradientAllreduce::on_gradient(int slot_index, const torch::Tensor& gradient) {
@@ -84,7 +85,7 @@ void GradientAllreduce::start_ready_buckets() {
   }
 }
 
-bool GradientAllreduce::finish_step() {
+std::array<float, GradientAllreduce::kSharedValues> GradientAllreduce::finish_step() {
   // Parameters backward did not reach (or all of them, when this rank had no images) add zeros.
   for (Slot& slot : slots_) {
     if (slot.filled) continue;
@@ -109,8 +110,10 @@ bool GradientAllreduce::finish_step() {
     if (!gradient.defined()) gradient = torch::empty_like(slot.parameter);
     gradient.copy_(average);
   }
-  const Bucket& first = buckets_.front();
-  return first.flat[first.flat.numel() - 1].item<float>() > 0;
+  const float* tail = buckets_.front().flat.data_ptr<float>() + buckets_.front().flat.numel() - kSharedValues;
+  std::array<float, kSharedValues> means;
+  std::copy(tail, tail + kSharedValues, means.begin());
+  return means;
 }
 
 }  // namespace edgeloop

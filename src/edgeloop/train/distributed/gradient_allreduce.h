@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -19,14 +20,16 @@
 
 namespace edgeloop {
 
-// Bytes of float gradients per bucket. Measured with bench/train/distributed (allreduce of one
-// flat tensor, 2 ranks on loopback): below ~256 KiB a sum costs its fixed latency, above it the
-// time grows with size, so a 1 MiB bucket already runs near full bandwidth while cnn-m's ~0.9 MB of
-// gradients still split in a few buckets that overlap backward.
+// Bytes of float gradients per bucket: small enough that cnn-m's gradients split into several
+// buckets whose sums start while backward still runs, large enough that Gloo's fixed cost per
+// sum is paid a few times per step, not per layer. Measured with bench/train/distributed
+// (allreduce per size and per step at several bucket sizes; figures in docs/distributed.md).
 constexpr int64_t kGradientBucketBytes = 256 * 1024;
 
 class GradientAllreduce {
  public:
+  static constexpr int kSharedValues = 2;
+
   // `parameters`: all of the module's, in registration order, the same on every rank. Frozen ones
   // (requires_grad off, e.g. until --unfreeze-after) travel as zeros and get no .grad, so
   // unfreezing needs no new buckets.
@@ -36,13 +39,14 @@ class GradientAllreduce {
   GradientAllreduce(const GradientAllreduce&) = delete;
   GradientAllreduce& operator=(const GradientAllreduce&) = delete;
 
-  // Before backward: clears the buckets; `stop_vote` travels in the first bucket to every rank.
-  void begin_step(bool stop_vote);
+  // Before backward: clears the buckets. `shared` rides at the end of the first bucket to every
+  // rank (the trainer's stop vote and time budget), averaged like the gradients.
+  void begin_step(const std::array<float, kSharedValues>& shared);
   // After backward (or in its place, on a rank whose share of this batch is empty: its gradients
   // count as zeros): starts the buckets not yet started, waits for every sum, writes the averages
-  // into .grad. Returns true when any rank voted to stop. Throws Error(kUnavailable) naming a
-  // rank that stopped.
-  bool finish_step();
+  // into .grad, and returns the ranks' mean of `shared`. Throws Error(kUnavailable) naming a rank
+  // that stopped.
+  std::array<float, kSharedValues> finish_step();
 
   int bucket_count() const { return static_cast<int>(buckets_.size()); }
   double wait_seconds() const { return wait_seconds_; }   // total time finish_step blocked on sums
@@ -55,7 +59,7 @@ class GradientAllreduce {
     bool filled = false;       // this step's gradient is in the bucket
   };
   struct Bucket {
-    torch::Tensor flat;        // [floats (+1 stop vote in bucket 0)] float32, contiguous
+    torch::Tensor flat;        // [floats (+kSharedValues in bucket 0)] float32, contiguous
     int slot_count = 0;
     int filled = 0;
     std::optional<PendingSum> pending;
