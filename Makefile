@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo bench reliability fuzz clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -22,6 +22,14 @@ demo: build
 
 bench: build
 	bash bench/run-all.sh $(BUILD_DIR)
+
+# Kills, full disks, failing writes (and the device's scenarios): one table (bench/reliability/).
+reliability: build
+	bash bench/reliability/run.sh $(BUILD_DIR)
+
+# libFuzzer targets under ASan/UBSan, 1 M runs each (bench/fuzz/); CI runs them for 10 s each.
+fuzz: deps
+	bash bench/fuzz/run_fuzz_bench.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

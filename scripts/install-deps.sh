@@ -7,6 +7,10 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
+  # fuzzing (fuzz/build.sh): clang with libFuzzer, ASan and UBSan runtimes
+  clang libclang-rt-14-dev
+  # the reliability suite (bench/reliability): peak memory and the table
+  time bsdextrautils
   # libraries
   libtorch-dev libopenblas0-pthread
   libgloo-dev   # headers of torch.distributed's Gloo process group (distributed training)

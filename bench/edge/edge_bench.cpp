@@ -16,6 +16,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/threads.h"
 #include "edgeloop/data/idx_file.h"
+#include "edgeloop/data/image_probe.h"
 #include "edgeloop/edge/bundle_model_loader.h"
 #include "edgeloop/edge/edge_pipeline.h"
 #include "edgeloop/edge/frame_corruption.h"
@@ -39,7 +40,7 @@ struct LabelledImages {
 };
 
 LabelledImages read_fashion(const std::filesystem::path& folder, const std::string& split) {
-  IdxImages idx = read_idx_images(folder / (split + "-images-idx3-ubyte.gz"));
+  IdxImages idx = read_idx_images(folder / (split + "-images-idx3-ubyte.gz"), kDefaultMaxMegapixels);
   std::vector<uint8_t> labels = read_idx_labels(folder / (split + "-labels-idx1-ubyte.gz"));
   LabelledImages result;
   const size_t image_bytes = static_cast<size_t>(idx.rows) * idx.columns;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/filesystem_guard.h"
 
 namespace edgeloop::cli {
 
@@ -48,6 +49,11 @@ void run_command(CliContext& context, const std::function<void()>& body) {
   } catch (const Error& error) {
     std::cerr << "edgeloop: " << error.what() << "\n";
     context.exit_status = error.exit_status();
+  } catch (const std::filesystem::filesystem_error& error) {
+    // The libraries guard their entry points (core/filesystem_guard.h); this is the backstop.
+    const Error converted = filesystem_error_to_error(error);
+    std::cerr << "edgeloop: " << converted.what() << "\n";
+    context.exit_status = converted.exit_status();
   } catch (const std::exception& error) {
     std::cerr << "edgeloop: internal error: " << error.what() << " (please report this)\n";
     context.exit_status = static_cast<int>(ErrorCode::kInternal);

@@ -34,7 +34,7 @@ TEST(AtomicFile, reading_a_missing_file_names_it) {
     FAIL();
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("missing.txt"), std::string::npos);
-    EXPECT_EQ(error.code(), ErrorCode::kIo);
+    EXPECT_EQ(error.code(), ErrorCode::kNotFound);
   }
 }
 

@@ -26,6 +26,13 @@ void write_maybe_gzipped(const std::filesystem::path& path, const std::string& b
 
 }  // namespace
 
+ImportOptions named(const std::string& name) {
+  ImportOptions options;
+  options.name = name;
+  options.threads = 2;
+  return options;
+}
+
 cv::Mat seeded_image(int seed, int rows, int columns, int channels) {
   cv::Mat image(rows, columns, CV_8UC(channels));
   cv::RNG random(static_cast<uint64_t>(seed) * 7919 + 17);

@@ -8,6 +8,7 @@
 #include <opencv2/core.hpp>
 
 #include "edgeloop/core/workspace.h"
+#include "edgeloop/data/import_options.h"
 #include "edgeloop/registry/registry.h"
 #include "support/temp_dir.h"
 
@@ -19,6 +20,9 @@ struct TestWorkspace {
   Workspace workspace = Workspace::init(dir / "ws");
   Registry registry = Registry::open(workspace.registry_path());
 };
+
+// Import options for a dataset `name` on two threads, the rest default.
+ImportOptions named(const std::string& name);
 
 // An image whose pixels are a deterministic function of `seed` (distinct seeds, distinct images).
 cv::Mat seeded_image(int seed, int rows = 8, int columns = 8, int channels = 1);

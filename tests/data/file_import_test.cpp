@@ -20,12 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TestWorkspace;
 
-ImportOptions named(const std::string& name) {
-  ImportOptions options;
-  options.name = name;
-  options.threads = 2;
-  return options;
-}
+using testing::named;
 
 std::map<std::string, std::string> reasons_by_path(const ImportResult& result) {
   std::map<std::string, std::string> reasons;

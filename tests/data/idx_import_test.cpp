@@ -14,12 +14,7 @@ namespace {
 
 using testing::TestWorkspace;
 
-ImportOptions named(const std::string& name) {
-  ImportOptions options;
-  options.name = name;
-  options.threads = 2;
-  return options;
-}
+using testing::named;
 
 TEST(IdxImport, folder_with_train_and_t10k_imports_both_and_keeps_origins) {
   TestWorkspace test;

@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "edgeloop/bundle/bundle.h"
 #include "edgeloop/bundle/reference_statistics.h"
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/leftover_files.h"
 #include "edgeloop/export/model_exporter.h"
 #include "edgeloop/export/parity_check.h"
 #include "export/export_workspace.h"
@@ -121,6 +125,26 @@ TEST_F(ModelExporterTest, existing_bundle_folder_is_kept_without_overwrite) {
   overwrite.overwrite = true;
   EXPECT_NO_THROW(export_model(shared_->workspace(), id, overwrite));
   EXPECT_NO_THROW(load_bundle(output));
+}
+
+TEST_F(ModelExporterTest, forced_export_sweeps_what_a_killed_export_left_and_leaves_only_the_bundle) {
+  LayerGraphModule module = shared_->make_module("linear");
+  const std::string id = shared_->store(*module, "linear", "m-forced-linear");
+  const auto parent = shared_->workspace().root() / "forced";
+  const auto output = parent / "bundle";
+  export_model(shared_->workspace(), id, quick_options(output));
+  // What an export killed mid-way leaves: its staging folder, named with its (now dead) PID.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  write_file_atomically(staging_path_for(output, child) / "model.onnx", "half a model");
+  ExportOptions overwrite = quick_options(output);
+  overwrite.overwrite = true;
+  export_model(shared_->workspace(), id, overwrite);
+  EXPECT_NO_THROW(load_bundle(output));
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(parent)) names.push_back(entry.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"bundle"}) << "a staging or aside folder was left";
 }
 
 TEST(ModelExporter, unknown_model_is_not_found) {

@@ -19,7 +19,6 @@ enum class ErrorCode {
   kCorrupt = 5,           // stored data failed verification (hash mismatch, truncated file)
   kIo = 6,                // the filesystem failed (disk full, permission)
   kUnsupported = 7,       // a valid request this build cannot do (an ONNX op the engine lacks)
-  kUnavailable = 8,       // a peer stopped answering: a training rank that died, a rendezvous that never assembled
   kInternal = 70,         // a bug: please report it
 };
 
@@ -40,7 +39,6 @@ inline Error already_exists(const std::string& message) { return Error(ErrorCode
 inline Error corrupt(const std::string& message) { return Error(ErrorCode::kCorrupt, message); }
 inline Error io_error(const std::string& message) { return Error(ErrorCode::kIo, message); }
 inline Error unsupported(const std::string& message) { return Error(ErrorCode::kUnsupported, message); }
-inline Error unavailable(const std::string& message) { return Error(ErrorCode::kUnavailable, message); }
 inline Error internal_error(const std::string& message) { return Error(ErrorCode::kInternal, message); }
 
 }  // namespace edgeloop

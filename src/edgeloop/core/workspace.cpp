@@ -1,6 +1,7 @@
 #include "edgeloop/core/workspace.h"
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/leftover_files.h"
 
 namespace edgeloop {
 
@@ -34,6 +35,8 @@ std::optional<Workspace> Workspace::find(const fs::path& start) {
   }
 }
 
+// Opening a workspace also sweeps what killed processes left in `.edgeloop/` (temporary files,
+// staging folders whose writer is gone: leftover_files.h), so every command starts clean.
 Workspace Workspace::open(const std::optional<fs::path>& explicit_root) {
   if (explicit_root) {
     std::optional<Workspace> found;
@@ -42,12 +45,14 @@ Workspace Workspace::open(const std::optional<fs::path>& explicit_root) {
       throw not_found(explicit_root->string() + " is not an edgeloop workspace: run `edgeloop init " +
                       explicit_root->string() + "` first");
     }
+    sweep_leftovers(found->state_dir(), /*recursive=*/true);
     return *found;
   }
   std::optional<Workspace> found = find(fs::current_path());
   if (!found) {
     throw not_found("not inside an edgeloop workspace (no .edgeloop/ here or above): run `edgeloop init` or pass --workspace DIR");
   }
+  sweep_leftovers(found->state_dir(), /*recursive=*/true);
   return *found;
 }
 

@@ -1,6 +1,7 @@
 // The CSV manifest import source: `path,label` rows, paths relative to the manifest's folder.
-#include <fstream>
+#include <sstream>
 
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/data/import_source.h"
 
@@ -60,8 +61,7 @@ std::string refusal_reason(const std::string& relative, const fs::path& base_can
 }  // namespace
 
 ImportSource read_csv_source(const fs::path& manifest) {
-  std::ifstream in(manifest);
-  if (!in) throw not_found("cannot read manifest " + manifest.string() + ": check the path");
+  std::istringstream in(read_file(manifest));  // read_file refuses a FIFO instead of blocking on it
   std::error_code error;
   const fs::path base = fs::canonical(fs::absolute(manifest).parent_path(), error);
   ImportSource result;

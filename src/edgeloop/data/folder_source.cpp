@@ -82,7 +82,12 @@ std::string detect_import_format(const fs::path& source, const std::string& form
     throw invalid_argument("unknown import format `" + format + "`: use auto, idx, folder, csv, video or capture");
   }
   std::error_code error;
-  if (!fs::exists(source, error)) throw not_found("import source " + source.string() + " does not exist: check the path");
+  const fs::file_status status = fs::status(source, error);
+  if (!fs::exists(status)) throw not_found("import source " + source.string() + " does not exist: check the path");
+  if (!fs::is_directory(status) && !fs::is_regular_file(status)) {
+    throw invalid_argument("import source " + source.string() + " is neither a folder nor a regular file (a FIFO, socket "
+                           "or device): pass a folder or a file");
+  }
   if (format != "auto") return format;
   if (fs::is_directory(source, error)) {
     for (const auto& entry : fs::directory_iterator(source, error)) {
@@ -142,6 +147,8 @@ ImportSource read_capture_source(const fs::path& source) {
       item.suggested = note.dump();
     } catch (const Json::exception& error) {
       item.reject_reason = "sidecar " + sidecar.filename().string() + " is not JSON (" + error.what() + ")";
+    } catch (const Error& error) {
+      item.reject_reason = "sidecar " + sidecar.filename().string() + " is unreadable: " + error.what();
     }
   }
   return result;

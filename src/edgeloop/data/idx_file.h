@@ -16,9 +16,13 @@ struct IdxImages {
   std::vector<uint8_t> pixels;  // [count, rows, columns], row-major, 0..255
 };
 
-// Throw Error(kCorrupt) naming the file when the magic is wrong or the file is shorter than its
-// header says ("holds 59,000 of the 60,000 images it declares").
-IdxImages read_idx_images(const std::filesystem::path& path);
+// The header is checked before anything is allocated: images over `max_megapixels` (the importer's
+// --max-megapixels) are refused with Error(kInvalidArgument), and a declared size the file cannot
+// hold (count × rows × columns bytes past its size, or past what gzip can expand it to) with
+// Error(kCorrupt) ("holds 59,000 of the 60,000 images it declares"), both naming the file. Memory
+// then grows only as data is actually read, so a lying gzip header costs no more than its content.
+// Also Error(kCorrupt) when the magic is wrong or the file ends early.
+IdxImages read_idx_images(const std::filesystem::path& path, double max_megapixels);
 std::vector<uint8_t> read_idx_labels(const std::filesystem::path& path);
 
 }  // namespace edgeloop

@@ -1,8 +1,9 @@
 // The IDX import source: one images/labels pair, or a folder of pairs (train + t10k).
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <sstream>
 
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/data/idx_file.h"
 #include "edgeloop/data/import_source.h"
@@ -57,8 +58,7 @@ std::vector<fs::path> images_files_in(const fs::path& folder) {
 }
 
 std::vector<std::string> read_labels_file(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw not_found("cannot read labels file " + path.string() + ": check the path");
+  std::istringstream in(read_file(path));  // read_file refuses a FIFO instead of blocking on it
   std::vector<std::string> names;
   for (std::string line; std::getline(in, line);) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
@@ -85,7 +85,7 @@ ImportSource read_idx_source(const fs::path& source, const ImportOptions& option
   int largest_label = -1;
   for (const fs::path& images_path : images_files) {
     const fs::path labels_path = labels_for(images_path);
-    const IdxImages images = read_idx_images(images_path);
+    const IdxImages images = read_idx_images(images_path, options.max_megapixels);
     const std::vector<uint8_t> labels = read_idx_labels(labels_path);
     if (static_cast<int64_t>(labels.size()) != images.count) {
       throw corrupt("IDX pair does not match: " + images_path.string() + " holds " + std::to_string(images.count) +

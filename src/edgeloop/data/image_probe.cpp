@@ -1,6 +1,7 @@
 #include "edgeloop/data/image_probe.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace edgeloop {
@@ -11,6 +12,7 @@ constexpr size_t kPngHeaderBytes = 24;     // signature (8) + IHDR length, type,
 constexpr size_t kBmpHeaderBytes = 26;
 constexpr size_t kWebpHeaderBytes = 30;
 constexpr size_t kEndMarkerSearchBytes = 64;  // end markers may be followed by a little padding
+constexpr double kPixelsPerMegapixel = 1e6;
 constexpr uint8_t kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
 uint32_t big_endian_32(const uint8_t* bytes) {
@@ -123,6 +125,16 @@ std::optional<ImageHeader> probe_image_header(std::span<const uint8_t> bytes) {
   }
   if ((std::memcmp(bytes.data(), "II*\0", 4) == 0) || (std::memcmp(bytes.data(), "MM\0*", 4) == 0)) return probe_tiff(bytes);
   return std::nullopt;
+}
+
+std::optional<std::string> pixel_limit_violation(int64_t width, int64_t height, double max_megapixels) {
+  const std::string size = std::to_string(width) + "x" + std::to_string(height);
+  if (width <= 0 || height <= 0) return "image is " + size + ": it has no pixels";
+  const double megapixels = static_cast<double>(width) * static_cast<double>(height) / kPixelsPerMegapixel;
+  if (megapixels <= max_megapixels) return std::nullopt;
+  char text[96];
+  std::snprintf(text, sizeof text, " (%.1f MP), over the %.1f MP limit (--max-megapixels)", megapixels, max_megapixels);
+  return "image is " + size + text;
 }
 
 }  // namespace edgeloop

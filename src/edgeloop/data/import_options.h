@@ -8,11 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "edgeloop/data/image_probe.h"
 #include "edgeloop/registry/dataset_store.h"
 
 namespace edgeloop {
-
-inline constexpr double kDefaultMaxMegapixels = 50.0;
 
 struct ImportOptions {
   std::string name;                      // dataset name; required

@@ -5,18 +5,22 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/filesystem_guard.h"
 #include "edgeloop/core/log.h"
 #include "edgeloop/core/threads.h"
 #include "edgeloop/data/image_probe.h"
 #include "edgeloop/data/import_source.h"
 #include "edgeloop/data/object_store.h"
+#include "edgeloop/data/object_sweep.h"
 #include "edgeloop/registry/dataset_store.h"
+#include "edgeloop/registry/registered_objects.h"
 
 namespace edgeloop {
 
@@ -26,7 +30,6 @@ namespace {
 
 constexpr size_t kItemsPerChunk = 1024;      // items checked in parallel between progress reports
 constexpr int kPngCompressionLevel = 1;      // zlib level for PNGs encoded from pixels: fast, lossless
-constexpr double kPixelsPerMegapixel = 1e6;
 constexpr int kImportCacheKibibytes = 262144;  // SQLite page cache during the import transaction (256 MiB)
 
 // What happened to one item.
@@ -35,12 +38,6 @@ struct ItemOutcome {
   bool created = false;       // the object was new to the store
   std::string reject_reason;  // set when the item was rejected
 };
-
-std::string megapixels_text(double megapixels) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f", megapixels);
-  return text;
-}
 
 // Reads, checks and stores one item. Expected failures become a reject reason; only a failing
 // object store (disk full) throws.
@@ -85,11 +82,8 @@ ItemOutcome process_item(const ImportItem& item, ObjectStore& objects, double ma
       outcome.reject_reason = "not an image (no PNG, JPEG, BMP, TIFF or WebP header)";
       return outcome;
     }
-    const double megapixels = static_cast<double>(header->width) * static_cast<double>(header->height) / kPixelsPerMegapixel;
-    if (megapixels > max_megapixels) {
-      outcome.reject_reason = "image is " + std::to_string(header->width) + "x" + std::to_string(header->height) + " (" +
-                              megapixels_text(megapixels) + " MP), over the " + megapixels_text(max_megapixels) +
-                              " MP limit (--max-megapixels)";
+    if (std::optional<std::string> too_large = pixel_limit_violation(header->width, header->height, max_megapixels)) {
+      outcome.reject_reason = *too_large;
       return outcome;
     }
     if (!header->complete) {
@@ -139,10 +133,9 @@ int class_index(std::vector<std::string>& classes, const std::string& name) {
   return static_cast<int>(classes.size()) - 1;
 }
 
-}  // namespace
-
-ImportResult import_dataset(const Workspace& workspace, Registry& registry, const fs::path& source,
-                            const ImportOptions& options, const ProgressCallback& progress) {
+// The import itself; import_dataset runs it under guard_filesystem.
+ImportResult import_unguarded(const Workspace& workspace, Registry& registry, const fs::path& source,
+                              const ImportOptions& options, const ProgressCallback& progress) {
   const auto started = std::chrono::steady_clock::now();
   DatasetStore::check_dataset_name(options.name);
   DatasetStore datasets(registry);
@@ -157,6 +150,12 @@ ImportResult import_dataset(const Workspace& workspace, Registry& registry, cons
   const auto seconds_since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   spdlog::debug("import: {} items read from {} in {:.2f} s", items.items.size(), source.string(), seconds_since_start());
   ObjectStore objects(workspace);
+  const ObjectsLock objects_lock(workspace, [&] {
+    const std::unordered_set<std::string> registered = registered_object_hashes(registry);
+    const int64_t removed =
+        remove_unregistered_objects(workspace, [&](const std::string& hash) { return registered.count(hash) > 0; });
+    spdlog::debug("import: {} unregistered objects removed (left by a killed import)", removed);
+  });
   std::vector<ItemOutcome> outcomes(items.items.size());
   std::vector<std::string> created_objects;
 
@@ -284,6 +283,13 @@ ImportResult import_dataset(const Workspace& workspace, Registry& registry, cons
   result.seconds = seconds_since_start();
   spdlog::debug("import: registered at {:.2f} s", result.seconds);
   return result;
+}
+
+}  // namespace
+
+ImportResult import_dataset(const Workspace& workspace, Registry& registry, const fs::path& source,
+                            const ImportOptions& options, const ProgressCallback& progress) {
+  return guard_filesystem([&] { return import_unguarded(workspace, registry, source, options, progress); });
 }
 
 }  // namespace edgeloop

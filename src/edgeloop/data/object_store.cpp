@@ -12,6 +12,8 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/filesystem_guard.h"
+#include "edgeloop/core/leftover_files.h"
 #include "edgeloop/core/hash.h"
 
 namespace edgeloop {
@@ -21,17 +23,14 @@ namespace fs = std::filesystem;
 namespace {
 
 // Temp name unique per process and call, beside the target so the rename stays in one directory.
-fs::path temporary_path_for(const fs::path& target) {
+fs::path new_temporary_path(const fs::path& target) {
   static std::atomic<uint64_t> counter{0};
-  std::string name = ".";
-  name.append(target.filename().string()).append(".tmp.").append(std::to_string(::getpid()));
-  name.append(".").append(std::to_string(counter++));
-  return target.parent_path() / name;
+  return temporary_path_for(target, ::getpid(), counter++);
 }
 
 void write_then_rename(const fs::path& target, std::span<const uint8_t> bytes) {
   std::error_code ignored;
-  const fs::path temporary = temporary_path_for(target);
+  const fs::path temporary = new_temporary_path(target);
   constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
   constexpr mode_t kFileMode = 0644;
   int fd = ::open(temporary.c_str(), kCreateFlags, kFileMode);
@@ -39,7 +38,7 @@ void write_then_rename(const fs::path& target, std::span<const uint8_t> bytes) {
     fs::create_directories(target.parent_path(), ignored);
     fd = ::open(temporary.c_str(), kCreateFlags, kFileMode);
   }
-  if (fd < 0) throw io_error("cannot create " + temporary.string() + ": " + std::strerror(errno));
+  if (fd < 0) throw disk_error("cannot create", temporary, errno);
   size_t written = 0;
   while (written < bytes.size()) {
     const ssize_t result = ::write(fd, bytes.data() + written, bytes.size() - written);
@@ -48,16 +47,19 @@ void write_then_rename(const fs::path& target, std::span<const uint8_t> bytes) {
       const int error_number = errno;
       ::close(fd);
       fs::remove(temporary, ignored);
-      throw io_error("cannot write " + target.string() + ": " +
-                     (error_number == ENOSPC ? "the disk is full: free space and try again" : std::strerror(error_number)));
+      throw disk_error("cannot write", target, error_number);
     }
     written += static_cast<size_t>(result);
   }
-  ::close(fd);
+  if (::close(fd) != 0) {
+    const int error_number = errno;
+    fs::remove(temporary, ignored);
+    throw disk_error("cannot write", target, error_number);
+  }
   if (::rename(temporary.c_str(), target.c_str()) != 0) {
     const int error_number = errno;
     fs::remove(temporary, ignored);
-    throw io_error("cannot rename onto " + target.string() + ": " + std::strerror(error_number));
+    throw disk_error("cannot rename onto", target, error_number);
   }
 }
 
@@ -80,11 +82,11 @@ PutResult ObjectStore::put(std::span<const uint8_t> bytes, Durability durability
 
 void ObjectStore::sync() {
   const int fd = ::open(workspace_.objects_dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw io_error("cannot open " + workspace_.objects_dir().string() + ": " + std::strerror(errno));
+  if (fd < 0) throw disk_error("cannot open", workspace_.objects_dir(), errno);
   const int result = ::syncfs(fd);
   const int error_number = errno;
   ::close(fd);
-  if (result != 0) throw io_error("cannot sync " + workspace_.objects_dir().string() + ": " + std::strerror(error_number));
+  if (result != 0) throw disk_error("cannot sync", workspace_.objects_dir(), error_number);
 }
 
 bool ObjectStore::contains(const std::string& hash) const {

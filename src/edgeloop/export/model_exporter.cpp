@@ -8,6 +8,9 @@
 #include "edgeloop/bundle/reference_statistics.h"
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/filesystem_guard.h"
+#include "edgeloop/core/leftover_files.h"
+#include "edgeloop/core/publish_folder.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/export/int8_quantizer.h"
 #include "edgeloop/export/onnx_reference_runner.h"
@@ -191,8 +194,8 @@ class Exporter {
     training_pipeline_ = Pipeline::from_json(model_.preprocess);
 
     std::filesystem::create_directories(std::filesystem::absolute(output).parent_path());
-    StagingFolder staging(std::filesystem::absolute(output).parent_path() /
-                          ("." + output.filename().string() + ".partial-" + std::to_string(::getpid())));
+    sweep_leftovers_of(std::filesystem::absolute(output));  // what killed exports to this folder left
+    StagingFolder staging(staging_path_for(std::filesystem::absolute(output), ::getpid()));
     Bundle bundle;
     bundle.directory = staging.path();
 
@@ -238,10 +241,8 @@ class Exporter {
     if (report_.has_int8) report_.int8_file_bytes = bundle.files.at(kBundleInt8ModelName).bytes;
 
     step("publish bundle");
-    if (std::filesystem::exists(output)) std::filesystem::remove_all(output);
-    std::filesystem::rename(staging.path(), output);
+    publish_folder(staging.path(), std::filesystem::absolute(output));
     staging.release();
-    sync_directory(std::filesystem::absolute(output).parent_path());
     report_.directory = output;
     return report_;
   }
@@ -427,7 +428,7 @@ class Exporter {
 
 ExportReport export_model(const Workspace& workspace, const std::string& model_id, const ExportOptions& options,
                           const ProgressCallback& progress) {
-  return Exporter(workspace, model_id, options, progress).run();
+  return guard_filesystem([&] { return Exporter(workspace, model_id, options, progress).run(); });
 }
 
 }  // namespace edgeloop

@@ -5,6 +5,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/weights_file.h"
 #include "edgeloop/train/classic_training.h"
+#include "edgeloop/train/code_commit.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/distributed/data_parallel.h"
@@ -58,12 +59,6 @@ StartingPoint starting_point(const Workspace& workspace, Registry& registry, con
   }
   return start;
 }
-
-}  // namespace
-
-std::string code_commit() { return EDGELOOP_CODE_COMMIT; }
-
-namespace {
 
 // Throws Error(kInvalidArgument) before any work; true for a classic baseline.
 bool check_train_options(const TrainOptions& options) {

@@ -34,7 +34,4 @@ TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options
 TrainOutcome train_model(const Workspace& workspace, Registry& registry, const TrainOptions& options,
                          const TrainingData& data, const TrainerCallbacks& callbacks, DataParallel* parallel = nullptr);
 
-// The commit this edgeloop was built from ("unknown" outside git).
-std::string code_commit();
-
 }  // namespace edgeloop

@@ -1,6 +1,7 @@
 #include "edgeloop/train/distributed/distributed_training.h"
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/train/code_commit.h"
 #include "edgeloop/train/distributed/data_parallel.h"
 
 namespace edgeloop {
@@ -24,7 +25,7 @@ TrainOutcome train_model_distributed(const Workspace& workspace, const TrainOpti
     parallel.check_agreement(training_agreement(options, data, code_commit()));
     return train_model(workspace, registry, options, data, callbacks, &parallel);
   } catch (const Error& error) {
-    if (error.code() != ErrorCode::kUnavailable) group->report_failure(error.what());
+    group->report_failure(error.what());
     throw;
   }
 }

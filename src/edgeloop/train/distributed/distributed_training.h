@@ -13,7 +13,7 @@
 namespace edgeloop {
 
 // Throws Error(kInvalidArgument) when the ranks disagree (naming the rank and the difference),
-// Error(kUnavailable) when a rank stops (naming it); on rank 0 the run is then marked failed and
+// Error(kIo) when a rank stops (naming it); on rank 0 the run is then marked failed and
 // its checkpoint kept for --resume, and no model is stored. A rank that fails for another reason
 // tells the others, which name it and its message.
 TrainOutcome train_model_distributed(const Workspace& workspace, const TrainOptions& options, const Json& pipeline_json,

@@ -44,7 +44,7 @@ class GradientAllreduce {
   void begin_step(const std::array<float, kSharedValues>& shared);
   // After backward (or in its place, on a rank whose share of this batch is empty: its gradients
   // count as zeros): starts the buckets not yet started, waits for every sum, writes the averages
-  // into .grad, and returns the ranks' mean of `shared`. Throws Error(kUnavailable) naming a rank
+  // into .grad, and returns the ranks' mean of `shared`. Throws Error(kIo) naming a rank
   // that stopped.
   std::array<float, kSharedValues> finish_step();
 

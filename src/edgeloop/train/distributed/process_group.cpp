@@ -37,6 +37,9 @@ std::string one_line(std::string text) {
   return text;
 }
 
+// A peer that stopped answering is an I/O failure of the job (exit status 6, ErrorCode::kIo).
+Error peer_unavailable(const std::string& message) { return io_error(message); }
+
 bool is_loopback(const std::string& address) {
   return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
 }
@@ -76,7 +79,7 @@ std::unique_ptr<ProcessGroup> ProcessGroup::connect(const LaunchEnvironment& env
     store_options.timeout = options.rendezvous_timeout;
     group->parts_->store = c10::make_intrusive<c10d::TCPStore>(environment.master_address, store_options);
   } catch (const std::exception& error) {
-    throw unavailable(
+    throw peer_unavailable(
                 environment.describe() + " cannot join the job at " + where + " (" + one_line(what_of(error)) +
                     "): start every rank with the same MASTER_ADDR, MASTER_PORT and WORLD_SIZE, and a free port on rank 0's machine");
   }
@@ -88,7 +91,7 @@ std::unique_ptr<ProcessGroup> ProcessGroup::connect(const LaunchEnvironment& env
     group->parts_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, environment.rank,
                                                                        environment.world_size, gloo_options);
   } catch (const std::exception& error) {
-    throw unavailable( environment.describe() + " joined the store at " + where +
+    throw peer_unavailable( environment.describe() + " joined the store at " + where +
                                              " but cannot connect to every rank (" + one_line(what_of(error)) +
                                              "): check that the ranks reach each other (GLOO_SOCKET_IFNAME names the interface)");
   }
@@ -156,6 +159,7 @@ PendingSum ProcessGroup::start_sum(torch::Tensor tensor) {
 void ProcessGroup::sum(torch::Tensor tensor) { start_sum(std::move(tensor)).wait(); }
 
 void ProcessGroup::report_failure(const std::string& message) noexcept {
+  if (saw_peer_failure_) return;   // the others know: they saw the same peer go
   try {
     parts_->store->set(kErrorKey + std::to_string(rank()), bytes_of(one_line(message)));
   } catch (...) {
@@ -164,12 +168,13 @@ void ProcessGroup::report_failure(const std::string& message) noexcept {
 }
 
 void ProcessGroup::throw_peer_failure(const std::string& during, const std::string& cause) {
+  saw_peer_failure_ = true;
   const std::string context = " during " + during + " (" + one_line(cause) + ")";
   auto& store = *parts_->store;
   try {
     store.set(kFailedKey + std::to_string(rank()), bytes_of("1"));
   } catch (const std::exception&) {
-    throw unavailable(
+    throw peer_unavailable(
                 "rank 0 of " + std::to_string(world_size()) +
                     " stopped (it exited, was killed or is unreachable; it serves the rendezvous store)" + context);
   }
@@ -198,16 +203,16 @@ void ProcessGroup::throw_peer_failure(const std::string& during, const std::stri
   // Rank 0 serves the store: it stays a little so the other survivors can read each other's reports.
   if (rank() == 0) std::this_thread::sleep_for(kFailurePoll * 4);
   if (!failed_with.empty()) {
-    throw unavailable(failed_with.front().second);
+    throw peer_unavailable(failed_with.front().second);
   }
   if (!silent.empty()) {
     std::string ranks;
     for (int other : silent) ranks += (ranks.empty() ? "" : ", ") + std::to_string(other);
-    throw unavailable( std::string(silent.size() == 1 ? "rank " : "ranks ") + ranks + " of " +
+    throw peer_unavailable( std::string(silent.size() == 1 ? "rank " : "ranks ") + ranks + " of " +
                                              std::to_string(world_size()) +
                                              " stopped (exited, killed or unreachable)" + context);
   }
-  throw unavailable( environment_.describe() + " lost its peers" + context);
+  throw peer_unavailable( environment_.describe() + " lost its peers" + context);
 }
 
 }  // namespace edgeloop

@@ -1,7 +1,7 @@
 // ProcessGroup: the collectives of one data-parallel training job: a c10d::TCPStore rendezvous
 // served by rank 0 at MASTER_ADDR:MASTER_PORT and torch.distributed's Gloo process group
 // (c10d::ProcessGroupGloo) over it. Every failure of a peer (a closed connection, a collective
-// that times out, the store gone) becomes Error(kUnavailable) naming the rank that stopped: the
+// that times out, the store gone) becomes Error(kIo) naming the rank that stopped: the
 // survivors mark themselves on the store, wait a short grace for the others to do the same, and
 // the ranks that did not are the ones named. c10d's headers stay in process_group.cpp.
 // Used by DataParallel and GradientAllreduce. Collectives must be called in the same order on
@@ -28,7 +28,7 @@ struct ProcessGroupOptions {
 };
 
 // A sum started by ProcessGroup::start_sum; wait() returns when the tensor holds the sum over
-// ranks, or throws Error(kUnavailable) naming a rank that stopped. Move-only.
+// ranks, or throws Error(kIo) naming a rank that stopped. Move-only.
 class PendingSum {
  public:
   explicit PendingSum(std::function<void()> wait) : wait_(std::move(wait)) {}
@@ -41,7 +41,7 @@ class PendingSum {
 class ProcessGroup {
  public:
   // Joins the job: rank 0 serves the store, every rank waits for all to join (rendezvous_timeout),
-  // then Gloo connects every pair. Throws Error(kUnavailable) when the job does not assemble.
+  // then Gloo connects every pair. Throws Error(kIo) when the job does not assemble.
   static std::unique_ptr<ProcessGroup> connect(const LaunchEnvironment& environment, const ProcessGroupOptions& options);
   ~ProcessGroup();
   ProcessGroup(const ProcessGroup&) = delete;
@@ -62,8 +62,8 @@ class ProcessGroup {
   PendingSum start_sum(torch::Tensor tensor);
   // Sums in place and waits.
   void sum(torch::Tensor tensor);
-  // Tells the other ranks this one fails with `message` (they name it instead of "stopped").
-  // Never throws: called on the way out of a failure.
+  // Tells the other ranks this one fails with `message` (they name it instead of "stopped"); nothing
+  // when this rank's failure is a peer's. Never throws: called on the way out of a failure.
   void report_failure(const std::string& message) noexcept;
 
  private:
@@ -74,6 +74,7 @@ class ProcessGroup {
   LaunchEnvironment environment_;
   ProcessGroupOptions options_;
   std::unique_ptr<Parts> parts_;
+  bool saw_peer_failure_ = false;
 };
 
 }  // namespace edgeloop

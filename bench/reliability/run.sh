@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make reliability`: runs every scenario script bench/reliability/*/*.sh (toolkit/ and device/)
+# and prints ONE table of what they measured. Each script prints TSV rows
+#   scenario<TAB>metric<TAB>value<TAB>target<TAB>ok|FAIL
+# on stdout (anything else it prints goes to the log). Exit status 1 when a row is FAIL or a script
+# fails.
+#   bash bench/reliability/run.sh [--short] [BUILD_DIR]
+# --short: the CI size (a few minutes in all); the scripts read RELIABILITY_SHORT=1.
+# Scripts get EDGELOOP_BUILD_DIR and EDGELOOP_SOURCE_DIR in their environment.
+set -uo pipefail
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+short=0
+if [ "${1:-}" = "--short" ]; then short=1; shift; fi
+build_dir=$(cd "${1:-$source_dir/build}" && pwd)
+log_dir=$(mktemp -d /tmp/edgeloop-reliability-XXXXXX)
+rows="$log_dir/rows.tsv"
+: > "$rows"
+status=0
+for script in "$source_dir"/bench/reliability/*/*.sh; do
+  [ -e "$script" ] || continue
+  name=$(basename "$(dirname "$script")")/$(basename "$script" .sh)
+  started=$(date +%s)
+  echo "== $name (log: $log_dir/${name//\//_}.log)" >&2
+  RELIABILITY_SHORT=$short EDGELOOP_BUILD_DIR="$build_dir" EDGELOOP_SOURCE_DIR="$source_dir" \
+    bash "$script" > "$log_dir/${name//\//_}.out" 2> "$log_dir/${name//\//_}.log"
+  script_status=$?
+  grep -P '^[^\t]+\t[^\t]+\t[^\t]*\t[^\t]*\t(ok|FAIL)$' "$log_dir/${name//\//_}.out" >> "$rows"
+  if [ $script_status -ne 0 ]; then
+    printf '%s\texit status\t%s\t0\tFAIL\n' "$name" "$script_status" >> "$rows"
+    tail -5 "$log_dir/${name//\//_}.log" >&2
+  fi
+  printf '%s\tseconds\t%s\t-\tok\n' "$name" "$(( $(date +%s) - started ))" >> "$rows"
+done
+echo "reliability ($([ $short = 1 ] && echo short || echo full)), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+{ printf 'scenario\tmetric\tvalue\ttarget\tresult\n'; cat "$rows"; } | column -t -s $'\t'
+if grep -qP '\tFAIL$' "$rows"; then status=1; fi
+echo "logs: $log_dir"
+exit $status

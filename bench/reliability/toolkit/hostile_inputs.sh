@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The hostile files of issue 17 through `edgeloop data import`: IDX headers that lie (two
+# 65535×65535 images in 116 bytes, 10^9 images, the same gzipped), a FIFO named x.png, a FIFO as the
+# manifest. Each must be refused with one line and exit 2/5 (or skipped, for the FIFO in a folder),
+# within 50 ms of the command's own start-up (a `data list` measured in the same run), under 512 MB
+# of peak memory, and without hanging (each run has a 20 s timeout).
+set -uo pipefail
+source "$(dirname "$0")/../lib.sh"
+work=$(mktemp -d /tmp/edgeloop-hostile-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+ws="$work/ws"
+"$edgeloop" -q init "$ws" > /dev/null || exit 1
+
+/usr/bin/python3 - "$work" <<'PY'
+import gzip, os, struct, sys
+work = sys.argv[1]
+def images(name, count, rows, columns, payload, gz=False):
+    folder = os.path.join(work, name)
+    os.makedirs(folder)
+    data = struct.pack(">IIII", 0x803, count, rows, columns) + bytes(payload)
+    labels = struct.pack(">II", 0x801, count) + bytes(min(count, 100))
+    opener = gzip.open if gz else open
+    suffix = ".gz" if gz else ""
+    with opener(os.path.join(folder, "train-images-idx3-ubyte" + suffix), "wb") as out: out.write(data)
+    with opener(os.path.join(folder, "train-labels-idx1-ubyte" + suffix), "wb") as out: out.write(labels)
+images("huge-images", 2, 65535, 65535, 100)          # the issue's 116-byte file
+images("billion-images", 10**9, 28, 28, 784 * 3)
+images("billion-images-gz", 10**9, 28, 28, 784 * 3, gz=True)
+os.makedirs(os.path.join(work, "fifo-folder", "cat"))
+PY
+mkfifo "$work/fifo-folder/cat/x.png"
+/usr/bin/python3 -c "import struct,zlib,sys
+def c(k,b): return struct.pack('>I',len(b))+k+b+struct.pack('>I',zlib.crc32(k+b))
+sys.stdout.buffer.write(b'\x89PNG\r\n\x1a\n'+c(b'IHDR',struct.pack('>IIBBBBB',2,2,8,0,0,0,0))+c(b'IDAT',zlib.compress(b'\0ab\0cd'))+c(b'IEND',b''))" > "$work/fifo-folder/cat/good.png"
+mkfifo "$work/manifest.csv"
+
+# measure LABEL EXPECTED_STATUSES ARGS...: wall seconds, peak RSS (MB) and status of one import.
+measure() {
+  /usr/bin/time -f '%e %M' -o "$work/time" timeout 20 "$edgeloop" -q --workspace "$ws" "$@" > /dev/null 2> "$work/stderr"
+  local status=$?
+  read -r seconds kilobytes < <(tail -1 "$work/time")
+  echo "$status $seconds $((kilobytes / 1024)) $(grep -c . "$work/stderr")"
+}
+
+read -r _ startup _ _ < <(measure data list)
+for case in huge-images billion-images billion-images-gz fifo-folder manifest.csv; do
+  read -r status seconds megabytes lines < <(measure data import "$work/$case" --name "h${case//[^a-z]/}")
+  extra_ms=$(/usr/bin/python3 -c "print(max(0, round(($seconds - $startup) * 1000)))")
+  if [ "$case" = fifo-folder ]; then good=$((status == 0)); else good=$(( (status == 2 || status == 5) && lines == 1 )); fi
+  row "hostile:$case" "exit status (lines on stderr)" "$status ($lines)" "$([ "$case" = fifo-folder ] && echo '0, x.png skipped' || echo '2 or 5, one line')" "$good"
+  row "hostile:$case" "ms beyond start-up ($startup s)" "$extra_ms" "<= 50" $((extra_ms <= 50))
+  row "hostile:$case" "peak RSS MB" "$megabytes" "<= 512" $((megabytes <= 512))
+done

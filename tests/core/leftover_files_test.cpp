@@ -1,0 +1,102 @@
+// What killed processes leave (temporary files, staging folders, a bundle moved aside) is swept
+// when the workspace is opened, and a published folder is never missing or half there.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/publish_folder.h"
+#include "edgeloop/core/leftover_files.h"
+#include "edgeloop/core/workspace.h"
+#include "support/temp_dir.h"
+
+namespace edgeloop {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The PID of a process that has exited (and been reaped): a writer that was killed.
+pid_t dead_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+TEST(LeftoverFiles, names_carry_their_writer) {
+  EXPECT_EQ(leftover_writer(temporary_path_for("/x/ab12", 4242, 7).filename().string()), 4242);
+  EXPECT_EQ(leftover_writer(staging_path_for("/x/bundle", 77).filename().string()), 77);
+  EXPECT_EQ(leftover_writer(aside_path_for("/x/bundle", 78).filename().string()), 78);
+  EXPECT_FALSE(leftover_writer("model.onnx").has_value());
+  EXPECT_FALSE(leftover_writer(".hidden").has_value());
+  EXPECT_FALSE(leftover_writer(".x.tmp.notapid.1").has_value());
+}
+
+TEST(LeftoverFiles, opening_a_workspace_sweeps_what_dead_writers_left_and_keeps_live_ones) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir / "ws");
+  const pid_t dead = dead_pid();
+  const fs::path object = workspace.objects_dir() / "ab" / "cdef";
+  write_file_atomically(object, "kept");
+  write_file_atomically(temporary_path_for(object, dead, 0), "half an object");
+  write_file_atomically(temporary_path_for(workspace.registry_path(), dead, 3), "half a file");
+  write_file_atomically(staging_path_for(workspace.model_dir("m-1"), dead) / "weights.bin", "half a model");
+  const fs::path live = temporary_path_for(object, ::getpid(), 9);  // a write in progress
+  write_file_atomically(live, "being written");
+
+  Workspace::open(dir / "ws");
+
+  EXPECT_FALSE(fs::exists(temporary_path_for(object, dead, 0)));
+  EXPECT_FALSE(fs::exists(temporary_path_for(workspace.registry_path(), dead, 3)));
+  EXPECT_FALSE(fs::exists(staging_path_for(workspace.model_dir("m-1"), dead)));
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_EQ(read_file(object), "kept");
+}
+
+TEST(LeftoverFiles, a_bundle_moved_aside_by_a_killed_publish_is_restored) {
+  testing::TempDir dir;
+  const pid_t dead = dead_pid();
+  const fs::path bundle = dir / "out" / "bundle";
+  write_file_atomically(aside_path_for(bundle, dead) / "model.onnx", "old model");
+  write_file_atomically(staging_path_for(bundle, dead) / "model.onnx", "new model, unfinished");
+  write_file_atomically(dir / "out" / ".unrelated.old-1", "not ours");
+  const SweepResult result = sweep_leftovers_of(bundle);
+  EXPECT_EQ(result.restored, 1);
+  EXPECT_EQ(result.removed, 1);
+  EXPECT_EQ(read_file(bundle / "model.onnx"), "old model");
+  EXPECT_FALSE(fs::exists(staging_path_for(bundle, dead)));
+  EXPECT_TRUE(fs::exists(dir / "out" / ".unrelated.old-1"));
+}
+
+TEST(LeftoverFiles, publish_replaces_a_folder_without_a_moment_where_its_file_is_missing) {
+  testing::TempDir dir;
+  const fs::path target = dir / "bundle";
+  write_file_atomically(target / "model.onnx", "version 0");
+  std::atomic<bool> done{false};
+  std::atomic<int> missing{0};
+  std::thread reader([&] {
+    while (!done) {
+      if (::access((target / "model.onnx").c_str(), F_OK) != 0) ++missing;
+    }
+  });
+  constexpr int kPublishes = 60;
+  for (int version = 1; version <= kPublishes; ++version) {
+    const fs::path staging = staging_path_for(target, ::getpid());
+    write_file_atomically(staging / "model.onnx", "version " + std::to_string(version));
+    publish_folder(staging, target);
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(read_file(target / "model.onnx"), "version " + std::to_string(kPublishes));
+  int entries = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path())) ++entries;
+  EXPECT_EQ(entries, 1) << "no staging or aside folder is left";
+}
+
+}  // namespace
+}  // namespace edgeloop
