@@ -7,6 +7,7 @@
 
 #include "cli/cli_context.h"
 #include "edgeloop/bundle/bundle.h"
+#include "edgeloop/edge/bundle_model_loader.h"
 #include "edgeloop/export/model_exporter.h"
 
 namespace edgeloop::cli {
@@ -89,16 +90,19 @@ void add_export_commands(CLI::App& app, CliContext& context) {
   auto* bundle = app.add_subcommand("bundle", "Inspect model bundles");
   bundle->require_subcommand(1);
   auto directory = std::make_shared<std::string>();
-  auto* verify = bundle->add_subcommand("verify", "Check a bundle's format version and every file's sha256");
+  auto* verify = bundle->add_subcommand(
+      "verify", "Run the checks the device runs at load: format, every file's sha256, paths, preprocessing, "
+                "reference statistics, and each model loaded and run once (fp32 and int8)");
   verify->add_option("dir", *directory, "Bundle folder")->required();
   verify->callback([&context, directory] {
     run_command(context, [&] {
-      const Bundle loaded = load_bundle(*directory);
+      const BundleVerification verification = verify_bundle_for_device(*directory);
+      const Bundle& loaded = verification.bundle;
       if (context.json) {
         Json files = Json::object();
         for (const auto& [name, file] : loaded.files) files[name] = {{"sha256", file.sha256}, {"bytes", file.bytes}};
         std::cout << Json{{"bundle", *directory}, {"verified", true}, {"format_version", loaded.format_version},
-                          {"model_id", loaded.model_id}, {"files", files}}
+                          {"model_id", loaded.model_id}, {"files", files}, {"engines", verification.engines}}
                          .dump(2)
                   << "\n";
         return;
@@ -109,6 +113,9 @@ void add_export_commands(CLI::App& app, CliContext& context) {
         std::printf("  %-20s %10lld bytes  sha256 %s  ok\n", name.c_str(), static_cast<long long>(file.bytes),
                     file.sha256.c_str());
       }
+      std::string engines;
+      for (const std::string& engine : verification.engines) engines += (engines.empty() ? "" : ", ") + engine;
+      std::printf("  loaded and run once on %s, as the device does\n", engines.c_str());
     });
   });
 }

@@ -8,10 +8,15 @@
 
 #include "edge/loopback_port.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/registry/registry.h"
+#include "edgeloop/train/batch_loader.h"
 #include "edgeloop/train/distributed/data_parallel.h"
 #include "edgeloop/train/distributed/gradient_allreduce.h"
 #include "edgeloop/train/distributed/launch_environment.h"
 #include "edgeloop/train/distributed/process_group.h"
+#include "edgeloop/train/training_data.h"
+#include "support/temp_dir.h"
+#include "train/tiny_dataset.h"
 
 namespace edgeloop {
 namespace {
@@ -74,6 +79,40 @@ TEST(TrainingAgreement, names_the_dataset_version_before_any_option_and_ignores_
   other["dataset_version"] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
   EXPECT_EQ(agreement_difference(reference, other),
             "dataset_version bbbbbbbbbbbb… (shapes@1) where rank 0 has aaaaaaaaaaaa… (shapes@1)");
+}
+
+TEST(BatchLoader, two_shards_of_every_batch_are_the_single_process_batch_augmented_alike) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string name = testing::make_tiny_dataset(workspace, "shapes", {.train_per_class = 7});
+  Registry registry = Registry::open(workspace.registry_path());
+  const TrainingData data = prepare_training_data(workspace, registry, name, Json(), 1, {});
+  BatchLoaderOptions options;
+  options.batch = 8;   // 21 images: batches of 8, 8, 5 (the last splits 2 / 3)
+  options.seed = 9;
+  options.epoch = 2;
+  options.augment = AugmentSpec::parse("flip,shift=2,rotate=10,brightness=0.2,noise=0.05");
+  const auto batches = [&](int shard, int shard_count) {
+    BatchLoaderOptions sharded = options;
+    sharded.shard = shard;
+    sharded.shard_count = shard_count;
+    BatchLoader loader(data, data.split(kSplitTrain), sharded);
+    std::vector<Batch> all;
+    while (auto batch = loader.next()) all.push_back(std::move(*batch));
+    return all;
+  };
+  const std::vector<Batch> single = batches(0, 1);
+  const std::vector<Batch> first = batches(0, 2);
+  const std::vector<Batch> second = batches(1, 2);
+  ASSERT_EQ(single.size(), 3u);
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(first.back().labels.size(0), 2);
+  EXPECT_EQ(second.back().global_count, 5);
+  for (size_t index = 0; index < single.size(); ++index) {
+    EXPECT_TRUE(torch::equal(torch::cat({first[index].images, second[index].images}), single[index].images)) << index;
+    EXPECT_TRUE(torch::equal(torch::cat({first[index].labels, second[index].labels}), single[index].labels)) << index;
+  }
 }
 
 // Runs `body(rank, group)` on two threads, one per rank of a loopback Gloo group.

@@ -36,10 +36,14 @@ struct ExportOptions {
   bool include_weights = true;              // copy weights.safetensors for further training
   // The runtime's engines (runtime/engine.h make_engine) checked against LibTorch, besides the
   // built-in OpenCV DNN check. An engine that cannot map an op is recorded as skipped.
-  std::vector<std::string> engine_names = {"xnnpack", "opencv"};
+  std::vector<std::string> engine_names = {"xnnpack", "onednn", "opencv"};
   // int8 engines run on model.int8.onnx and compared with the reference QDQ semantics (reported,
   // not enforced: integer kernels round differently).
-  std::vector<std::string> int8_engine_names = {"xnnpack-int8"};
+  std::vector<std::string> int8_engine_names = {"xnnpack-int8", "onednn-int8"};
+  // Time the device engines (runtime/engine_ranking.h) on the written files and store the ranking
+  // in bundle.json, so the device can take the fastest; off: no "engine_ranking" in bundle.json.
+  bool rank_engines = true;
+  int ranking_threads = 1;                  // engine threads while ranking (edgeloop-edge's default)
   // Further engines to check (tests use this to plant a faulty one).
   std::vector<ParityEngine> engines;
 };

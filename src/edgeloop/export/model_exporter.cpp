@@ -22,6 +22,7 @@
 #include "edgeloop/preprocess/image_features.h"
 #include "edgeloop/registry/dataset_store.h"
 #include "edgeloop/runtime/engine.h"
+#include "edgeloop/runtime/engine_ranking.h"
 #include "edgeloop/train/torch_threads.h"
 
 namespace edgeloop {
@@ -57,6 +58,10 @@ Json ExportReport::to_json() const {
 }
 
 namespace {
+
+// Engine ranking at export: enough runs for a stable median of a sub-millisecond model, bounded
+// for large ones.
+constexpr LatencyOptions kRankingLatency{/*warmup=*/10, /*iterations=*/100, /*max_seconds=*/2.0};
 
 // The images of one split as the device would see them: decoded stored files.
 struct ImageSet {
@@ -233,6 +238,11 @@ class Exporter {
     check_parity(bundle.fp32_model(), bundle_pipeline, parity_set);
     bundle.reference_statistics = reference_statistics(bundle_pipeline, training).to_json();
     if (options_.int8) write_int8(fp32, bundle, bundle_pipeline, training, validation);
+    if (options_.rank_engines) {
+      step("rank engines");
+      bundle.engine_ranking =
+          rank_engines(bundle.fp32_model(), bundle.int8_model(), options_.ranking_threads, kRankingLatency).to_json();
+    }
 
     fill_manifest(bundle);
     write_bundle_manifest(bundle);

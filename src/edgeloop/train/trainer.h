@@ -31,12 +31,12 @@ struct TrainerResult {
   std::vector<EpochRecord> epochs;   // all epochs run (including those before a resume)
   int best_epoch = 0;                // whose weights the module holds at the end
   bool stopped_early = false;        // patience ran out
-  bool hit_time_limit = false;       // max_seconds ran out
+  bool hit_time_limit = false;       // max_seconds or max_steps ran out
+  int64_t steps = 0;                 // optimizer steps taken (including those before a resume)
   int resumed_from_epoch = 0;        // 0 = started fresh
   Diagnosis diagnosis;
   double training_seconds = 0;       // time in training steps (excludes validation)
   double images_per_second = 0;      // over all epochs of this process (of the job, when data-parallel)
-  int64_t steps = 0;                 // optimizer steps in this process
   double allreduce_wait_seconds = 0; // data-parallel: time blocked on gradient sums after backward
 };
 
@@ -48,8 +48,12 @@ struct SplitScore {
 SplitScore score_split(LayerGraphModuleImpl& module, const TrainingData& data, const std::vector<int64_t>& indices,
                        int batch);
 
+// The optimizer `options` name (resolved: rate and weight decay set), over the module's parameters.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(LayerGraphModuleImpl& module, const TrainOptions& options);
+
 // `checkpoint_file`: written atomically after every epoch; when `resume` and it exists, training
-// continues after its epoch. The module must be built (and seeded) by the caller.
+// continues after its epoch. The module must be built (and seeded) by the caller. `options` must be
+// resolved (with_default_recipe): Error(kInternal) otherwise.
 // `parallel` (null = this process alone): one rank of a data-parallel job; options.batch is the
 // global batch, rank 0 alone reads and writes the checkpoint, and every rank ends with the same
 // weights and the job's metrics.
