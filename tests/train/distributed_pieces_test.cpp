@@ -200,5 +200,19 @@ TEST(DataParallel, sums_metrics_and_shares_rank_0s_text) {
   EXPECT_EQ(results[1], (std::vector<double>{3.0, 20.0, 1.0, 3.0}));
 }
 
+TEST(DataParallel, ranks_with_different_options_are_refused_on_every_rank_naming_the_rank_and_the_option) {
+  const auto messages = on_two_ranks<std::string>([](int rank, ProcessGroup& group) {
+    DataParallel parallel(group);
+    Json agreement{{"dataset_version", "v"}, {"dataset", "shapes@1"}, {"split_sizes", {{"train", 90}}},
+                   {"preprocess", "p"},      {"code_commit", "c"},
+                   {"options", {{"lr", rank == 0 ? 0.001 : 0.01}, {"batch", 64}}}};
+    return error_of([&] { parallel.check_agreement(agreement); });
+  });
+  for (const std::string& message : messages) {
+    EXPECT_EQ(message, "rank 1 of 2 sees option lr = 0.01 where rank 0 has 0.001: refusing to train; start every "
+                       "rank with the same options");
+  }
+}
+
 }  // namespace
 }  // namespace edgeloop
