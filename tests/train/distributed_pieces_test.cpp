@@ -143,11 +143,16 @@ struct AveragedStep {
 
 TEST(GradientAllreduce, averages_every_bucket_and_the_shared_values_and_a_rank_without_images_counts_zeros) {
   const auto results = on_two_ranks<AveragedStep>([](int rank, ProcessGroup& group) {
-    torch::manual_seed(3);
-    // A channels-last convolution weight, a matrix and a bias, in buckets of 64 bytes (several).
+    // A channels-last convolution weight, a matrix and a bias, in buckets of 64 bytes (several); the
+    // same values on both ranks without the global generator, which the two rank threads share.
+    const auto values = [](std::vector<int64_t> shape) {
+      int64_t count = 1;
+      for (int64_t size : shape) count *= size;
+      return torch::linspace(-1.0, 2.0, count).reshape(shape);
+    };
     std::vector<torch::Tensor> parameters{
-        torch::randn({4, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(),
-        torch::randn({5, 7}).requires_grad_(), torch::randn({5}).requires_grad_()};
+        values({4, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(),
+        values({5, 7}).requires_grad_(), values({5}).requires_grad_()};
     GradientAllreduce gradients(group, parameters, /*bucket_bytes=*/64);
     // Step 1: rank r's loss is (r + 1) times the weighted sum, so its gradients are (r + 1) * w.
     gradients.begin_step({0.0f, 0.25f});
