@@ -132,7 +132,8 @@ std::string to_string(DevicePushResult result) {
 Json DevicePushOutcome::to_json() const {
   return Json{{"result", to_string(result)},       {"model_id", model_id},         {"serving_model_id", serving_model_id},
               {"reason", reason},                  {"bytes_sent", bytes_sent},     {"push_seconds", push_seconds},
-              {"swap_seconds", swap_seconds},      {"verdict", verdict}};
+              {"swap_seconds", swap_seconds},      {"swap_requested_at_ms", swap_requested_at_ms},
+              {"verdict", verdict}};
 }
 
 DevicePushOutcome push_bundle_to_device(const std::filesystem::path& bundle_directory, const DevicePushOptions& options) {
@@ -163,6 +164,8 @@ DevicePushOutcome push_bundle_to_device(const std::filesystem::path& bundle_dire
   outcome.push_seconds = seconds_from(push_start);
 
   const auto swap_start = SteadyClock::now();
+  outcome.swap_requested_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch()).count();
   auto [status, swap] = device.send("POST", "/v1/model?wait=1", Json{{"bundle_id", bundle.model_id}}.dump());
   outcome.swap_seconds = seconds_from(swap_start);
   if (status != 200) {

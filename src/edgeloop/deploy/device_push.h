@@ -37,6 +37,7 @@ struct DevicePushOutcome {
   int64_t bytes_sent = 0;         // without the bytes the device already held
   double push_seconds = 0.0;      // upload
   double swap_seconds = 0.0;      // POST /v1/model until the swap answered
+  int64_t swap_requested_at_ms = 0;   // wall clock (Unix ms) of that POST, beside the device's frame "ts"
   Json verdict;                   // the device's probation figures (model_watch.h), null when none
   Json to_json() const;
 };
