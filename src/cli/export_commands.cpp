@@ -8,6 +8,7 @@
 #include "cli/cli_context.h"
 #include "edgeloop/bundle/bundle.h"
 #include "edgeloop/export/model_exporter.h"
+#include "edgeloop/runtime/toolkit_engines.h"
 
 namespace edgeloop::cli {
 namespace {
@@ -77,6 +78,7 @@ void add_export_commands(CLI::App& app, CliContext& context) {
       options.int8 = flags->int8;
       options.overwrite = flags->force;
       options.threads = context.threads;
+      options.engine_factory = runtime_parity_engine;
       const ExportReport report = export_model(context.workspace(), flags->model, options, context.progress_bar());
       if (context.json) {
         std::cout << report.to_json().dump(2) << "\n";

@@ -9,6 +9,7 @@
 #include "edgeloop/core/leftover_files.h"
 #include "edgeloop/export/model_exporter.h"
 #include "edgeloop/export/parity_check.h"
+#include "edgeloop/runtime/toolkit_engines.h"
 #include "export/export_workspace.h"
 #include "support/temp_dir.h"
 
@@ -27,6 +28,7 @@ ExportOptions quick_options(const std::filesystem::path& output) {
   options.calibration_images = 60;
   options.int8_evaluation_images = 90;
   options.threads = 1;
+  options.engine_factory = runtime_parity_engine;
   return options;
 }
 

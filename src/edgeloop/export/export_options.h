@@ -22,6 +22,11 @@ struct ParityEngine {
   ProbabilityRunner run;
 };
 
+// Builds the parity runner of the engine `name` with `threads` compute threads and batches of up
+// to `max_batch`. Export comes before runtime, so the runtime's engines come in through this seam:
+// runtime/toolkit_engines.h runtime_parity_engine is the one the CLI and the quickstart pass.
+using ParityEngineFactory = std::function<ParityEngine(const std::string& name, int threads, int max_batch)>;
+
 struct ExportOptions {
   std::filesystem::path output_directory;   // the bundle folder; must not exist unless `overwrite`
   bool overwrite = false;                   // replace an existing bundle at output_directory
@@ -34,7 +39,9 @@ struct ExportOptions {
   int batch_size = 32;                      // images per inference batch
   int threads = 0;                          // LibTorch/OpenCV compute threads (0 = all cores)
   bool include_weights = true;              // copy weights.safetensors for further training
-  // The runtime's engines (runtime/engine.h make_engine) checked against LibTorch, besides the
+  // Builds the engines named below; required when they are not empty (see ParityEngineFactory).
+  ParityEngineFactory engine_factory;
+  // The runtime's engines (built by engine_factory) checked against LibTorch, besides the
   // built-in OpenCV DNN check. An engine that cannot map an op is recorded as skipped.
   std::vector<std::string> engine_names = {"xnnpack", "opencv"};
   // int8 engines run on model.int8.onnx and compared with the reference QDQ semantics (reported,

@@ -10,6 +10,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/filesystem_guard.h"
 #include "edgeloop/core/leftover_files.h"
+#include "edgeloop/core/number_format.h"
 #include "edgeloop/core/publish_folder.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/export/int8_quantizer.h"
@@ -21,7 +22,6 @@
 #include "edgeloop/models/weights_file.h"
 #include "edgeloop/preprocess/image_features.h"
 #include "edgeloop/registry/dataset_store.h"
-#include "edgeloop/runtime/engine.h"
 #include "edgeloop/train/torch_threads.h"
 
 namespace edgeloop {
@@ -122,27 +122,6 @@ TorchOutputs torch_outputs(LayerGraphModuleImpl& module, const Pipeline& trainin
   result.embedding.assign(embedding.data_ptr<float>(), embedding.data_ptr<float>() + embedding.numel());
   result.embedding_size = static_cast<int>(embedding.size(1));
   return result;
-}
-
-// A runtime engine (built once, on first use) as a parity runner.
-ParityEngine runtime_parity_engine(const std::string& name, int threads, int max_batch) {
-  auto engine = std::make_shared<std::unique_ptr<Engine>>();
-  return ParityEngine{name, [engine, name, threads, max_batch](const std::filesystem::path& file,
-                                                               const std::vector<float>& nhwc, int batch) {
-                        if (!*engine) {
-                          EngineOptions options;
-                          options.threads = threads;
-                          options.max_batch = max_batch;
-                          *engine = make_engine(name, file, options);
-                        }
-                        return (*engine)->infer(nhwc.data(), batch).probabilities;
-                      }};
-}
-
-std::string format_difference(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", value);
-  return text;
 }
 
 // Removes the staging folder unless the export finished (then it has been renamed away).
@@ -269,6 +248,13 @@ class Exporter {
 
   const InputShape& input() const { return model_.spec.input; }
 
+  ParityEngine make_parity_engine(const std::string& name) const {
+    if (!options_.engine_factory) {
+      throw internal_error("ExportOptions::engine_factory is unset but engine " + name + " is to be checked");
+    }
+    return options_.engine_factory(name, options_.threads, options_.batch_size);
+  }
+
   // Every engine against LibTorch on raw validation files; throws, writing nothing, past the tolerance.
   void check_parity(const std::filesystem::path& model_file, const Pipeline& bundle_pipeline, const ImageSet& images) {
     std::vector<ParityEngine> engines = {{kOpenCvDnnParityEngine, [this](const std::filesystem::path& file,
@@ -277,7 +263,7 @@ class Exporter {
                                                                             input().height, input().width);
                                           }}};
     for (const std::string& name : options_.engine_names) {
-      engines.push_back(runtime_parity_engine(name, options_.threads, options_.batch_size));
+      engines.push_back(make_parity_engine(name));
     }
     engines.insert(engines.end(), options_.engines.begin(), options_.engines.end());
     for (const ParityEngine& engine : engines) report_.parity.push_back(EngineParity{engine.name});
@@ -305,8 +291,8 @@ class Exporter {
       parity.passed = parity.skipped.empty() && parity.images > 0 && parity.max_abs_difference <= options_.parity_tolerance;
       if (parity.skipped.empty() && !parity.passed) {
         throw internal_error("parity failed: " + parity.engine + " differs from LibTorch by " +
-                             format_difference(parity.max_abs_difference) + " in probability (limit " +
-                             format_difference(options_.parity_tolerance) + ") over " + std::to_string(parity.images) +
+                             format_significant(parity.max_abs_difference) + " in probability (limit " +
+                             format_significant(options_.parity_tolerance) + ") over " + std::to_string(parity.images) +
                              " validation images; no bundle written. Please report this with the model's arch (" +
                              model_.arch + ")");
       }
@@ -361,7 +347,7 @@ class Exporter {
     std::vector<ParityEngine> int8_engines;
     std::vector<int> engine_correct(options_.int8_engine_names.size()), engine_agreeing(options_.int8_engine_names.size());
     for (const std::string& name : options_.int8_engine_names) {
-      int8_engines.push_back(runtime_parity_engine(name, options_.threads, options_.batch_size));
+      int8_engines.push_back(make_parity_engine(name));
       report_.int8_engines.push_back(Int8EngineCheck{name});
     }
     for (size_t first = 0; first < count; first += options_.batch_size) {

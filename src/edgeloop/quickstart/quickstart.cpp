@@ -8,6 +8,8 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/number_format.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/core/workspace.h"
 #include "edgeloop/data/dataset_stats.h"
 #include "edgeloop/data/importer.h"
@@ -22,11 +24,13 @@
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/registry.h"
 #include "edgeloop/registry/run_store.h"
+#include "edgeloop/report/benchmark_plot.h"
 #include "edgeloop/report/html_report.h"
 #include "edgeloop/report/report_loader.h"
 #include "edgeloop/runtime/benchmark.h"
 #include "edgeloop/runtime/benchmark_subject.h"
 #include "edgeloop/runtime/model_latency.h"
+#include "edgeloop/runtime/toolkit_engines.h"
 #include "edgeloop/train/sweep.h"
 
 namespace edgeloop {
@@ -207,12 +211,12 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   const Json stats = dataset_stats(workspace, registry, summary.dataset_version, counts_only, options.progress);
   const Json ratio = stats.value("imbalance_ratio", Json());
   summary.balance = std::string(stats.value("imbalance_warning", false) ? "imbalanced" : "balanced") +
-                    (ratio.is_number() ? " (largest/smallest class " + std::to_string(ratio.get<double>()).substr(0, 4) + ")" : "");
+                    (ratio.is_number() ? " (largest/smallest class " + format_fixed(ratio.get<double>(), 2) + ")" : "");
 
   const double elapsed_minutes =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
+      seconds_since(started) / 60.0;
   const double sweep_minutes = std::max(kMinimumSweepMinutes, options.minutes * options.sweep_share - elapsed_minutes);
-  step("sweep " + options.archs + " within " + std::to_string(sweep_minutes).substr(0, 4) + " minutes");
+  step("sweep " + options.archs + " within " + format_fixed(sweep_minutes, 1) + " minutes");
   Json sweep = state.value("sweep", Json());
   if (!sweep.is_object() || state.value("version_id", "") != version.id) {
     SweepOptions sweep_options;
@@ -258,6 +262,7 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
     export_options.overwrite = true;   // the bundle of an earlier pick is replaced
     export_options.int8 = true;
     export_options.threads = options.threads;
+    export_options.engine_factory = runtime_parity_engine;
     state["bundle_model"] = picked.id;
     state["export"] = export_model(workspace, picked.id, export_options, options.progress).to_json();
     save_state();
@@ -275,7 +280,7 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   bench_options.max_validation_images = options.bench_images;
   bench_options.progress = options.progress;
   const BenchmarkReport bench = run_benchmark(resolve_benchmark_subject(summary.bundle.string(), bench_target), bench_options);
-  const fs::path bench_plot = workspace.root() / "bench.png";
+  const fs::path bench_plot = workspace.root() / "bench.svg";
   Json bench_json = benchmark_to_json(bench);
   bench_json["plot"] = write_benchmark_plot(bench, bench_plot) ? Json(bench_plot.string()) : Json(nullptr);
   const fs::path bench_path = workspace.root() / "bench.json";
@@ -341,7 +346,7 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   deploy.out_directory = workspace.root() / "deploy";
   summary.deploy_directory = write_deployment(deploy).out_directory;
 
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary.seconds = seconds_since(started);
   return summary;
 }
 

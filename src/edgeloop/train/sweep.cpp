@@ -5,9 +5,11 @@
 #include <sstream>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/pareto_front.h"
 #include "edgeloop/models/classic_model.h"
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/classic_training.h"
+#include "edgeloop/train/torch_threads.h"
 #include "edgeloop/train/training_session.h"
 
 namespace edgeloop {
@@ -30,8 +32,7 @@ double median(std::vector<double> values) {
 double torch_latency_ms(const Workspace& workspace, const StoredModel& model, int repeats) {
   LayerGraphModule module = load_module(model.spec, model_weights_path(workspace, model.id));
   torch::NoGradGuard no_grad;
-  const int previous_threads = torch::get_num_threads();
-  torch::set_num_threads(1);
+  const ScopedThreads one_thread(1, {torch_thread_setting()});
   const torch::Tensor input = torch::rand({1, model.input.channels, model.input.height, model.input.width});
   module->forward(input);   // warm-up
   std::vector<double> times;
@@ -40,7 +41,6 @@ double torch_latency_ms(const Workspace& workspace, const StoredModel& model, in
     module->forward(input);
     times.push_back(std::chrono::duration<double>(Clock::now() - start).count() * kMillisecondsPerSecond);
   }
-  torch::set_num_threads(previous_threads);
   return median(times);
 }
 
@@ -92,12 +92,12 @@ Json SweepResult::to_json() const {
 }
 
 void mark_pareto_and_pick(std::vector<SweepRow>& rows, double max_latency_ms) {
-  for (SweepRow& row : rows) {
-    row.pareto = std::none_of(rows.begin(), rows.end(), [&](const SweepRow& other) {
-      return other.val_accuracy >= row.val_accuracy && other.latency_ms <= row.latency_ms &&
-             (other.val_accuracy > row.val_accuracy || other.latency_ms < row.latency_ms);
-    });
-    row.pick = false;
+  std::vector<TradeOffPoint> points;
+  for (const SweepRow& row : rows) points.push_back({row.val_accuracy, row.latency_ms});
+  const std::vector<bool> on_front = pareto_front(points);
+  for (size_t index = 0; index < rows.size(); ++index) {
+    rows[index].pareto = on_front[index];
+    rows[index].pick = false;
   }
   if (rows.empty()) return;
   auto pick = std::find_if(rows.begin(), rows.end(), [](const SweepRow& row) { return row.meets_target; });

@@ -9,6 +9,7 @@
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/torch_threads.h"
+#include "edgeloop/train/trained_model_store.h"
 
 namespace edgeloop {
 
@@ -16,7 +17,6 @@ namespace {
 
 constexpr const char* kCheckpointFile = "checkpoint.pt";
 constexpr const char* kRunPrefix = "r-";
-constexpr const char* kModelPrefix = "m-";
 
 // The architecture to train: from scratch, or the --from model's with this dataset's classes.
 struct StartingPoint {
@@ -144,7 +144,6 @@ TrainOutcome train_model(const Workspace& workspace, Registry& registry, const T
   }
 
   StoredModel& model = outcome.model;
-  model.id = new_record_id(kModelPrefix, outcome.run_id);
   model.kind = kModelKindTorch;
   model.spec = start.spec;
   model.arch = start.spec.to_string();
@@ -164,18 +163,13 @@ TrainOutcome train_model(const Workspace& workspace, Registry& registry, const T
   model.diagnosis = outcome.result.diagnosis.to_json();
   model.parameters = start.spec.parameter_count();
   model.mflops = start.spec.mflops();
-  model.created_at = utc_timestamp();
-  std::filesystem::create_directories(workspace.model_dir(model.id));
-  save_module_weights(*module, model_weights_path(workspace, model.id));
-  write_stored_model(workspace, model);
-  ModelRecord record{model.id,         outcome.run_id, data.version.id, model.kind,
-                     model.arch,       model.parameters, model.mflops,  best.val_accuracy,
-                     std::filesystem::relative(workspace.model_dir(model.id), workspace.state_dir()).string(),
-                     model.created_at};
-  registry.in_transaction([&](SQLite::Database&) {
-    ModelStore(registry).add_model(record);
-    runs.finish_run(outcome.run_id, kRunFinished, model.diagnosis);
-  });
+  TrainedModelFiles files;
+  files.id_salt = outcome.run_id;
+  files.run_id = outcome.run_id;
+  files.val_accuracy = best.val_accuracy;
+  files.write_files = [&] { save_module_weights(*module, model_weights_path(workspace, model.id)); };
+  files.in_same_transaction = [&] { runs.finish_run(outcome.run_id, kRunFinished, model.diagnosis); };
+  store_trained_model(workspace, registry, model, files);
   std::error_code ignored;
   std::filesystem::remove(checkpoint, ignored);   // the run is finished: nothing to resume
   return outcome;
