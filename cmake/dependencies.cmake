@@ -23,6 +23,22 @@ add_library(edgeloop_xnnpack INTERFACE)
 target_link_libraries(edgeloop_xnnpack INTERFACE ${XNNPACK_LIBRARY} ${PTHREADPOOL_LIBRARY})
 target_include_directories(edgeloop_xnnpack INTERFACE ${XNNPACK_INCLUDE_DIR})
 
+# oneDNN (Debian libdnnl-dev 2.6, built on OpenMP): the onednn engines, x86's int8 fast path.
+# OFF (the arm64 device image) leaves them out; XNNPACK serves alone.
+option(EDGELOOP_WITH_ONEDNN "Build the onednn engines (libdnnl-dev)" ON)
+# OpenMP's runtime library only (omp.h comes with the compiler): core/threads sets its thread
+# count; no -fopenmp, so no file's compile flags change.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+add_library(edgeloop_openmp INTERFACE)
+target_link_libraries(edgeloop_openmp INTERFACE ${OpenMP_CXX_LIBRARIES})
+add_library(edgeloop_dnnl INTERFACE)
+if(EDGELOOP_WITH_ONEDNN)
+  find_library(DNNL_LIBRARY NAMES dnnl REQUIRED)
+  find_path(DNNL_INCLUDE_DIR dnnl.hpp REQUIRED)
+  target_link_libraries(edgeloop_dnnl INTERFACE ${DNNL_LIBRARY} edgeloop_openmp)
+  target_include_directories(edgeloop_dnnl INTERFACE ${DNNL_INCLUDE_DIR})
+endif()
+
 # cpp-httplib: Debian ships its definitions compiled in libcpp-httplib.so, with no CMake config.
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
 find_library(HTTPLIB_LIBRARY NAMES cpp-httplib REQUIRED)

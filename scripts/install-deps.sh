@@ -15,6 +15,7 @@ packages=(
   libtorch-dev libopenblas0-pthread
   libopencv-dev
   libxnnpack-dev libpthreadpool-dev
+  libdnnl-dev   # oneDNN 2.6 (OpenMP build): the onednn engines, x86 int8 with VNNI
   libonnx-dev libprotobuf-dev protobuf-compiler
   libsqlitecpp-dev libsqlite3-dev sqlite3
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
@@ -60,6 +61,13 @@ peers_dir="$(dirname "$0")/../bench/peers"
 if [ -f "$peers_dir/package.json" ] && [ ! -d "$peers_dir/node_modules/onnxruntime-node" ]; then
   echo "install-deps: npm install in bench/peers (onnxruntime-node)"
   (cd "$peers_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
+# puppeteer-core, which drives Debian's chromium in tests/label and bench/loop (it downloads no browser).
+label_tools_dir="$(dirname "$0")/../tests/label"
+if [ -f "$label_tools_dir/package.json" ] && [ ! -d "$label_tools_dir/node_modules/puppeteer-core" ]; then
+  echo "install-deps: npm install in tests/label (puppeteer-core)"
+  (cd "$label_tools_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
 # dockerfile-utils, the Dockerfile linter tests/deploy runs on `edgeloop deploy`'s Dockerfile (npm).

@@ -259,14 +259,14 @@ void soak(const std::filesystem::path& bundle, const LabelledImages& test, int f
 
 int main(int argc, char** argv) {
   CLI::App app{"edge_bench: device-module figures beside their targets"};
-  std::string mode, bundle, engine = "xnnpack";
+  std::string mode, bundle, engine = "auto";
   std::string fashion = "/usr/share/datasets/fashion-mnist";
   int frames = 10000;
   app.add_option("mode", mode, "throughput, drift or soak")->required();
   app.add_option("--bundle", bundle, "Bundle directory")->required();
   app.add_option("--fashion", fashion, "Folder with the Fashion-MNIST IDX files");
   app.add_option("--frames", frames, "Frames per run");
-  app.add_option("--engine", engine, "Engine (xnnpack runs model.int8.onnx when present)");
+  app.add_option("--engine", engine, "Engine (default auto: the device's choice; xnnpack runs model.int8.onnx when present)");
   CLI11_PARSE(app, argc, argv);
   try {
     edgeloop::set_compute_threads(1);   // as edgeloop-edge does with its default --threads 1

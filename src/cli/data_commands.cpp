@@ -11,6 +11,7 @@
 #include "edgeloop/data/importer.h"
 #include "edgeloop/data/preview.h"
 #include "edgeloop/data/split.h"
+#include "edgeloop/data/split_groups.h"
 #include "edgeloop/data/version_diff.h"
 #include "edgeloop/registry/dataset_store.h"
 
@@ -127,6 +128,9 @@ void add_split_command(CLI::App& data, CliContext& context) {
   command->add_option("--keep-origin-test", options->keep_origin_test,
                       "Keep the source's own test images (Fashion-MNIST t10k) as this test set");
   command->add_option("--seed", options->seed, "Seed of the draw")->capture_default_str();
+  command->add_option("--group-by", options->group_by,
+                      "Keep groups on one side: capture-session, source, or a regex on the origin (its first group); "
+                      "with capture-session the test set is named captured-NAME-N unless --test-name says otherwise");
   command->callback([&context, reference, val, tests, names, options] {
     run_command(context, [&] {
       Workspace workspace = context.workspace();
@@ -141,7 +145,10 @@ void add_split_command(CLI::App& data, CliContext& context) {
       }
       for (size_t index = 0; index < fractions.size(); ++index) {
         if (fractions[index] <= 0) continue;
-        const std::string name = names->empty() ? (fractions.size() == 1 ? "test" : "test" + std::to_string(index + 1)) : (*names)[index];
+        const std::string default_name = options->group_by == kGroupByCaptureSession
+                                             ? captured_test_set_name(DatasetStore(registry).resolve(*reference))
+                                             : "test";
+        const std::string name = names->empty() ? (fractions.size() == 1 ? default_name : default_name + std::to_string(index + 1)) : (*names)[index];
         options->test_sets.push_back({name, fractions[index]});
       }
       const SplitResult result = split_dataset(registry, *reference, *options);

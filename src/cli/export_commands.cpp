@@ -7,7 +7,9 @@
 
 #include "cli/cli_context.h"
 #include "edgeloop/bundle/bundle.h"
+#include "edgeloop/edge/bundle_model_loader.h"
 #include "edgeloop/export/model_exporter.h"
+#include "edgeloop/runtime/engine_timing.h"
 #include "edgeloop/runtime/toolkit_engines.h"
 
 namespace edgeloop::cli {
@@ -79,6 +81,7 @@ void add_export_commands(CLI::App& app, CliContext& context) {
       options.overwrite = flags->force;
       options.threads = context.threads;
       options.engine_factory = runtime_parity_engine;
+      options.engine_ranker = export_engine_ranking;
       const ExportReport report = export_model(context.workspace(), flags->model, options, context.progress_bar());
       if (context.json) {
         std::cout << report.to_json().dump(2) << "\n";
@@ -91,16 +94,19 @@ void add_export_commands(CLI::App& app, CliContext& context) {
   auto* bundle = app.add_subcommand("bundle", "Inspect model bundles");
   bundle->require_subcommand(1);
   auto directory = std::make_shared<std::string>();
-  auto* verify = bundle->add_subcommand("verify", "Check a bundle's format version and every file's sha256");
+  auto* verify = bundle->add_subcommand(
+      "verify", "Run the checks the device runs at load: format, every file's sha256, paths, preprocessing, "
+                "reference statistics, and each model loaded and run once (fp32 and int8)");
   verify->add_option("dir", *directory, "Bundle folder")->required();
   verify->callback([&context, directory] {
     run_command(context, [&] {
-      const Bundle loaded = load_bundle(*directory);
+      const BundleVerification verification = verify_bundle_for_device(*directory);
+      const Bundle& loaded = verification.bundle;
       if (context.json) {
         Json files = Json::object();
         for (const auto& [name, file] : loaded.files) files[name] = {{"sha256", file.sha256}, {"bytes", file.bytes}};
         std::cout << Json{{"bundle", *directory}, {"verified", true}, {"format_version", loaded.format_version},
-                          {"model_id", loaded.model_id}, {"files", files}}
+                          {"model_id", loaded.model_id}, {"files", files}, {"engines", verification.engines}}
                          .dump(2)
                   << "\n";
         return;
@@ -111,6 +117,9 @@ void add_export_commands(CLI::App& app, CliContext& context) {
         std::printf("  %-20s %10lld bytes  sha256 %s  ok\n", name.c_str(), static_cast<long long>(file.bytes),
                     file.sha256.c_str());
       }
+      std::string engines;
+      for (const std::string& engine : verification.engines) engines += (engines.empty() ? "" : ", ") + engine;
+      std::printf("  loaded and run once on %s, as the device does\n", engines.c_str());
     });
   });
 }

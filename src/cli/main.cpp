@@ -19,6 +19,7 @@ void add_bench_commands(CLI::App& app, CliContext& context);
 void add_export_commands(CLI::App& app, CliContext& context);
 void add_lineage_commands(CLI::App& app, CliContext& context);
 void add_quickstart_commands(CLI::App& app, CliContext& context);
+void add_label_commands(CLI::App& app, CliContext& context);
 }  // namespace edgeloop::cli
 
 int main(int argc, char** argv) {
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   add_export_commands(app, context);
   add_lineage_commands(app, context);
   add_quickstart_commands(app, context);
+  add_label_commands(app, context);
 
   CLI11_PARSE(app, argc, argv);
   return context.exit_status;

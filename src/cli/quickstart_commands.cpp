@@ -1,10 +1,14 @@
 // `edgeloop quickstart [--dir DIR] [--minutes M]`: the whole loop on Fashion-MNIST in one command
-// (library: src/edgeloop/quickstart/). Prints each step as it starts, the stages' progress bars in
-// between, and a summary table.
+// (library: src/edgeloop/quickstart/). Prints one line per step as it starts with the time elapsed,
+// one line per sweep candidate's rung (also when stderr is not a terminal), the stages' progress
+// bars in between (on a terminal), and a summary table.
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "cli/sweep_lines.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/quickstart/quickstart.h"
 
 namespace edgeloop::cli {
@@ -17,7 +21,8 @@ void add_quickstart_commands(CLI::App& app, CliContext& context) {
   quickstart->add_option("--dir", *directory, "Workspace folder (reused when run again)")->capture_default_str();
   quickstart->add_option("--minutes", options->minutes, "Budget for the whole run, in minutes")->capture_default_str();
   quickstart->add_option("--archs", options->archs, "Architectures to sweep, smallest first")->capture_default_str();
-  quickstart->add_option("--epochs", options->epochs, "Epochs per architecture")->capture_default_str();
+  quickstart->add_option("--epochs", options->epochs, "Final sweep rung's epochs at most (0: what the budget allows)")
+      ->capture_default_str();
   quickstart->add_option("--stream-frames", options->stream_frames, "Test images streamed to edgeloop-edge")->capture_default_str();
   quickstart->add_option("--drift", options->drift, "sim: corruption of the first stream, KIND[:STRENGTH]@FRAME")
       ->capture_default_str();
@@ -34,14 +39,18 @@ void add_quickstart_commands(CLI::App& app, CliContext& context) {
       if (!edge_binary->empty()) options->edge_binary = *edge_binary;
       const bool quiet = context.quiet;
       const ProgressCallback stage_bar = context.progress_bar();
-      options->progress = [quiet, stage_bar](const Progress& progress) {
+      const auto started = std::chrono::steady_clock::now();
+      options->progress = [quiet, stage_bar, started](const Progress& progress) {
         if (progress.stage != kQuickstartStage) {
           stage_bar(progress);
         } else if (!quiet) {
-          std::fprintf(stderr, "\n== quickstart %lld/%lld: %s\n", static_cast<long long>(progress.done),
-                       static_cast<long long>(progress.total), progress.detail.c_str());
+          const double elapsed = seconds_since(started);
+          std::fprintf(stderr, "== quickstart %lld/%lld [%6.1f s]: %s\n", static_cast<long long>(progress.done),
+                       static_cast<long long>(progress.total), elapsed, progress.detail.c_str());
+          std::fflush(stderr);
         }
       };
+      if (!quiet) options->on_sweep_rung = print_sweep_rung;
       const QuickstartSummary summary = run_quickstart(*options);
       if (context.json) {
         std::cout << summary.to_json().dump(2) << "\n";

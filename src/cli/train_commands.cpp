@@ -1,11 +1,15 @@
-// `edgeloop train`: parse the flags (over an optional train.yaml), call train/training_session,
-// print the curves' last line, the diagnosis and the stored model.
+// `edgeloop train`: parse the flags (over an optional train.yaml), print the recipe the run will
+// use (the architecture's defaults for every flag not given), call train/training_session, print
+// the curves, the diagnosis and the stored model. `--find-lr` runs only the learning-rate range test.
 #include <cstdio>
 #include <iostream>
 #include <optional>
 
 #include "cli/cli_context.h"
 #include "edgeloop/core/config.h"
+#include "edgeloop/core/error.h"
+#include "edgeloop/models/classic_model.h"
+#include "edgeloop/train/training_recipe.h"
 #include "edgeloop/train/training_session.h"
 
 namespace edgeloop::cli {
@@ -18,12 +22,13 @@ constexpr double kPercent = 100.0;
 struct TrainFlags {
   std::string config_file;
   std::string preprocess_file;
-  std::optional<std::string> data, arch, optimizer, schedule, augment, from;
+  std::optional<std::string> data, arch, optimizer, schedule, augment, from, learning_rate;
   std::optional<int> epochs, batch, freeze, unfreeze_after, patience;
-  std::optional<double> learning_rate, weight_decay, label_smoothing, max_seconds;
+  std::optional<double> weight_decay, label_smoothing, max_seconds;
   std::optional<uint64_t> seed;
   bool class_weights = false;
   bool resume = false;
+  bool find_lr = false;
 };
 
 TrainOptions options_from(const TrainFlags& flags, const CliContext& context) {
@@ -35,14 +40,20 @@ TrainOptions options_from(const TrainFlags& flags, const CliContext& context) {
   put("arch", flags.arch);
   put("optimizer", flags.optimizer);
   put("schedule", flags.schedule);
-  put("augment", flags.augment);
+  if (flags.augment) json["augment"] = *flags.augment == "none" ? std::string() : *flags.augment;
   put("from", flags.from);
   put("epochs", flags.epochs);
   put("batch", flags.batch);
   put("freeze", flags.freeze);
   put("unfreeze_after", flags.unfreeze_after);
   put("patience", flags.patience);
-  put("lr", flags.learning_rate);
+  if (flags.learning_rate) {
+    try {
+      json["lr"] = *flags.learning_rate == "auto" ? Json("auto") : Json(std::stod(*flags.learning_rate));
+    } catch (const std::exception&) {
+      throw invalid_argument("--lr " + *flags.learning_rate + ": give a number, e.g. --lr 0.01, or `auto`");
+    }
+  }
   put("weight_decay", flags.weight_decay);
   put("label_smoothing", flags.label_smoothing);
   put("max_seconds", flags.max_seconds);
@@ -51,6 +62,32 @@ TrainOptions options_from(const TrainFlags& flags, const CliContext& context) {
   if (flags.resume) json["resume"] = true;
   if (context.threads > 0) json["threads"] = context.threads;
   return TrainOptions::from_json(json, flags.config_file.empty() ? "the command line" : flags.config_file);
+}
+
+// One line before the run: the recipe, each field marked when it is the architecture's default.
+void print_recipe(const TrainOptions& given) {
+  if (given.from_model.empty() && is_classic_arch(given.arch)) return;   // a baseline has no training loop
+  std::string line;
+  for (const RecipeField& field : describe_recipe(given)) {
+    line += (line.empty() ? "" : ", ") + field.name + " " + field.value + (field.given ? "" : "*");
+  }
+  std::fprintf(stderr, "recipe for %s: %s  (* = the %s default; see `edgeloop train --help`)\n", given.arch.c_str(),
+               line.c_str(), recipe_for(given).family.c_str());
+}
+
+void print_learning_rate_test(const LearningRateTest& test, bool json) {
+  if (json) {
+    std::cout << Json{{"suggested_lr", test.suggested_rate}, {"minimum_loss_lr", test.minimum_loss_rate},
+                      {"steepest_lr", test.steepest_rate}, {"steps", test.rates.size()}, {"seconds", test.seconds},
+                      {"rates", test.rates}, {"losses", test.losses}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::printf("learning-rate range test: %zu steps in %.1f s; lowest loss at lr %.3g, steepest fall at lr %.3g\n",
+              test.rates.size(), test.seconds, test.minimum_loss_rate, test.steepest_rate);
+  std::printf("suggested peak lr: %.3g  (train with --lr %.3g, or --lr auto to find it again)\n", test.suggested_rate,
+              test.suggested_rate);
 }
 
 void print_outcome(const TrainOutcome& outcome, bool json) {
@@ -65,7 +102,8 @@ void print_outcome(const TrainOutcome& outcome, bool json) {
     }
     std::cout << Json{{"model", model.id}, {"run", outcome.run_id}, {"arch", model.arch}, {"parameters", model.parameters},
                       {"mflops", model.mflops}, {"metrics", model.metrics}, {"diagnosis", model.diagnosis},
-                      {"epochs", epochs}, {"resumed_from_epoch", outcome.result.resumed_from_epoch}}
+                      {"config", model.lineage.config}, {"epochs", epochs},
+                      {"resumed_from_epoch", outcome.result.resumed_from_epoch}}
                      .dump(2)
               << "\n";
     return;
@@ -76,6 +114,7 @@ void print_outcome(const TrainOutcome& outcome, bool json) {
                 model.metrics["val_accuracy"].get<double>() * kPercent, outcome.result.training_seconds);
     return;
   }
+  if (outcome.learning_rate_test) print_learning_rate_test(*outcome.learning_rate_test, false);
   std::printf("%-6s %10s %9s %10s %9s %10s %8s %9s\n", "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
               "seconds", "img/s");
   for (const auto& epoch : outcome.result.epochs) {
@@ -99,14 +138,19 @@ void add_train_commands(CLI::App& app, CliContext& context) {
   auto* train = app.add_subcommand("train", "Train an architecture on a dataset version and store the model");
   train->add_option("--data", flags->data, "Dataset NAME or NAME@VERSION");
   train->add_option("--arch", flags->arch, "Architecture, e.g. cnn-s, cnn-m:w=0.5 (see `edgeloop models list`)");
-  train->add_option("--epochs", flags->epochs, "Epochs at most (early stopping may end sooner; default 10)");
+  train->footer("Flags not given come from the architecture's default recipe (printed before the run): one-cycle "
+                "schedule, peak lr 0.01 for the convolutional families (docs/cli.md).");
+  train->add_option("--epochs", flags->epochs,
+                    "Epochs at most (early stopping may end sooner; default 10, or as many as --max-seconds allows)");
   train->add_option("--batch", flags->batch, "Batch size (default 128)");
-  train->add_option("--lr", flags->learning_rate, "Peak learning rate (default 0.001)");
-  train->add_option("--optimizer", flags->optimizer, "adam, adamw or sgd (default adam)");
-  train->add_option("--schedule", flags->schedule, "constant, cosine, step or onecycle (default constant)");
-  train->add_option("--weight-decay", flags->weight_decay, "Weight decay (default 0)");
+  train->add_option("--lr", flags->learning_rate, "Peak learning rate, or `auto` (a range test finds it; default: the recipe's)");
+  train->add_flag("--find-lr", flags->find_lr, "Only run the learning-rate range test and print the suggested rate");
+  train->add_option("--optimizer", flags->optimizer, "adam, adamw or sgd (default: the recipe's)");
+  train->add_option("--schedule", flags->schedule, "constant, cosine, step or onecycle (default: the recipe's)");
+  train->add_option("--weight-decay", flags->weight_decay, "Weight decay (default: the recipe's)");
   train->add_option("--label-smoothing", flags->label_smoothing, "Label smoothing in [0, 1) (default 0)");
-  train->add_option("--augment", flags->augment, "Augmentation, e.g. flip,shift=2,rotate=10,brightness=0.2,noise=0.02");
+  train->add_option("--augment", flags->augment,
+                    "Augmentation, e.g. flip,shift=2,rotate=10,brightness=0.2,noise=0.02, or none (default: the recipe's)");
   train->add_flag("--class-weights", flags->class_weights, "Weight the loss by inverse class frequency");
   train->add_option("--patience", flags->patience, "Early stopping: epochs without a better validation loss (default 5)");
   train->add_option("--from", flags->from, "Transfer learning: start from this model, with a new head");
@@ -123,6 +167,11 @@ void add_train_commands(CLI::App& app, CliContext& context) {
       const Json pipeline = flags->preprocess_file.empty() ? Json() : load_config_file(flags->preprocess_file);
       TrainerCallbacks callbacks;
       callbacks.progress = context.progress_bar();
+      if (flags->find_lr) {
+        print_learning_rate_test(find_learning_rate(context.workspace(), options, pipeline, callbacks.progress), context.json);
+        return;
+      }
+      if (!context.quiet) print_recipe(options);
       const TrainOutcome outcome = train_model(context.workspace(), options, pipeline, callbacks);
       print_outcome(outcome, context.json);
     });

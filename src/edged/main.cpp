@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -45,6 +47,17 @@ char wait_for_signal() {
   }
   return byte;
 }
+
+// Ends and joins the signal watcher when main leaves its scope, by an error included.
+struct WatcherStop {
+  std::thread& watcher;
+  void stop() {
+    if (!watcher.joinable()) return;
+    forward_signal(kQuitWatcher);
+    watcher.join();
+  }
+  ~WatcherStop() { stop(); }
+};
 
 // Command-line values; each overrides the config only when given.
 struct Flags {
@@ -93,7 +106,8 @@ int main(int argc, char** argv) {
   app.add_option("--source", flags.source,
                  "Folder, video file, image pack (`edgeloop data export`), /dev/videoN, camera index, rtsp:// or "
                  "http:// URL, or sim:PATH");
-  app.add_option("--engine", flags.engine, "Engine: xnnpack (default), xnnpack-int8, opencv, opencv-int8, classic");
+  app.add_option("--engine", flags.engine, "Engine: auto (default: the fastest here, from the bundle's ranking), onednn, onednn-int8, xnnpack, "
+                 "xnnpack-int8, opencv, opencv-int8");
   app.add_flag("--fp32", flags.fp32, "Run model.onnx even when the bundle has model.int8.onnx");
   app.add_option("--threads", flags.threads, "Inference threads (default 1; 0 = all cores)");
   app.add_option("--fps", flags.fps, "Pace folder, file and sim sources to this rate");
@@ -119,21 +133,29 @@ int main(int argc, char** argv) {
     edgeloop::EdgeOptions options = edgeloop::edge_options_from_json(merged_config(flags));
     edgeloop::set_compute_threads(options.threads);
     edgeloop::ModelLoadOptions load{options.engine, options.prefer_int8, options.threads};
-    edgeloop::EdgeDevice device(options, edgeloop::bundle_model_loader(load), &std::cout);
+    // The watcher runs from before the model loads, so SIGTERM during a long load ends the
+    // process at once (nothing has been written yet); once the device exists it stops it cleanly.
+    std::atomic<edgeloop::EdgeDevice*> running{nullptr};
     std::thread watcher([&] {
       while (true) {
         const char received = wait_for_signal();
+        if (received == kQuitWatcher) return;
+        edgeloop::EdgeDevice* device = running.load();
         if (received == SIGHUP) {
-          device.reload_model();
+          if (device) device->reload_model();
           continue;
         }
-        if (received != kQuitWatcher) device.stop();
+        if (!device) std::_Exit(0);
+        device->stop();
         return;
       }
     });
+    WatcherStop stop_watcher{watcher};
+    edgeloop::EdgeDevice device(options, edgeloop::bundle_model_loader(load), &std::cout);
+    running = &device;
     edgeloop::PipelineSummary summary = device.run();
-    forward_signal(kQuitWatcher);
-    watcher.join();
+    running = nullptr;
+    stop_watcher.stop();
     std::cout.flush();
     std::cerr << summary.to_json().dump() << "\n";
     return 0;

@@ -101,6 +101,55 @@ TEST(Bundle, other_format_version_is_refused_with_the_fix) {
   EXPECT_NE(message.find("format version 2"), std::string::npos) << message;
 }
 
+// Lists `name` in the manifest (with its real hash) as if a hostile exporter had written it.
+void list_file(const std::filesystem::path& directory, const std::string& name) {
+  Bundle bundle = load_bundle(directory);
+  bundle.files[name] = {};
+  write_bundle_manifest(bundle);
+}
+
+TEST(Bundle, a_listed_file_outside_the_bundle_is_refused) {
+  testing::TempDir dir;
+  write_sample_bundle(dir / "bundle");
+  write_file_atomically(dir / "secret.txt", std::string("outside"));
+  std::filesystem::create_directories(dir / "bundle" / "sub");
+  for (const std::string& name : std::vector<std::string>{"../secret.txt", "sub/../../secret.txt", (dir / "secret.txt").string()}) {
+    write_sample_bundle(dir / "bundle");
+    list_file(dir / "bundle", name);
+    const std::string message = load_error(dir / "bundle", ErrorCode::kCorrupt);
+    EXPECT_NE(message.find("outside the bundle folder"), std::string::npos) << name << ": " << message;
+  }
+}
+
+TEST(Bundle, a_listed_symlink_leading_out_of_the_bundle_is_refused) {
+  testing::TempDir dir;
+  write_sample_bundle(dir / "bundle");
+  write_file_atomically(dir / "secret.txt", std::string("outside"));
+  std::filesystem::create_symlink(dir / "secret.txt", dir / "bundle" / "labels.txt");
+  list_file(dir / "bundle", "labels.txt");
+  const std::string message = load_error(dir / "bundle", ErrorCode::kCorrupt);
+  EXPECT_NE(message.find("outside the bundle folder"), std::string::npos) << message;
+}
+
+TEST(Bundle, a_manifest_of_random_bytes_is_corrupt_naming_it) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "bundle");
+  std::string noise;
+  for (int index = 0; index < 4096; ++index) noise.push_back(static_cast<char>((index * 7919 + 13) % 256));
+  write_file_atomically(dir / "bundle" / kBundleManifestName, noise);
+  const std::string message = load_error(dir / "bundle", ErrorCode::kCorrupt);
+  EXPECT_NE(message.find("bundle.json: not valid JSON"), std::string::npos) << message;
+}
+
+TEST(Bundle, an_input_larger_than_the_resize_cap_is_refused) {
+  testing::TempDir dir;
+  Bundle bundle = write_sample_bundle(dir / "bundle");
+  bundle.input = InputShape{1, 60000, 60000};
+  write_bundle_manifest(bundle);
+  const std::string message = load_error(dir / "bundle", ErrorCode::kCorrupt);
+  EXPECT_NE(message.find("input"), std::string::npos) << message;
+}
+
 TEST(Bundle, folder_without_a_manifest_is_not_found) {
   testing::TempDir dir;
   const std::string message = load_error(dir.path(), ErrorCode::kNotFound);

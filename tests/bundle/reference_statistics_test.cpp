@@ -70,6 +70,24 @@ TEST(ReferenceStatistics, frame_values_name_every_feature_the_reference_has) {
   EXPECT_THROW(statistics.frame_values(ImageFeatures{}, 0.7, wrong_size), Error);
 }
 
+TEST(ReferenceStatistics, a_histogram_that_does_not_add_up_is_refused_as_corrupt) {
+  Json json = build(50).to_json();
+  json["features"][0]["bin_counts"][0] = json["features"][0]["bin_counts"][0].get<int64_t>() + 7;
+  try {
+    ReferenceStatistics::from_json(json);
+    FAIL() << "accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kCorrupt);
+    EXPECT_NE(std::string(error.what()).find("do not add up"), std::string::npos) << error.what();
+  }
+  Json descending = build(50).to_json();
+  std::reverse(descending["features"][1]["bin_edges"].begin(), descending["features"][1]["bin_edges"].end());
+  EXPECT_THROW(ReferenceStatistics::from_json(descending), Error);
+  Json negative = build(50).to_json();
+  negative["features"][2]["stddev"] = -1.0;
+  EXPECT_THROW(ReferenceStatistics::from_json(negative), Error);
+}
+
 TEST(ReferenceStatistics, missing_field_is_reported_as_corrupt) {
   Json json = build(5).to_json();
   json.erase("features");

@@ -202,7 +202,7 @@ TEST(CaptureImport, sidecar_label_becomes_the_suggested_label_of_an_unlabeled_sa
   EXPECT_EQ(result.format, "capture");
   EXPECT_EQ(result.imported, 2);
   ASSERT_EQ(result.rejects.size(), 1u);
-  EXPECT_NE(result.rejects[0].reason.find("not JSON"), std::string::npos);
+  EXPECT_NE(result.rejects[0].reason.find("not valid JSON"), std::string::npos);
   std::map<std::string, std::string> suggested;
   for (const auto& sample : DatasetStore(test.registry).samples(result.version.id)) {
     EXPECT_EQ(sample.label, -1);

@@ -69,7 +69,7 @@ std::set<std::string> install_deps_packages() {
   return packages;
 }
 
-// The packages of the Dockerfile's `apt-get install` step number `stage` (0 = build, 1 = runtime).
+// The packages of the Dockerfile's `apt-get install` step number `stage` (0 = build; then the amd64-only build step).
 std::vector<std::string> dockerfile_stage_packages(const std::string& dockerfile, int stage) {
   size_t position = 0;
   for (int skipped = 0; skipped <= stage; ++skipped) {
@@ -177,6 +177,25 @@ TEST(Dockerfile, runtime_stage_is_multi_stage_slim_and_has_no_libtorch) {
   EXPECT_EQ(runtime_stage.find("-dev"), std::string::npos) << runtime_stage;
   EXPECT_NE(runtime_stage.find("COPY --from=build /out/edgeloop-edge"), std::string::npos);
   EXPECT_NE(runtime_stage.find("COPY --from=bundle . /opt/edgeloop/bundle"), std::string::npos);
+}
+
+TEST(Dockerfile, onednn_is_built_and_installed_for_amd64_only) {
+  TempDir temp;
+  const std::string dockerfile = build_dockerfile(options_for(temp));
+  const std::string only_amd64 = "RUN if [ \"$TARGETARCH\" = \"amd64\" ]; then";
+  const auto runtime_from = dockerfile.rfind("\nFROM ");
+  const std::string build_stage = dockerfile.substr(0, runtime_from), runtime_stage = dockerfile.substr(runtime_from);
+  for (const std::string& stage : {build_stage, runtime_stage}) {
+    EXPECT_NE(stage.find("ARG TARGETARCH\n"), std::string::npos) << stage;
+    EXPECT_NE(stage.find(only_amd64), std::string::npos) << stage;
+  }
+  EXPECT_GT(build_stage.find("libdnnl-dev"), build_stage.find(only_amd64));
+  EXPECT_GT(runtime_stage.find("libdnnl2"), runtime_stage.find(only_amd64));
+  EXPECT_NE(build_stage.find("-DEDGELOOP_WITH_ONEDNN=\"$(if [ \"$TARGETARCH\" = \"amd64\" ]; then echo ON; else echo OFF; fi)\""),
+            std::string::npos)
+      << build_stage;
+  // XNNPACK is installed for every architecture (arm64's engine).
+  EXPECT_LT(runtime_stage.find("libxnnpack0"), runtime_stage.find(only_amd64));
 }
 
 TEST(Dockerfile, runtime_packages_are_real_bookworm_packages) {

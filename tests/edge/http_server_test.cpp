@@ -93,12 +93,13 @@ TEST_F(HttpServerTest, metrics_pass_promtool_check_metrics) {
   EXPECT_NE(response->body.find("# HELP edgeloop_model_info "), std::string::npos);
 }
 
-TEST_F(HttpServerTest, status_reports_frames_and_model) {
+TEST_F(HttpServerTest, status_reports_frames_model_and_engine) {
   auto response = client_->Get("/v1/status");
   ASSERT_EQ(response->status, 200);
   Json status = Json::parse(response->body);
   EXPECT_EQ(status["frames"], kFrames);
   EXPECT_EQ(status["model_id"], "model-a");
+  EXPECT_EQ(status["engine"], "fake-brightness");
 }
 
 TEST_F(HttpServerTest, predict_classifies_one_image_and_rejects_garbage) {
@@ -125,6 +126,29 @@ TEST_F(HttpServerTest, config_updates_apply_and_bad_ones_are_refused) {
   EXPECT_EQ(Json::parse(client_->Get("/v1/config")->body)["drift"]["window_frames"], 400);
   EXPECT_EQ(client_->Put("/v1/config", R"({"drift": {"family_alpha": 5}})", "application/json")->status, 400);
   EXPECT_EQ(client_->Put("/v1/config", "{not json", "application/json")->status, 400);
+}
+
+TEST_F(HttpServerTest, a_config_nested_sixty_thousand_deep_is_refused_and_the_device_keeps_serving) {
+  constexpr int kHostileDepth = 60000;
+  std::string body;
+  for (int level = 0; level < kHostileDepth; ++level) body += "{\"a\":";
+  body += "1" + std::string(kHostileDepth, '}');
+  auto refused = client_->Put("/v1/config", body, "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_NE(Json::parse(refused->body)["error"].get<std::string>().find("nested deeper than"), std::string::npos);
+  auto deep_arrays = client_->Post("/v1/model", std::string(kHostileDepth, '[') + std::string(kHostileDepth, ']'), "application/json");
+  ASSERT_TRUE(deep_arrays);
+  EXPECT_EQ(deep_arrays->status, 400);
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+  EXPECT_EQ(client_->Put("/v1/config", R"({"drift": {"window_frames": 300}})", "application/json")->status, 200);
+}
+
+TEST_F(HttpServerTest, an_error_echoing_invalid_utf8_is_still_a_json_reply) {
+  auto response = client_->Put("/v1/config", std::string("\xff\xfe\x89PNG\x01"), "application/json");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_NE(Json::parse(response->body)["error"].get<std::string>().find("not valid JSON"), std::string::npos);
 }
 
 TEST_F(HttpServerTest, module_twin_keys_are_accepted_as_config) {

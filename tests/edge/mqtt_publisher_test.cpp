@@ -7,6 +7,7 @@
 #include <mqtt/async_client.h>
 
 #include "edge/mosquitto_broker.h"
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/edge/mqtt_publisher.h"
 #include "support/temp_dir.h"
@@ -110,6 +111,32 @@ TEST(MqttPublisher, a_broker_restart_mid_stream_loses_no_message) {
   EXPECT_TRUE(subscriber->wait_for([](const std::vector<Json>& got) { return frames_in(got).size() == kMessages; }, 20s))
       << "received " << frames_in(subscriber->received()).size() << " of " << kMessages;
   EXPECT_EQ(publisher.dropped(), 0);
+}
+
+TEST(MqttPublisher, the_backlog_of_a_killed_device_is_sent_at_the_next_start_despite_stray_files) {
+  constexpr int kMessages = 5;
+  testing::TempDir directory;
+  testing::MosquittoBroker broker(directory / "broker");
+  broker.start();
+  Subscriber subscriber(broker.uri(), "edgeloop/cam-5/predictions");
+  {
+    // What a device killed while the broker was away leaves: stored, never acknowledged.
+    MqttOutbox previous_run(directory / "queue", 100);
+    for (int frame = 0; frame < kMessages; ++frame) previous_run.add("edgeloop/cam-5/predictions", Json{{"frame", frame}});
+  }
+  write_file_atomically(directory / "queue" / "notes.txt", std::string_view("left by an operator"));
+  MqttPublisher publisher(options_for(broker, directory), "cam-5");
+  publisher.start();
+  ASSERT_TRUE(publisher.wait_until_connected(10));
+  publisher.publish(EdgeTopic::kPredictions, Json{{"frame", kMessages}});
+  EXPECT_TRUE(subscriber.wait_for([](const std::vector<Json>& got) { return frames_in(got).size() == kMessages + 1; }, 10s))
+      << "received " << frames_in(subscriber.received()).size();
+  std::set<int64_t> sequences;
+  for (const Json& message : subscriber.received()) sequences.insert(message["seq"].get<int64_t>());
+  EXPECT_EQ(sequences.size(), static_cast<size_t>(kMessages + 1));
+  EXPECT_EQ(*sequences.rbegin() - *sequences.begin(), kMessages);   // consecutive numbers, none skipped
+  publisher.flush();
+  EXPECT_EQ(publisher.pending(), 0u);
 }
 
 TEST(MqttPublisher, a_full_queue_drops_the_oldest_and_counts_them) {

@@ -13,7 +13,9 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "edged/random_bundle.h"
+#include "edgeloop/bundle/bundle.h"
 #include "edgeloop/core/config.h"
+#include "edgeloop/runtime/engine_ranking.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -69,6 +71,45 @@ TEST_F(EdgedTest, a_folder_source_gives_one_json_line_per_frame_and_exits_0) {
 TEST_F(EdgedTest, the_fp32_engine_and_the_int8_engine_both_run) {
   EXPECT_EQ(json_lines(testing::run_shell(base_command() + " --fp32").output).size(), static_cast<size_t>(kImages));
   EXPECT_EQ(json_lines(testing::run_shell(base_command() + " --engine opencv").output).size(), static_cast<size_t>(kImages));
+}
+
+// Runs the bundle with its engine ranking replaced by `ranking` (bundle.json rewritten with its
+// hashes); stdout and the log.
+std::string run_with_ranking(const std::string& command, const std::filesystem::path& bundle_directory,
+                             const EngineRanking& ranking) {
+  Bundle bundle = load_bundle(bundle_directory);
+  bundle.engine_ranking = ranking.to_json();
+  write_bundle_manifest(bundle);
+  testing::CommandOutput result = testing::run_shell(command + " -v 2>&1");
+  EXPECT_EQ(result.exit_status, 0) << result.output;
+  return result.output;
+}
+
+size_t count_lines_with(const std::string& text, const std::string& part) {
+  std::istringstream input(text);
+  size_t count = 0;
+  for (std::string line; std::getline(input, line);) count += line.find(part) != std::string::npos;
+  return count;
+}
+
+TEST_F(EdgedTest, auto_takes_the_fastest_engine_of_a_ranking_made_on_this_cpu_and_says_which) {
+  EngineRanking ranking{cpu_class(), 1, {{"xnnpack", "model.onnx", 0.1}, {"onednn-int8", "model.int8.onnx", 0.2}}};
+  const std::string output = run_with_ranking(base_command(), directory_ / "bundle", ranking);
+  EXPECT_EQ(count_lines_with(output, "engine xnnpack for random-cnn-s"), 1u) << output;
+}
+
+TEST_F(EdgedTest, auto_skips_an_engine_missing_here_with_one_line_and_takes_the_next) {
+  EngineRanking ranking{cpu_class(), 1, {{"tpu-int8", "model.int8.onnx", 0.01}, {"onednn", "model.onnx", 0.2}}};
+  const std::string output = run_with_ranking(base_command(), directory_ / "bundle", ranking);
+  EXPECT_EQ(count_lines_with(output, "engine tpu-int8 skipped"), 1u) << output;
+  EXPECT_EQ(count_lines_with(output, "engine onednn for random-cnn-s"), 1u) << output;
+}
+
+TEST_F(EdgedTest, a_bundle_ranked_on_another_cpu_runs_with_this_cpus_default_order) {
+  EngineRanking ranking{"another-cpu", 1, {{"xnnpack", "model.onnx", 0.1}}};
+  const std::string output = run_with_ranking(base_command(), directory_ / "bundle", ranking);
+  const std::string expected = engine_preference(std::nullopt, /*has_int8=*/true, /*prefer_int8=*/true).front();
+  EXPECT_EQ(count_lines_with(output, "engine " + expected + " for random-cnn-s"), 1u) << output;
 }
 
 TEST_F(EdgedTest, sighup_reloads_the_bundle_and_sigterm_flushes_and_exits_0) {

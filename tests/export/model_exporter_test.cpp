@@ -9,6 +9,8 @@
 #include "edgeloop/core/leftover_files.h"
 #include "edgeloop/export/model_exporter.h"
 #include "edgeloop/export/parity_check.h"
+#include "edgeloop/runtime/engine_ranking.h"
+#include "edgeloop/runtime/engine_timing.h"
 #include "edgeloop/runtime/toolkit_engines.h"
 #include "export/export_workspace.h"
 #include "support/temp_dir.h"
@@ -29,6 +31,7 @@ ExportOptions quick_options(const std::filesystem::path& output) {
   options.int8_evaluation_images = 90;
   options.threads = 1;
   options.engine_factory = runtime_parity_engine;
+  options.engine_ranker = export_engine_ranking;
   return options;
 }
 
@@ -46,7 +49,7 @@ TEST_F(ModelExporterTest, every_ladder_family_exports_within_parity_of_libtorch)
     const std::string id = shared_->store(*module, family, "m-ladder-" + family);
     const auto output = shared_->workspace().root() / ("bundle-" + family);
     ExportReport report = export_model(shared_->workspace(), id, quick_options(output));
-    ASSERT_EQ(report.parity.size(), 3u) << family << ": OpenCV DNN, xnnpack and opencv";
+    ASSERT_EQ(report.parity.size(), 4u) << family << ": OpenCV DNN, xnnpack, onednn and opencv";
     for (const EngineParity& parity : report.parity) {
       EXPECT_TRUE(parity.passed) << family << " " << parity.engine << " " << parity.skipped;
       EXPECT_LE(parity.max_abs_difference, kParityTolerance) << family << " " << parity.engine;
@@ -74,10 +77,12 @@ TEST_F(ModelExporterTest, trained_model_int8_bundle_is_small_and_keeps_its_accur
       << "fp32 " << report.fp32_accuracy << " int8 " << report.int8_accuracy;
   EXPECT_GE(static_cast<double>(report.fp32_weight_bytes) / report.int8_weight_bytes, kMinimumWeightShrink);
   EXPECT_GT(report.int8_agreement, 0.95);
-  ASSERT_EQ(report.int8_engines.size(), 1u);
-  EXPECT_EQ(report.int8_engines[0].skipped, "");
-  EXPECT_EQ(report.int8_engines[0].images, 90);
-  EXPECT_GE(report.int8_engines[0].agreement, 0.95) << "xnnpack-int8 and the QDQ reference disagree";
+  ASSERT_EQ(report.int8_engines.size(), 2u);
+  for (const Int8EngineCheck& check : report.int8_engines) {
+    EXPECT_EQ(check.skipped, "") << check.engine;
+    EXPECT_EQ(check.images, 90) << check.engine;
+    EXPECT_GE(check.agreement, 0.95) << check.engine << " and the QDQ reference disagree";
+  }
 
   const Bundle bundle = load_bundle(options.output_directory);
   ASSERT_TRUE(bundle.int8_model().has_value());
@@ -87,6 +92,18 @@ TEST_F(ModelExporterTest, trained_model_int8_bundle_is_small_and_keeps_its_accur
   ASSERT_NE(statistics.find("brightness"), nullptr);
   EXPECT_EQ(statistics.find("brightness")->count, 48);
   EXPECT_EQ(statistics.embedding_projections.size(), static_cast<size_t>(kEmbeddingProjectionCount));
+
+  // The device engines timed on this machine, fastest first, every one of them measured.
+  const EngineRanking ranking = EngineRanking::from_json(bundle.engine_ranking);
+  EXPECT_EQ(ranking.cpu, cpu_class());
+  ASSERT_EQ(ranking.engines.size(), device_engines().size());
+  for (size_t index = 0; index < ranking.engines.size(); ++index) {
+    EXPECT_EQ(ranking.engines[index].skipped, "") << ranking.engines[index].engine;
+    EXPECT_GT(ranking.engines[index].p50_ms, 0.0) << ranking.engines[index].engine;
+    if (index > 0) EXPECT_LE(ranking.engines[index - 1].p50_ms, ranking.engines[index].p50_ms);
+    EXPECT_EQ(ranking.engines[index].file,
+              ranking.engines[index].engine.ends_with("-int8") ? kBundleInt8ModelName : kBundleFp32ModelName);
+  }
 }
 
 TEST_F(ModelExporterTest, engine_disagreeing_with_libtorch_stops_the_export_and_writes_nothing) {

@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "edgeloop/monitor/camera_health.h"
+#include "edgeloop/core/error.h"
 
 namespace edgeloop {
 namespace {
@@ -173,6 +174,11 @@ TEST_F(CameraHealthTest, options_refuse_crossed_brightness_limits_and_negative_f
   EXPECT_THROW(camera_health_options_from_json(Json{{"min_sharpness", -1}}), std::exception);
   EXPECT_THROW(camera_health_options_from_json(Json{{"frozen_seconds", -1}}), std::exception);
   EXPECT_EQ(camera_health_options_from_json(Json{{"frozen_seconds", 5}}).frozen_seconds, 5.0);
+}
+
+TEST_F(CameraHealthTest, a_negative_expected_fps_is_refused) {
+  EXPECT_THROW(camera_health_options_from_json(Json{{"expected_fps", -5}}), Error);
+  EXPECT_EQ(camera_health_options_from_json(Json{{"expected_fps", 0}}).expected_fps, 0.0);
 }
 
 TEST_F(CameraHealthTest, blur_is_degraded_against_the_baseline) {

@@ -136,6 +136,18 @@ TEST(Pipeline, bad_specs_are_refused) {
     {"op": "denoise", "kernel": 4}]})")), Error);
 }
 
+TEST(Pipeline, a_resize_beyond_the_side_cap_is_refused_before_any_allocation) {
+  try {
+    Pipeline::from_json(Json::parse(R"({"ops": [{"op": "decode"}, {"op": "resize", "width": 60000, "height": 60000}]})"));
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("from 1 to 4096"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(Pipeline::from_json(Json::parse(R"({"ops": [{"op": "decode"}, {"op": "resize", "width": 2, "height": 10000000000}]})")),
+               Error);
+  EXPECT_NO_THROW(Pipeline::from_json(Json::parse(R"({"ops": [{"op": "decode"}, {"op": "resize", "width": 4096, "height": 8}]})")));
+}
+
 TEST(Pipeline, every_op_runs_on_gray_and_colour_input) {
   for (const char* color : {"gray", "rgb"}) {
     Json spec = Json::parse(R"({"ops": [{"op": "decode"}, {"op": "resize", "width": 24, "height": 24, "mode": "center_crop"},

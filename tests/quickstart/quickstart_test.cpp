@@ -6,6 +6,7 @@
 // set (the ledger holds one entry for the model).
 #include <gtest/gtest.h>
 
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/workspace.h"
 #include "edgeloop/registry/model_store.h"
@@ -81,6 +82,11 @@ TEST(Quickstart, runs_the_whole_loop_on_a_tiny_budget_sees_drift_and_is_safe_to_
   }
   const std::string model = first["picked_model"].get<std::string>();
   EXPECT_EQ(official_tests_of(temp / "work", model), 1);
+  // stderr is a file here, not a terminal: still one line per step with the time elapsed and one
+  // per sweep candidate's rung (arch, rung, validation accuracy, seconds).
+  const std::string log = read_file(temp / "stderr.log");
+  EXPECT_NE(log.find("== quickstart 5/11 ["), std::string::npos) << log.substr(0, 2000);
+  EXPECT_NE(log.find("sweep: linear           rung 1/1   val "), std::string::npos) << log.substr(0, 2000);
 
   const Json second = run_quickstart_cli(temp, temp / "tiny");
   ASSERT_TRUE(second.contains("picked_model"));

@@ -3,6 +3,7 @@
 // edge log reader turns JSONL into the drift and camera events a reader needs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "edgeloop/core/atomic_file.h"
@@ -11,6 +12,7 @@
 #include "edgeloop/report/report_pages.h"
 #include "edgeloop/report/svg_chart.h"
 #include "report/chromium_page.h"
+#include "report/html_reading.h"
 #include "support/temp_dir.h"
 
 namespace edgeloop {
@@ -183,4 +185,121 @@ TEST(ReportPages, edge_log_without_json_is_a_clear_error) {
 }
 
 }  // namespace
+}  // namespace edgeloop
+
+namespace edgeloop {
+namespace {
+
+// A sweep as SweepResult::to_json stores it after successive halving: sizes in bytes, the rung each
+// candidate reached, the pick flagged.
+Json halving_sweep() {
+  const auto row = [](const std::string& arch, double accuracy, double latency, int64_t bytes, int rung,
+                      const std::string& status, bool pareto, bool pick) {
+    return Json{{"arch", arch},       {"model", "m-" + arch}, {"kind", rung == 0 ? "classic" : "torch"},
+                {"val_accuracy", accuracy}, {"latency_ms", latency}, {"bundle_bytes", bytes},
+                {"rung", rung},       {"rungs", rung == 0 ? 0 : 3}, {"status", status},
+                {"pareto", pareto},   {"pick", pick}};
+  };
+  return Json{{"id", "s-0123456789ab"},
+              {"result",
+               {{"rows",
+                 {row("knn:hog", 0.853, 0.21, 1843200, 0, "baseline", false, false),
+                  row("linear", 0.842, 0.004, 31400, 1, "stopped after rung 1 of 3 (not in the better half)", true, false),
+                  row("mlp", 0.871, 0.02, 410000, 2, "stopped after rung 2 of 3 (not in the better half)", true, false),
+                  row("cnn-m", 0.918, 0.19, 905000, 3, "final rung", true, true)}},
+                {"pick", "m-cnn-m"}}}};
+}
+
+}  // namespace
+
+TEST(ReportNumbers, every_figure_of_the_sweep_table_reads_back_as_stored_and_no_size_is_empty) {
+  const SweepReportData data = sweep_report_from_json(halving_sweep());
+  const std::string html = render_sweep_report(data);
+  const auto rows = testing::html_table_rows(html, 0);
+  const std::vector<std::vector<std::string>> expected = {
+      {"knn:hog", "-", "85.3%", "0.210", "1800.0", "", "", "baseline"},
+      {"linear", "1 of 3", "84.2%", "0.004", "30.7", "yes", "", "stopped after rung 1 of 3 (not in the better half)"},
+      {"mlp", "2 of 3", "87.1%", "0.020", "400.4", "yes", "", "stopped after rung 2 of 3 (not in the better half)"},
+      {"cnn-m", "3 of 3", "91.8%", "0.190", "883.8", "yes", "picked", "final rung"}};
+  EXPECT_EQ(rows, expected);
+}
+
+TEST(ReportNumbers, sweep_markers_are_sized_by_the_bundle_size) {
+  const std::string html = render_sweep_report(sweep_report_from_json(halving_sweep()));
+  const auto radii = testing::scatter_marker_radii(html);
+  ASSERT_EQ(radii.size(), 4u) << html.substr(0, 200);
+  // Area scales with the size: the largest file (knn:hog) has the largest marker, linear the smallest.
+  EXPECT_GT(radii.at("knn:hog"), radii.at("cnn-m"));
+  EXPECT_GT(radii.at("cnn-m"), radii.at("mlp"));
+  EXPECT_GT(radii.at("mlp"), radii.at("linear"));
+  EXPECT_NEAR(radii.at("cnn-m") / radii.at("knn:hog"), std::sqrt(905000.0 / 1843200.0), 1e-3);
+}
+
+// Two runs appended to one log, with sampled health lines between the state changes.
+std::string two_run_log() {
+  std::string jsonl;
+  for (int run = 0; run < 2; ++run) {
+    jsonl += R"({"topic":"status","event":"started","source":"sim:fmnist"})" "\n";
+    for (int frame = 0; frame < 60; ++frame) {
+      const bool dark = run == 1 && frame >= 40;
+      jsonl += R"({"frame":)" + std::to_string(frame) + R"(,"label":"Coat","score":0.9,"latency_ms":{"total":1.5}})" "\n";
+      if (frame % 10 == 0 || frame == 40) {
+        jsonl += R"({"topic":"health","frame":)" + std::to_string(frame) + R"(,"state":")" + (dark ? "failed" : "ok") +
+                 R"(","reasons":)" + (dark ? R"(["black"])" : "[]") + R"(,"brightness":)" +
+                 std::to_string(dark ? 2.0 : 100.0 + frame) + R"(,"sharpness":800)" +
+                 (frame % 10 == 0 && frame != 40 ? R"(,"sampled":true})" : "}") + "\n";
+      }
+      if (run == 0 && frame == 30) jsonl += R"({"topic":"drift","frame":30,"drift":true,"moved":["brightness"]})" "\n";
+      if (frame == 5) jsonl += R"({"topic":"captures","frame":5})" "\n";
+    }
+    jsonl += R"({"topic":"status","event":"stopped","summary":{"frames":60}})" "\n";
+  }
+  return jsonl;
+}
+
+TEST(ReportNumbers, two_runs_of_one_log_are_two_segments_with_a_marker_between) {
+  const EdgeLogData log = edge_log_from_jsonl(two_run_log(), "edge-run.jsonl");
+  EXPECT_EQ(log.runs, 2);
+  EXPECT_EQ(log.predictions, 120);
+  // The second run continues the axis after the first and starts with a break in every series.
+  ASSERT_EQ(log.frames.size(), 121u);
+  EXPECT_TRUE(std::isnan(log.confidence[60]));
+  EXPECT_DOUBLE_EQ(log.frames[61], 60.0);
+  size_t health_breaks = 0;
+  for (double value : log.brightness) health_breaks += std::isnan(value) ? 1 : 0;
+  EXPECT_EQ(health_breaks, 1u);
+  // Health is charted from every sampled line, not only the two state changes.
+  EXPECT_EQ(log.health_frames.size(), 2u * 6 + 1);   // 6 lines per run (samples and the change at 40), the break
+  bool marker = false;
+  for (const auto& event : log.events) marker |= event.kind == "run" && event.frame == 60 && event.detail == "run 2 started";
+  EXPECT_TRUE(marker);
+  const std::string html = render_edge_report(log);
+  // The line chart draws two segments: its path moves ("M") once per run.
+  const size_t path = html.find("<path fill=\"none\" stroke=\"" + palette_color(1));
+  ASSERT_NE(path, std::string::npos);
+  const std::string d = html.substr(path, html.find("\">", path) - path);
+  EXPECT_EQ(std::count(d.begin(), d.end(), 'M'), 2);
+  expect_renders_cleanly(html, "edge-two-runs");
+}
+
+TEST(ReportNumbers, every_figure_of_the_edge_page_reads_back_as_counted_from_the_log) {
+  const EdgeLogData log = edge_log_from_jsonl(two_run_log(), "edge-run.jsonl");
+  const std::string html = render_edge_report(log);
+  const auto facts = testing::html_key_values(html);
+  EXPECT_EQ(facts.at("runs in this log"), "2");
+  EXPECT_EQ(facts.at("predictions"), "120");
+  EXPECT_EQ(facts.at("drift events"), "1");
+  EXPECT_EQ(facts.at("camera state changes"), "1");
+  EXPECT_EQ(facts.at("frames captured"), "2");
+  const auto events = testing::html_table_rows(html, 0);
+  const std::vector<std::vector<std::string>> expected = {{"0", "status", "started"},
+                                                          {"30", "drift", "brightness"},
+                                                          {"59", "status", "stopped"},
+                                                          {"60", "run", "run 2 started"},
+                                                          {"60", "status", "started"},
+                                                          {"100", "camera", "failed (black)"},
+                                                          {"119", "status", "stopped"}};
+  EXPECT_EQ(events, expected);
+}
+
 }  // namespace edgeloop

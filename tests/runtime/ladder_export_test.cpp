@@ -1,5 +1,5 @@
 // Every ladder architecture as export/'s ONNX writer writes it (seeded random weights, batch norm
-// folded and not) runs on the xnnpack engine and matches the plain reference interpreter.
+// folded and not) runs on the xnnpack and onednn engines and matches the plain reference interpreter.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include "edgeloop/export/int8_quantizer.h"
 #include "edgeloop/export/onnx_writer.h"
 #include "edgeloop/models/arch_spec.h"
+#include "edgeloop/runtime/onednn_engine.h"
 #include "edgeloop/runtime/opencv_engine.h"
 #include "edgeloop/runtime/reference_engine.h"
 #include "edgeloop/runtime/xnnpack_engine.h"
@@ -68,6 +69,11 @@ TEST_P(LadderExport, xnnpack_matches_the_reference_and_opencv_on_the_written_onn
   InferenceResult other = opencv.infer(input.data(), kBatch);
   EXPECT_LE(max_difference(got.probabilities, other.probabilities), kFp32Tolerance);
   EXPECT_LE(max_scaled_difference(got.embedding, other.embedding), kFp32Tolerance);
+
+  OnednnEngine onednn(path, EngineOptions{});
+  InferenceResult mapped = onednn.infer(input.data(), kBatch);
+  EXPECT_LE(max_difference(mapped.probabilities, want.probabilities), kFp32Tolerance);
+  EXPECT_LE(max_scaled_difference(mapped.embedding, want.embedding), kFp32Tolerance);
 }
 
 constexpr float kInt8ProbabilityTolerance = 0.03f;
@@ -88,16 +94,17 @@ std::filesystem::path write_int8_model(const std::string& family, const std::fil
   return path;
 }
 
-TEST_P(LadderInt8, xnnpack_int8_matches_the_reference_on_the_quantizers_qdq_file) {
+TEST_P(LadderInt8, fast_engines_match_the_reference_on_the_quantizers_qdq_file) {
   testing::TempDir folder;
   auto path = write_int8_model(GetParam(), folder.path());
-  XnnpackEngine fast(path, EngineOptions{});
   ReferenceEngine reference(path);
   auto input = testing::random_images(kBatch, kInputSeed);
-  InferenceResult got = fast.infer(input.data(), kBatch);
   InferenceResult want = reference.infer(input.data(), kBatch);
-  EXPECT_EQ(fast.name(), "xnnpack-int8");
-  EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance);
+  for (const std::string engine_name : {"xnnpack-int8", "onednn-int8"}) {
+    auto fast = make_engine(engine_name, path, EngineOptions{});
+    InferenceResult got = fast->infer(input.data(), kBatch);
+    EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance) << engine_name;
+  }
 }
 
 // An int8 file runs in int8 up to the logits: every convolution, fully connected layer, pooling
@@ -115,6 +122,18 @@ TEST_P(LadderInt8, xnnpack_runs_the_quantizers_qdq_file_without_fp32_islands) {
   EXPECT_GT(counts.int8_operators, 0);
   EXPECT_LE(counts.fp32_operators, kFloatStemConvolutions);
   EXPECT_LE(counts.converts, kUnavoidableConversions);
+}
+
+// The onednn engine runs every convolution, fully connected layer, pooling and residual add of
+// the QDQ file in int8 (the stem too: oneDNN's u8 kernels handle its input zero point), with
+// conversions only for the input, the float embedding output and the logits before the softmax.
+TEST_P(LadderInt8, onednn_runs_the_quantizers_qdq_file_all_in_int8) {
+  testing::TempDir folder;
+  OnednnEngine engine(write_int8_model(GetParam(), folder.path()), EngineOptions{});
+  OnednnEngine::OperatorCounts counts = engine.operator_counts();
+  EXPECT_GT(counts.int8_operators, 0);
+  EXPECT_EQ(counts.fp32_operators, 0);
+  EXPECT_LE(counts.conversions, kUnavoidableConversions);
 }
 
 INSTANTIATE_TEST_SUITE_P(Ladder, LadderInt8, ::testing::ValuesIn(architecture_ladder()), [](const auto& info) {

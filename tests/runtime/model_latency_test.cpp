@@ -10,7 +10,7 @@
 
 namespace edgeloop {
 
-TEST(ModelLatency, sweep_rows_are_timed_on_the_device_engines_through_the_exported_graph) {
+TEST(ModelLatency, sweep_rows_are_timed_and_sized_on_the_device_engines_through_the_exported_graph) {
   testing::TempDir dir;
   const Workspace workspace = Workspace::init(dir.path());
   SweepOptions options;
@@ -30,6 +30,9 @@ TEST(ModelLatency, sweep_rows_are_timed_on_the_device_engines_through_the_export
   ASSERT_TRUE(std::filesystem::exists(graph));
   EXPECT_NO_THROW(check_onnx_model(load_onnx_model(graph), graph.string()));
   EXPECT_EQ(result.to_json()["rows"][1]["latency_engine"], "xnnpack");
+  // Every row carries the size of the file the device loads (the sweep report's "size KB" column).
+  EXPECT_EQ(result.rows[1].bundle_bytes, static_cast<int64_t>(std::filesystem::file_size(graph)));
+  EXPECT_GT(result.rows[0].bundle_bytes, 0);
 }
 
 }  // namespace edgeloop

@@ -64,7 +64,8 @@ TEST(WireReader, refuses_a_field_cut_short_and_an_unknown_wire_type) {
   WireReader reader(cut);
   ASSERT_TRUE(reader.next());
   EXPECT_THROW(reader.bytes(), Error);
-  WireReader bad(std::string(1, static_cast<char>((1 << 3) | 3)));   // wire type 3: start group
+  const std::string start_group(1, static_cast<char>((1 << 3) | 3));   // wire type 3: start group
+  WireReader bad(start_group);   // the reader keeps a view: the bytes must outlive it
   EXPECT_THROW(bad.next(), Error);
 }
 

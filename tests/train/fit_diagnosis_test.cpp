@@ -43,10 +43,42 @@ TEST(FitDiagnosis, underfitting_when_training_accuracy_stays_under_the_floor) {
   EXPECT_TRUE(mentions_unfreeze);
 }
 
-TEST(FitDiagnosis, good_fit_when_curves_are_close_and_high) {
+TEST(FitDiagnosis, good_fit_when_curves_are_close_high_and_flat) {
   const std::vector<EpochRecord> curves = {epoch(1, 0.5, 0.85, 0.45, 0.86), epoch(2, 0.3, 0.91, 0.30, 0.90),
-                                           epoch(3, 0.25, 0.92, 0.27, 0.91)};
+                                           epoch(3, 0.25, 0.92, 0.27, 0.901)};
   EXPECT_EQ(diagnose_fit(curves).verdict, kVerdictGoodFit);
+}
+
+// The run: cnn-s for 3 epochs, validation still climbing with a 4-point gap, was called "good fit".
+TEST(FitDiagnosis, still_improving_when_validation_accuracy_rises_at_the_last_epoch) {
+  const std::vector<EpochRecord> curves = {epoch(1, 0.70, 0.75, 0.62, 0.77), epoch(2, 0.45, 0.84, 0.52, 0.80),
+                                           epoch(3, 0.36, 0.867, 0.48, 0.827)};
+  const Diagnosis diagnosis = diagnose_fit(curves);
+  EXPECT_EQ(diagnosis.verdict, kVerdictStillImproving);
+  ASSERT_FALSE(diagnosis.advice.empty());
+  EXPECT_EQ(diagnosis.advice.front().rfind("train longer", 0), 0u) << diagnosis.advice.front();
+  bool projects_a_gain = false;
+  for (const auto& reason : diagnosis.reasons) projects_a_gain |= reason.find("projected: about +") != std::string::npos;
+  EXPECT_TRUE(projects_a_gain);
+}
+
+TEST(FitDiagnosis, the_projected_gain_follows_the_shrinking_rise_of_the_curve) {
+  // Gains 4 then 2 points: each further epoch gains half the last: 1 + 0.5 + 0.25 = 1.75 points in 3.
+  const std::vector<EpochRecord> curves = {epoch(1, 0.7, 0.80, 0.6, 0.80), epoch(2, 0.5, 0.85, 0.5, 0.84),
+                                           epoch(3, 0.4, 0.87, 0.45, 0.86)};
+  EXPECT_NEAR(projected_accuracy_gain(curves, 3), 0.0175, 1e-9);
+  // A flat or falling last epoch projects nothing.
+  std::vector<EpochRecord> flat = curves;
+  flat.push_back(epoch(4, 0.38, 0.88, 0.45, 0.86));
+  EXPECT_DOUBLE_EQ(projected_accuracy_gain(flat, 4), 0.0);
+  EXPECT_EQ(diagnose_fit(flat).verdict, kVerdictGoodFit);
+}
+
+TEST(FitDiagnosis, a_curve_gaining_faster_at_the_end_is_capped_and_never_projects_past_100_percent) {
+  const std::vector<EpochRecord> curves = {epoch(1, 0.7, 0.90, 0.6, 0.90), epoch(2, 0.5, 0.95, 0.5, 0.92),
+                                           epoch(3, 0.4, 0.99, 0.45, 0.98)};
+  EXPECT_LE(projected_accuracy_gain(curves, 100), 1.0 - 0.98 + 1e-12);
+  EXPECT_GT(projected_accuracy_gain(curves, 1), 0.0);
 }
 
 TEST(FitDiagnosis, one_epoch_is_too_early_to_tell) {

@@ -56,7 +56,7 @@ TEST(TrainOptions, yaml_keys_fill_options_and_unknown_keys_are_named) {
   const TrainOptions options = TrainOptions::from_json(
       yaml_to_json("epochs: 3\nlr: 0.01\noptimizer: sgd\naugment: flip\n", "train.yaml"), "train.yaml");
   EXPECT_EQ(options.epochs, 3);
-  EXPECT_DOUBLE_EQ(options.learning_rate, 0.01);
+  EXPECT_DOUBLE_EQ(*options.learning_rate, 0.01);
   EXPECT_EQ(options.optimizer, "sgd");
   try {
     TrainOptions::from_json(yaml_to_json("epoch: 3\n", "train.yaml"), "train.yaml");

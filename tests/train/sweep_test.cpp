@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "edgeloop/core/error.h"
 #include "edgeloop/train/sweep.h"
 #include "support/temp_dir.h"
 #include "train/tiny_dataset.h"
@@ -62,6 +65,48 @@ TEST(Sweep, stops_at_the_first_architecture_that_meets_the_target) {
   EXPECT_TRUE(result.rows[0].pick);
   EXPECT_EQ(result.skipped, (std::vector<std::string>{"linear", "cnn-s:w=0.5"}));
   EXPECT_NE(result.stop_reason.find("target met"), std::string::npos);
+}
+
+TEST(Sweep, successive_halving_keeps_every_candidate_in_the_table_with_the_rung_it_reached) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  SweepOptions options;
+  options.data = testing::make_tiny_dataset(workspace, "shapes");
+  options.archs = {"linear", "mlp:w=0.25", "cnn-s:w=0.5"};
+  options.train.epochs = 2;   // the final rung; 90 training images in batches of 16: 6 steps an epoch
+  options.train.batch = 16;
+  options.train.threads = 1;
+  options.latency_repeats = 3;
+  std::vector<std::string> reported;
+  options.on_rung = [&](const SweepRow& row) { reported.push_back(row.arch + "@" + std::to_string(row.rung)); };
+  const SweepResult result = run_sweep(workspace, options, {});
+  ASSERT_EQ(result.rows.size(), 3u);
+  ASSERT_EQ(reported.size(), 3u + 2u + 1u);   // three candidates, the better two, the best one
+  EXPECT_EQ(std::vector<std::string>(reported.begin(), reported.begin() + 3),
+            (std::vector<std::string>{"linear@1", "mlp:w=0.25@1", "cnn-s:w=0.5@1"}));
+  std::vector<int> rungs;
+  for (const SweepRow& row : result.rows) {
+    rungs.push_back(row.rung);
+    EXPECT_EQ(row.rungs, 3);
+    EXPECT_FALSE(row.model_id.empty());
+    EXPECT_GT(row.bundle_bytes, 0) << row.arch;
+    EXPECT_EQ(row.steps, row.rung == 3 ? 12 : row.rung == 2 ? 6 : 3) << row.arch;
+    EXPECT_EQ(row.status.rfind(row.rung == 3 ? "final rung" : "stopped after rung", 0), 0u) << row.status;
+  }
+  std::sort(rungs.begin(), rungs.end());
+  EXPECT_EQ(rungs, (std::vector<int>{1, 2, 3}));
+  // The one that reached the final rung was the better of the two at rung 2.
+  EXPECT_EQ(reported.back().substr(reported.back().size() - 2), "@3");
+  EXPECT_NE(result.plan.find("3 rung(s) of 3, 6, 12 steps"), std::string::npos) << result.plan;
+  // The stored result reads back as it was written (the quickstart reuses it).
+  const SweepResult stored = SweepResult::from_json(result.to_json());
+  ASSERT_EQ(stored.rows.size(), 3u);
+  EXPECT_EQ(stored.rows[2].status, result.rows[2].status);
+  EXPECT_EQ(stored.to_json(), result.to_json());
+}
+
+TEST(Sweep, a_stored_sweep_from_an_older_edgeloop_is_a_clear_error) {
+  EXPECT_THROW(SweepResult::from_json(Json{{"sweep", "s-1"}, {"rows", Json::array({{{"arch", "linear"}}})}}), Error);
 }
 
 }  // namespace edgeloop

@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/weights_file.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/run_store.h"
+#include "edgeloop/train/training_recipe.h"
 #include "edgeloop/train/training_session.h"
 #include "support/temp_dir.h"
 #include "train/tiny_dataset.h"
@@ -21,6 +25,10 @@ TrainOptions tiny_options(const std::string& data, const std::string& arch, int 
   options.epochs = epochs;
   options.batch = 16;
   options.learning_rate = 3e-3;
+  options.optimizer = "adam";         // these tests pin the trainer, not the recipe
+  options.schedule = "constant";
+  options.weight_decay = 0.0;
+  options.augment = "";
   options.threads = kTestThreads;
   options.patience = 100;
   options.seed = 5;
@@ -158,6 +166,61 @@ TEST(TrainingSession, early_stopping_keeps_the_best_epoch) {
   EXPECT_DOUBLE_EQ(outcome.model.metrics["val_loss"].get<double>(), best);
   for (const auto& epoch : outcome.result.epochs) EXPECT_GE(epoch.val_loss, best - options.min_delta);
   EXPECT_EQ(static_cast<int>(outcome.result.epochs.size()), outcome.result.best_epoch + options.patience);
+}
+
+TEST(TrainingSession, options_not_given_come_from_the_recipe_and_the_run_stores_them) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  TrainOptions options;
+  options.data = testing::make_tiny_dataset(workspace, "shapes");
+  options.arch = "cnn-s:w=0.5";
+  options.epochs = 1;
+  options.batch = 16;
+  options.threads = kTestThreads;
+  options.weight_decay = 0.01;   // given: kept
+  const TrainOutcome outcome = train_model(workspace, options, Json(), {});
+  const Json& config = outcome.model.lineage.config;
+  const TrainingRecipe recipe = default_recipe("cnn-s");
+  EXPECT_EQ(config["recipe"], "cnn-s");
+  EXPECT_EQ(config["optimizer"], recipe.optimizer);
+  EXPECT_EQ(config["schedule"], recipe.schedule);
+  EXPECT_DOUBLE_EQ(config["lr"].get<double>(), recipe.learning_rate);
+  EXPECT_DOUBLE_EQ(config["weight_decay"].get<double>(), 0.01);
+  EXPECT_EQ(config["augment"], recipe.augment);
+  Registry registry = Registry::open(workspace.registry_path());
+  EXPECT_EQ(RunStore(registry).find_run(outcome.run_id)->config["lr"], config["lr"]);
+}
+
+TEST(TrainingSession, lr_auto_trains_at_the_rate_the_range_test_suggests) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  TrainOptions options = tiny_options(testing::make_tiny_dataset(workspace, "shapes"), "cnn-s:w=0.5", 1);
+  options.learning_rate.reset();
+  options.find_learning_rate = true;
+  const TrainOutcome outcome = train_model(workspace, options, Json(), {});
+  ASSERT_TRUE(outcome.learning_rate_test.has_value());
+  const LearningRateTest& test = *outcome.learning_rate_test;
+  EXPECT_DOUBLE_EQ(outcome.model.lineage.config["lr"].get<double>(), test.suggested_rate);
+  EXPECT_GT(test.rates.size(), 10u);
+  EXPECT_TRUE(std::is_sorted(test.rates.begin(), test.rates.end()));
+  EXPECT_GE(test.suggested_rate, test.rates.front());
+  EXPECT_LE(test.suggested_rate, test.minimum_loss_rate);
+}
+
+TEST(LearningRateFinder, suggests_a_tenth_of_the_valley_on_a_textbook_curve) {
+  // Flat until 1e-4, falling to a valley at 1e-1, then diverging: the classic range-test shape.
+  std::vector<double> rates, losses;
+  for (int step = 0; step < 200; ++step) {
+    const double rate = 1e-5 * std::pow(10.0, step * 5.0 / 199);
+    const double position = std::log10(rate);   // -5 .. 0
+    rates.push_back(rate);
+    losses.push_back(position < -4 ? 2.3 : position < -1 ? 2.3 - 0.6 * (position + 4) : 0.5 + 4 * (position + 1));
+  }
+  double minimum = 0, steepest = 0;
+  const double suggested = suggest_learning_rate(rates, losses, &minimum, &steepest);
+  EXPECT_NEAR(std::log10(minimum), -1.0, 0.05);
+  EXPECT_NEAR(std::log10(suggested), -2.0, 0.05);
+  EXPECT_THROW(suggest_learning_rate({1e-3}, {2.3}, nullptr, nullptr), Error);
 }
 
 TEST(TrainingSession, a_dataset_without_a_validation_split_is_a_clear_error) {

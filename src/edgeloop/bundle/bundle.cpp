@@ -1,8 +1,12 @@
 #include "edgeloop/bundle/bundle.h"
 
+#include <algorithm>
+
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/hash.h"
+#include "edgeloop/core/input_limits.h"
+#include "edgeloop/preprocess/preprocess_ops.h"
 
 namespace edgeloop {
 namespace {
@@ -19,6 +23,27 @@ Value required(const Json& json, const char* key, const std::filesystem::path& m
   } catch (const Json::exception& failure) {
     throw corrupt(manifest.string() + ": \"" + key + "\" is malformed (" + failure.what() + "): re-export the bundle");
   }
+}
+
+// The file a `files` entry names, refusing any that leads outside the bundle folder: an absolute
+// path, a ".." step, or a symlink whose target is elsewhere.
+std::filesystem::path inside_bundle(const std::filesystem::path& directory, const std::string& name,
+                                    const std::filesystem::path& manifest) {
+  const std::filesystem::path relative(name);
+  bool outside = name.empty() || relative.has_root_path();
+  for (const auto& part : relative) outside = outside || part == "..";
+  if (!outside) {
+    std::error_code error;
+    const std::filesystem::path root = std::filesystem::weakly_canonical(directory, error);
+    const std::filesystem::path target = std::filesystem::weakly_canonical(directory / relative, error);
+    const auto [root_left, target_at] = std::mismatch(root.begin(), root.end(), target.begin(), target.end());
+    outside = error || root_left != root.end() || target_at == target.end();
+  }
+  if (outside) {
+    throw corrupt(manifest.string() + ": lists the file \"" + name +
+                  "\", which is outside the bundle folder: re-export the bundle (only files inside it are read)");
+  }
+  return directory / relative;
 }
 
 }  // namespace
@@ -47,6 +72,7 @@ Json Bundle::to_json() const {
   manifest["lineage"] = lineage;
   manifest["metrics"] = metrics;
   manifest["reference_statistics"] = reference_statistics;
+  if (!engine_ranking.is_null()) manifest["engine_ranking"] = engine_ranking;
   manifest["created_at"] = created_at;
   Json file_list = Json::object();
   for (const auto& [name, file] : files) file_list[name] = {{"sha256", file.sha256}, {"bytes", file.bytes}};
@@ -73,9 +99,10 @@ Bundle load_bundle(const std::filesystem::path& directory) {
   }
   Json manifest;
   try {
-    manifest = Json::parse(read_file(manifest_path));
-  } catch (const Json::exception& failure) {
-    throw corrupt(manifest_path.string() + ": not valid JSON (" + failure.what() + "): re-export the bundle");
+    manifest = load_json_file_limited(manifest_path);
+  } catch (const Error& failure) {
+    if (failure.code() != ErrorCode::kInvalidArgument) throw;
+    throw corrupt(std::string(failure.what()) + ", or re-export the bundle");
   }
   const int version = required<int>(manifest, "format_version", manifest_path);
   if (version != kBundleFormatVersion) {
@@ -99,15 +126,28 @@ Bundle load_bundle(const std::filesystem::path& directory) {
   const Json input = required<Json>(manifest, "input", manifest_path);
   bundle.input = InputShape{required<int>(input, "channels", manifest_path), required<int>(input, "height", manifest_path),
                             required<int>(input, "width", manifest_path)};
-  bundle.preprocess = Pipeline::from_json(required<Json>(manifest, "preprocess", manifest_path));
+  if ((bundle.input.channels != 1 && bundle.input.channels != 3) || bundle.input.height < 1 || bundle.input.width < 1 ||
+      bundle.input.height > kMaxResizeSide || bundle.input.width > kMaxResizeSide) {
+    throw corrupt(manifest_path.string() + ": the input is " + std::to_string(bundle.input.channels) + "×" +
+                  std::to_string(bundle.input.height) + "×" + std::to_string(bundle.input.width) +
+                  "; it must have 1 or 3 channels and sides from 1 to " + std::to_string(kMaxResizeSide) +
+                  ": re-export the bundle");
+  }
+  try {
+    bundle.preprocess = Pipeline::from_json(required<Json>(manifest, "preprocess", manifest_path));
+  } catch (const Error& failure) {
+    if (failure.code() != ErrorCode::kInvalidArgument) throw;
+    throw corrupt(manifest_path.string() + ": " + failure.what() + "; or re-export the bundle");
+  }
   bundle.lineage = required<Json>(manifest, "lineage", manifest_path);
   bundle.metrics = required<Json>(manifest, "metrics", manifest_path);
   bundle.reference_statistics = required<Json>(manifest, "reference_statistics", manifest_path);
+  if (manifest.contains("engine_ranking")) bundle.engine_ranking = manifest["engine_ranking"];
   bundle.created_at = required<std::string>(manifest, "created_at", manifest_path);
   const Json file_list = required<Json>(manifest, "files", manifest_path);
   for (const auto& [name, entry] : file_list.items()) {
     BundleFile file{required<std::string>(entry, "sha256", manifest_path), required<int64_t>(entry, "bytes", manifest_path)};
-    const std::filesystem::path path = directory / name;
+    const std::filesystem::path path = inside_bundle(directory, name, manifest_path);
     if (!std::filesystem::exists(path)) {
       throw corrupt(path.string() + ": listed in bundle.json but missing: copy the whole bundle folder or re-export it");
     }

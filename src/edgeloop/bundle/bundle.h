@@ -45,6 +45,9 @@ struct Bundle {
   Json lineage = Json::object();           // dataset version, run, code commit, seed, ...
   Json metrics = Json::object();           // validation accuracy, int8 agreement, parity, ...
   Json reference_statistics = Json::object();   // bundle/reference_statistics.h to_json()
+  // Engines timed at export on its machine, fastest first (runtime/engine_ranking.h to_json());
+  // null in bundles written before it existed or without a ranking.
+  Json engine_ranking = nullptr;
   std::map<std::string, BundleFile> files;      // file name (in `directory`) → hash and size
   std::string created_at;                  // UTC, ISO 8601
 

@@ -83,6 +83,32 @@ Json ReferenceStatistics::to_json() const {
   return result;
 }
 
+namespace {
+
+// What the drift detectors rely on: a histogram whose edges ascend and whose counts add up.
+void check_sane(const FeatureReferenceStatistics& feature) {
+  std::string problem;
+  const bool empty = feature.count == 0 && feature.bin_counts.empty() && feature.bin_edges.empty();   // nothing measured
+  if (empty) return;
+  if (feature.count < 0 || feature.stddev < 0 || feature.min > feature.max) {
+    problem = "a negative count or spread, or min above max";
+  } else if (feature.bin_counts.empty() || feature.bin_edges.size() != feature.bin_counts.size() + 1) {
+    problem = "bin_edges must hold one more value than bin_counts";
+  } else if (!std::is_sorted(feature.bin_edges.begin(), feature.bin_edges.end())) {
+    problem = "bin_edges do not ascend";
+  } else if (std::any_of(feature.bin_counts.begin(), feature.bin_counts.end(), [](int64_t count) { return count < 0; }) ||
+             std::accumulate(feature.bin_counts.begin(), feature.bin_counts.end(), int64_t{0}) != feature.count) {
+    problem = "bin_counts are negative or do not add up to count";
+  } else if (feature.samples.size() > static_cast<size_t>(kReferenceSampleLimit)) {
+    problem = "more than " + std::to_string(kReferenceSampleLimit) + " samples";
+  }
+  if (!problem.empty()) {
+    throw corrupt("reference statistics for \"" + feature.name + "\" are not sane (" + problem + "): re-export the bundle");
+  }
+}
+
+}  // namespace
+
 ReferenceStatistics ReferenceStatistics::from_json(const Json& json) {
   ReferenceStatistics result;
   try {
@@ -99,6 +125,7 @@ ReferenceStatistics ReferenceStatistics::from_json(const Json& json) {
       feature.bin_edges = required<std::vector<double>>(entry, "bin_edges");
       feature.bin_counts = required<std::vector<int64_t>>(entry, "bin_counts");
       feature.samples = required<std::vector<double>>(entry, "samples");
+      check_sane(feature);
       result.features.push_back(std::move(feature));
     }
   } catch (const Json::exception& failure) {

@@ -24,7 +24,8 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
 // Copies a file under the same guarantee.
 void copy_file_atomically(const std::filesystem::path& source, const std::filesystem::path& target);
 
-// Whole-file read; throws Error(kIo) naming the file.
+// Whole-file read of a regular file; throws Error naming the file: kNotFound when it is missing,
+// kInvalidArgument for a FIFO, socket or device (refused before it is opened), kIo otherwise.
 std::string read_file(const std::filesystem::path& path);
 
 // fsync of a directory, so that a rename inside it survives a power cut.

@@ -1,9 +1,10 @@
 #include "edgeloop/core/config.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
-#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/input_limits.h"
 
 namespace edgeloop {
 
@@ -26,19 +27,34 @@ Json scalar_to_json(const YAML::Node& node) {
   return text;
 }
 
-Json node_to_json(const YAML::Node& node) {
+// Converts a parsed YAML tree, counting every value it emits: an alias is expanded each time it
+// is used, so a small file of nested aliases (the "billion laughs") would otherwise grow without
+// bound here. Throws a marker that yaml_to_json turns into one line.
+struct YamlBudget {
+  const InputLimits& limits;
+  size_t values = 0;
+};
+struct YamlTooDeep {};
+struct YamlTooLarge {};
+
+Json node_to_json(const YAML::Node& node, YamlBudget& budget, int depth) {
+  if (++budget.values > budget.limits.max_values) throw YamlTooLarge{};
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
     case YAML::NodeType::Scalar: return scalar_to_json(node);
     case YAML::NodeType::Sequence: {
+      if (depth >= budget.limits.max_depth) throw YamlTooDeep{};
       Json list = Json::array();
-      for (const auto& item : node) list.push_back(node_to_json(item));
+      for (const auto& item : node) list.push_back(node_to_json(item, budget, depth + 1));
       return list;
     }
     case YAML::NodeType::Map: {
+      if (depth >= budget.limits.max_depth) throw YamlTooDeep{};
       Json object = Json::object();
-      for (const auto& entry : node) object[entry.first.as<std::string>()] = node_to_json(entry.second);
+      for (const auto& entry : node) {
+        object[entry.first.as<std::string>()] = node_to_json(entry.second, budget, depth + 1);
+      }
       return object;
     }
   }
@@ -48,8 +64,20 @@ Json node_to_json(const YAML::Node& node) {
 }  // namespace
 
 Json yaml_to_json(const std::string& yaml_text, const std::string& source_name) {
+  const InputLimits& limits = kDefaultInputLimits;
+  check_input_size(yaml_text.size(), source_name, limits);
+  const std::string too_deep =
+      source_name + ": nested deeper than " + std::to_string(limits.max_depth) + " levels: flatten it";
+  YamlBudget budget{limits};
   try {
-    return node_to_json(YAML::Load(yaml_text));
+    return node_to_json(YAML::Load(yaml_text), budget, 0);
+  } catch (const YAML::DeepRecursion&) {
+    throw invalid_argument(too_deep);
+  } catch (const YamlTooDeep&) {
+    throw invalid_argument(too_deep);
+  } catch (const YamlTooLarge&) {
+    throw invalid_argument(source_name + ": expands to more than " + std::to_string(limits.max_values) +
+                           " values (aliases used over and over?): write the values out or shorten it");
   } catch (const YAML::Exception& error) {
     throw invalid_argument(source_name + ": not valid YAML at line " + std::to_string(error.mark.line + 1) + ": " +
                            error.msg);
@@ -57,7 +85,7 @@ Json yaml_to_json(const std::string& yaml_text, const std::string& source_name) 
 }
 
 Json load_config_file(const std::filesystem::path& path) {
-  return yaml_to_json(read_file(path), path.string());
+  return yaml_to_json(read_file_limited(path), path.string());
 }
 
 std::string canonical_json(const Json& value) { return value.dump(); }  // nlohmann sorts object keys

@@ -1,5 +1,6 @@
 #include "edgeloop/core/threads.h"
 
+#include <omp.h>
 #include <opencv2/core.hpp>
 
 #include <algorithm>
@@ -9,9 +10,12 @@
 
 namespace edgeloop {
 
+// More than the cores is capped at the cores: `threads: 100000` would otherwise ask the thread
+// pools for that many threads (and hang the device in pthreadpool_create).
 int resolve_thread_count(int requested) {
-  if (requested > 0) return requested;
-  return std::max(1u, std::thread::hardware_concurrency());
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (requested > 0) return std::min(requested, cores);
+  return cores;
 }
 
 void set_compute_threads(int requested) {
@@ -34,6 +38,14 @@ ScopedThreads::ScopedThreads(int requested, std::vector<ThreadSetting> others)
 ScopedThreads::~ScopedThreads() {
   cv::setNumThreads(previous_opencv_);
   for (size_t index = 0; index < others_.size(); ++index) others_[index].set(previous_others_[index]);
+}
+
+void set_openmp_threads_of_this_thread(int threads) {
+  thread_local int applied = 0;
+  const int count = resolve_thread_count(threads);
+  if (applied == count) return;
+  omp_set_num_threads(count);
+  applied = count;
 }
 
 }  // namespace edgeloop

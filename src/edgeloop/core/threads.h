@@ -3,7 +3,8 @@
 // a command sets them once (set_compute_threads), and a step that needs another count for a while
 // (an import, the sweep's one-thread latency, a benchmark row) holds a ScopedThreads, which puts
 // the previous counts back when it ends. Engines never change them per inference. XNNPACK's
-// pthreadpool is per engine (EngineOptions::threads). Not thread-safe: set from the command's thread.
+// pthreadpool is per engine (EngineOptions::threads), and so is
+// OpenMP's count for oneDNN (per thread in OpenMP, set_openmp_threads_of_this_thread). Not thread-safe: set from the command's thread.
 #pragma once
 
 #include <functional>
@@ -37,5 +38,10 @@ class ScopedThreads {
   std::vector<ThreadSetting> others_;
   std::vector<int> previous_others_;
 };
+
+// OpenMP's thread count for parallel regions the calling thread starts (oneDNN runs on them; the
+// OMP_NUM_THREADS that set_compute_threads writes is read only at OpenMP's start). Per thread in
+// OpenMP, so an engine calls it on the thread that runs it; a repeat call with the same count is free.
+void set_openmp_threads_of_this_thread(int threads);
 
 }  // namespace edgeloop

@@ -3,6 +3,7 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/data/csv_line.h"
 #include "edgeloop/data/import_source.h"
 
 namespace edgeloop {
@@ -10,39 +11,6 @@ namespace edgeloop {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Splits one CSV line into fields; handles "quoted, fields" and "" escapes.
-std::vector<std::string> csv_fields(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t index = 0; index < line.size(); ++index) {
-    const char c = line[index];
-    if (quoted) {
-      if (c == '"' && index + 1 < line.size() && line[index + 1] == '"') {
-        fields.back() += '"';
-        ++index;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
-
-std::string trim(std::string text) {
-  while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) text.pop_back();
-  size_t start = 0;
-  while (start < text.size() && (text[start] == ' ' || text[start] == '\t')) ++start;
-  return text.substr(start);
-}
 
 // Why a manifest path is refused, or empty when it is fine.
 std::string refusal_reason(const std::string& relative, const fs::path& base_canonical) {
@@ -69,10 +37,10 @@ ImportSource read_csv_source(const fs::path& manifest) {
   int line_number = 0;
   for (std::string line; std::getline(in, line);) {
     ++line_number;
-    line = trim(line);
+    line = trim_csv_field(line);
     if (line.empty()) continue;
     std::vector<std::string> fields = csv_fields(line);
-    for (auto& field : fields) field = trim(field);
+    for (auto& field : fields) field = trim_csv_field(field);
     if (line_number == 1 && fields[0] == "path") continue;  // header row
     const std::string where = manifest.filename().string() + ":" + std::to_string(line_number);
     ImportItem item;

@@ -110,22 +110,14 @@ Json count_samples(const DatasetVersion& version, const std::vector<Sample>& sam
 
 // The imbalance ratio (largest/smallest class) and its warning, into `stats` and `warnings`.
 void check_balance(const Json& classes, Json& stats, Json& warnings) {
-  int64_t smallest = INT64_MAX, largest = 0;
-  for (const auto& [name, entry] : classes.items()) {
-    smallest = std::min<int64_t>(smallest, entry["total"].get<int64_t>());
-    largest = std::max<int64_t>(largest, entry["total"].get<int64_t>());
-  }
-  if (classes.empty() || smallest == 0) {
-    stats["imbalance_ratio"] = nullptr;
-    stats["imbalance_warning"] = !classes.empty();
-    if (!classes.empty()) warnings.push_back("a class has no samples");
-    return;
-  }
-  const double ratio = static_cast<double>(largest) / static_cast<double>(smallest);
-  stats["imbalance_ratio"] = ratio;
-  stats["imbalance_warning"] = ratio > kImbalanceWarningRatio;
-  if (ratio > kImbalanceWarningRatio) {
-    warnings.push_back("classes are imbalanced (largest/smallest = " + format_fixed(ratio, 2) +
+  std::vector<int64_t> totals;
+  for (const auto& [name, entry] : classes.items()) totals.push_back(entry["total"].get<int64_t>());
+  const ClassImbalance imbalance = class_imbalance(totals);
+  stats["imbalance_ratio"] = imbalance.ratio ? Json(*imbalance.ratio) : Json(nullptr);
+  stats["imbalance_warning"] = imbalance.warning;
+  if (!imbalance.ratio && !classes.empty()) warnings.push_back("a class has no samples");
+  if (imbalance.ratio && imbalance.warning) {
+    warnings.push_back("classes are imbalanced (largest/smallest = " + format_fixed(*imbalance.ratio, 2) +
                        "): run `edgeloop data balance` or train with class weights");
   }
 }
@@ -201,6 +193,27 @@ Json near_duplicates(const std::vector<Sample>& samples, const std::vector<Decod
 }
 
 }  // namespace
+
+ClassImbalance class_imbalance(const std::vector<int64_t>& samples_per_class) {
+  ClassImbalance imbalance;
+  if (samples_per_class.empty()) return imbalance;
+  const auto [smallest, largest] = std::minmax_element(samples_per_class.begin(), samples_per_class.end());
+  if (*smallest == 0) {
+    imbalance.warning = true;
+    return imbalance;
+  }
+  imbalance.ratio = static_cast<double>(*largest) / static_cast<double>(*smallest);
+  imbalance.warning = *imbalance.ratio > kImbalanceWarningRatio;
+  return imbalance;
+}
+
+ClassImbalance class_imbalance(Registry& registry, const DatasetVersion& version) {
+  std::vector<int64_t> totals(version.classes.size(), 0);
+  for (const Sample& sample : DatasetStore(registry).samples(version.id)) {
+    if (sample.label >= 0 && sample.label < static_cast<int>(totals.size())) totals[sample.label] += sample.copies;
+  }
+  return class_imbalance(totals);
+}
 
 Json dataset_stats(const Workspace& workspace, Registry& registry, const std::string& reference,
                    const StatsOptions& options, const ProgressCallback& progress) {

@@ -19,9 +19,13 @@
 //  "warnings": ["…"]}
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/progress.h"
 #include "edgeloop/core/workspace.h"
+#include "edgeloop/registry/dataset_store.h"
 #include "edgeloop/registry/registry.h"
 
 namespace edgeloop {
@@ -34,6 +38,16 @@ struct StatsOptions {
   double near_mean_difference = 6.0;  // and the largest mean gray-level difference of their 16×16 thumbnails
   int threads = 0;            // decoding threads; 0: all cores
 };
+
+// Largest class over smallest, from samples per class (copies counted). `ratio` is unset when a
+// class has none; `warning` when the ratio is above kImbalanceWarningRatio or a class is empty.
+struct ClassImbalance {
+  std::optional<double> ratio;
+  bool warning = false;
+};
+ClassImbalance class_imbalance(const std::vector<int64_t>& samples_per_class);
+// The same over every split of a dataset version, from the registry alone (no decoding).
+ClassImbalance class_imbalance(Registry& registry, const DatasetVersion& version);
 
 Json dataset_stats(const Workspace& workspace, Registry& registry, const std::string& reference,
                    const StatsOptions& options = {}, const ProgressCallback& progress = {});

@@ -6,6 +6,7 @@
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/input_limits.h"
 #include "edgeloop/data/import_source.h"
 
 namespace edgeloop {
@@ -139,16 +140,14 @@ ImportSource read_capture_source(const fs::path& source) {
     const fs::path sidecar = fs::path(item.file).replace_extension(".json");
     if (!fs::exists(sidecar)) continue;  // a capture without its note is still an image worth labelling
     try {
-      const Json note = Json::parse(read_file(sidecar));
+      const Json note = load_json_file_limited(sidecar);
       if (!note.is_object() || !note.contains("label") || !note["label"].is_string()) {
         item.reject_reason = "sidecar " + sidecar.filename().string() + " has no \"label\" string";
         continue;
       }
       item.suggested = note.dump();
-    } catch (const Json::exception& error) {
-      item.reject_reason = "sidecar " + sidecar.filename().string() + " is not JSON (" + error.what() + ")";
     } catch (const Error& error) {
-      item.reject_reason = "sidecar " + sidecar.filename().string() + " is unreadable: " + error.what();
+      item.reject_reason = "sidecar " + sidecar.filename().string() + ": " + error.what();
     }
   }
   return result;

@@ -7,7 +7,10 @@
 #include <sstream>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/hash.h"
 #include "edgeloop/data/sample_order.h"
+#include "edgeloop/data/split_groups.h"
+#include "edgeloop/registry/label_store.h"
 
 namespace edgeloop {
 
@@ -50,12 +53,66 @@ void check_options(const SplitOptions& options) {
   }
 }
 
+// A group's place in the draw: a function of its key and the seed only, like sample_key.
+std::string group_order_key(const std::string& group, uint64_t seed) { return sha256_hex(std::to_string(seed) + ":" + group); }
+
+// Whole groups to sides. Existing sides are kept (a group with one keeps it for its new samples);
+// new groups go, in their key order, to the first share still under its target, else to train.
+std::vector<std::string> assign_group_splits(const std::vector<Sample>& samples, const SplitOptions& options,
+                                             const std::vector<std::string>& initial) {
+  const std::vector<Share> shares = shares_of(options);
+  const std::vector<std::string> groups = split_groups(samples, options.group_by);
+  std::vector<std::string> splits = initial;
+  std::map<std::string, std::string> side_of_group;
+  std::map<std::string, int64_t> counts;
+  int64_t total = 0;
+  const std::string origin_test = options.keep_origin_test.empty() ? "" : kSplitTestPrefix + options.keep_origin_test;
+  for (size_t index = 0; index < samples.size(); ++index) {
+    if (!splits[index].empty() && splits[index] == origin_test) continue;
+    ++total;
+    if (splits[index].empty()) continue;
+    side_of_group.emplace(groups[index], splits[index]);
+    ++counts[splits[index]];
+  }
+  std::map<std::string, std::vector<size_t>> pending;   // group → its unassigned samples
+  for (size_t index = 0; index < samples.size(); ++index) {
+    if (!splits[index].empty()) continue;
+    if (auto side = side_of_group.find(groups[index]); side != side_of_group.end()) {
+      splits[index] = side->second;
+      ++counts[side->second];
+    } else {
+      pending[groups[index]].push_back(index);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> ordered;   // (order key, group)
+  for (const auto& [group, indices] : pending) ordered.emplace_back(group_order_key(group, options.seed), group);
+  std::sort(ordered.begin(), ordered.end());
+  for (const auto& [order_key, group] : ordered) {
+    std::string side = kSplitTrain;
+    for (const Share& share : shares) {
+      if (counts[share.split] < std::llround(static_cast<double>(total) * share.fraction)) {
+        side = share.split;
+        break;
+      }
+    }
+    for (size_t index : pending[group]) splits[index] = side;
+    counts[side] += static_cast<int64_t>(pending[group].size());
+  }
+  return splits;
+}
+
 }  // namespace
 
 Json SplitOptions::to_json() const {
   Json tests = Json::array();
   for (const auto& test : test_sets) tests.push_back({{"name", test.name}, {"fraction", test.fraction}});
-  return Json{{"val", val_fraction}, {"test_sets", tests}, {"keep_origin_test", keep_origin_test}, {"seed", seed}};
+  Json json{{"val", val_fraction}, {"test_sets", tests}, {"keep_origin_test", keep_origin_test}, {"seed", seed}};
+  if (!group_by.empty()) json["group_by"] = group_by;   // absent otherwise, so earlier splits still match
+  return json;
+}
+
+std::string captured_test_set_name(const DatasetVersion& version) {
+  return "captured-" + version.dataset + "-" + std::to_string(version.number);
 }
 
 bool is_origin_test(const std::string& origin) {
@@ -78,6 +135,7 @@ std::vector<std::string> assign_splits(const std::vector<Sample>& samples, const
     } else if (!options.keep_origin_test.empty() && is_origin_test(sample.origin)) {
       splits[index] = kSplitTestPrefix + options.keep_origin_test;
     }
+    if (!options.group_by.empty()) continue;
     if (splits[index].empty()) {
       pending[sample.label].push_back(index);
       ++class_totals[sample.label];
@@ -86,6 +144,7 @@ std::vector<std::string> assign_splits(const std::vector<Sample>& samples, const
       ++class_totals[sample.label];
     }
   }
+  if (!options.group_by.empty()) return assign_group_splits(samples, options, splits);
   for (auto& [label, indices] : pending) {
     const int64_t total = class_totals[label];
     std::map<std::string, int64_t>& have = counts[label];
@@ -124,10 +183,16 @@ SplitResult split_dataset(Registry& registry, const std::string& reference, cons
   change << "split val=" << options.val_fraction;
   for (const auto& test : options.test_sets) change << " test:" << test.name << "=" << test.fraction;
   if (!options.keep_origin_test.empty()) change << " keep-origin-test=" << options.keep_origin_test;
+  if (!options.group_by.empty()) change << " group-by=" << options.group_by;
   change << " seed=" << options.seed;
   version.change = change.str();
   version.samples = std::move(samples);
-  registry.in_transaction([&](SQLite::Database&) { result.version = store.add_version(version); });
+  std::vector<SampleProvenance> provenance;   // labels given in `edgeloop label` keep how they were given
+  for (const auto& [hash, row] : LabelStore(registry).provenance(source.id)) provenance.push_back(row);
+  registry.in_transaction([&](SQLite::Database&) {
+    result.version = store.add_version(version);
+    LabelStore(registry).set_provenance(result.version.id, provenance);
+  });
   return result;
 }
 

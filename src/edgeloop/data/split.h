@@ -3,7 +3,9 @@
 // in an order fixed by their content hash and the seed (sample_order.h). Stable: when a version
 // that was split with the same options gains samples (import --add), the old samples keep their
 // split and only the new ones are assigned, topping each split up to its share. An image is one
-// sample (one object hash) per version, so exact duplicates can never sit on both sides.
+// sample (one object hash) per version, so exact duplicates can never sit on both sides. With
+// `group_by`, near-duplicates too: whole groups are assigned, in an order fixed by the group's key
+// and the seed, and a group that already has a side keeps it for its new samples.
 // Called by `edgeloop data split`.
 #pragma once
 
@@ -28,9 +30,16 @@ struct SplitOptions {
                                                     // test set ("t10k", "test") form this test set, and the
                                                     // shares above apply to the other samples
   uint64_t seed = 0;                                // changes the draw; same seed, same split
+  std::string group_by;                             // non-empty: keep each group on one side (split_groups.h:
+                                                    // capture-session, source or a regex on the origin); the
+                                                    // shares then apply to the whole version, not per class
 
   Json to_json() const;
 };
+
+// The name of a fresh test set for the captured frames of `version`: "captured-<dataset>-<number>"
+// (stored as test:captured-...), so no earlier model was tested on it.
+std::string captured_test_set_name(const DatasetVersion& version);
 
 // Samples whose origin marks them as the source's own test set: "t10k#N" (Fashion-MNIST) or "test#N".
 bool is_origin_test(const std::string& origin);

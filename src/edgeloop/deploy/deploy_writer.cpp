@@ -5,6 +5,7 @@
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/input_limits.h"
 #include "edgeloop/deploy/compose_file.h"
 #include "edgeloop/deploy/deployment_manifest.h"
 #include "edgeloop/deploy/dockerfile.h"
@@ -26,11 +27,12 @@ std::string read_model_id(const fs::path& bundle_directory) {
   }
   Json bundle;
   try {
-    bundle = Json::parse(read_file(manifest));
-  } catch (const Json::exception& error) {
-    throw corrupt(manifest.string() + " is not valid JSON (" + error.what() + "): re-export the bundle");
+    bundle = load_json_file_limited(manifest);
+  } catch (const Error& failure) {
+    if (failure.code() != ErrorCode::kInvalidArgument) throw;
+    throw corrupt(std::string(failure.what()) + ", or re-export the bundle");
   }
-  return bundle.value("model_id", std::string());
+  return bundle.is_object() ? bundle.value("model_id", std::string()) : std::string();
 }
 
 std::string build_readme(const DeployOptions& options, const std::string& model_id) {

@@ -17,7 +17,24 @@ std::string apt_install_step(const std::vector<std::string>& packages) {
   return step.str();
 }
 
+// The same, run only when the image is built for `architecture` (Docker's TARGETARCH).
+std::string apt_install_step_for(const std::string& architecture, const std::vector<std::string>& packages) {
+  std::ostringstream step;
+  step << "RUN if [ \"$TARGETARCH\" = \"" << architecture << "\" ]; then \\\n"
+       << "      apt-get update \\\n"
+       << "      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\\n";
+  for (const std::string& package : packages) step << "        " << package << " \\\n";
+  step << "      && rm -rf /var/lib/apt/lists/*; \\\n"
+       << "    fi\n";
+  return step.str();
+}
+
 }  // namespace
+
+const std::vector<std::string>& image_onednn_build_packages() {
+  static const std::vector<std::string> packages = {"libdnnl-dev"};
+  return packages;
+}
 
 const std::vector<std::string>& image_build_packages() {
   // The CMake configure step finds every dependency of the project (including LibTorch and
@@ -56,13 +73,17 @@ const std::vector<RuntimePackage>& image_runtime_packages() {
       {"libspdlog1.10", "libspdlog-dev"},
       {"libfmt9", "libfmt-dev"},
       {"libssl3", "libssl-dev"},
+      {"libgomp1", "build-essential"},
+      {"libdnnl2", "libdnnl-dev", kOnednnArchitecture},
       {"ca-certificates", "libssl-dev"}};
   return packages;
 }
 
 std::string build_dockerfile(const DeployOptions& options) {
-  std::vector<std::string> runtime_names;
-  for (const RuntimePackage& package : image_runtime_packages()) runtime_names.push_back(package.name);
+  std::vector<std::string> runtime_names, onednn_runtime_names;
+  for (const RuntimePackage& package : image_runtime_packages()) {
+    (package.architecture.empty() ? runtime_names : onednn_runtime_names).push_back(package.name);
+  }
 
   std::ostringstream file;
   file << "# syntax=docker/dockerfile:1\n"
@@ -71,18 +92,26 @@ std::string build_dockerfile(const DeployOptions& options) {
        << "#   docker build -f Dockerfile --build-context " << kBundleBuildContext << "=bundle -t " << options.image
        << " SOURCE_DIR\n"
        << "# Build stage: the packages of scripts/install-deps.sh that compiling needs; only the binary leaves it.\n"
+       << "# oneDNN (the onednn engines, x86 int8 with VNNI) only for " << kOnednnArchitecture
+       << "; other architectures run XNNPACK.\n"
        << "FROM " << kBaseImage << " AS build\n"
+       << "ARG TARGETARCH\n"
        << apt_install_step(image_build_packages())
+       << apt_install_step_for(kOnednnArchitecture, image_onednn_build_packages())
        << "WORKDIR /src\n"
        << "COPY . /src\n"
        << "RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDGELOOP_BUILD_TESTS=OFF"
           " -DEDGELOOP_BUILD_BENCH=OFF \\\n"
+       << "      -DEDGELOOP_WITH_ONEDNN=\"$(if [ \"$TARGETARCH\" = \"" << kOnednnArchitecture
+       << "\" ]; then echo ON; else echo OFF; fi)\" \\\n"
        << " && cmake --build build --target edgeloop-edge \\\n"
        << " && install -D -m 0755 \"$(find build -type f -name edgeloop-edge -perm -u+x | head -n 1)\" /out/edgeloop-edge\n"
        << "\n"
        << "# Runtime stage: edgeloop-edge, the shared libraries it links (no LibTorch) and the bundle.\n"
        << "FROM " << kBaseImage << "\n"
+       << "ARG TARGETARCH\n"
        << apt_install_step(runtime_names)
+       << apt_install_step_for(kOnednnArchitecture, onednn_runtime_names)
        << "RUN useradd --system --no-create-home --groups video edgeloop \\\n"
        << " && mkdir -p " << kContainerCapturesDir << " \\\n"
        << " && chown edgeloop " << kContainerCapturesDir << "\n"

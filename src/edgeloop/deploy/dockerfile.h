@@ -13,6 +13,9 @@
 namespace edgeloop {
 
 constexpr const char* kBaseImage = "debian:bookworm-slim";
+// The Docker TARGETARCH that gets the onednn engines (libdnnl, x86's int8 with VNNI); every other
+// architecture (arm64) builds edgeloop-edge without them and runs XNNPACK.
+constexpr const char* kOnednnArchitecture = "amd64";
 // BuildKit named build context holding the bundle (`--build-context bundle=DIR`).
 constexpr const char* kBundleBuildContext = "bundle";
 
@@ -21,10 +24,13 @@ constexpr const char* kBundleBuildContext = "bundle";
 struct RuntimePackage {
   std::string name;          // e.g. libopencv-core406
   std::string dev_package;   // e.g. libopencv-dev
+  std::string architecture;  // Docker TARGETARCH it is installed for ("amd64"); empty: every one
 };
 
-// Debian packages the build stage installs (every one is also in scripts/install-deps.sh).
+// Debian packages the build stage installs (every one is also in scripts/install-deps.sh), and
+// those it installs only for kOnednnArchitecture.
 const std::vector<std::string>& image_build_packages();
+const std::vector<std::string>& image_onednn_build_packages();
 // Debian packages the runtime stage installs: what edgeloop-edge links, nothing more.
 const std::vector<RuntimePackage>& image_runtime_packages();
 

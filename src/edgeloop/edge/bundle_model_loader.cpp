@@ -4,6 +4,8 @@
 
 #include "edgeloop/bundle/bundle.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/log.h"
+#include "edgeloop/runtime/engine_ranking.h"
 
 namespace edgeloop {
 namespace {
@@ -11,6 +13,7 @@ namespace {
 constexpr uint8_t kSmokeGrayLevel = 128;       // the smoke input: a mid-gray image of the model's size
 constexpr double kProbabilitySumTolerance = 1e-2;
 constexpr const char* kXnnpackInt8Engine = "xnnpack-int8";   // runtime's name for XNNPACK on a QDQ file
+constexpr const char* kAutoEngine = "auto";
 
 void smoke_test(LoadedModel& model) {
   const InputShape shape = model.preprocess.output_shape();
@@ -31,6 +34,44 @@ void smoke_test(LoadedModel& model) {
   }
 }
 
+std::unique_ptr<Engine> make_named_engine(const Bundle& bundle, const std::string& engine, int threads) {
+  const auto int8 = bundle.int8_model();
+  const bool wants_int8 = engine.ends_with("-int8") && engine != "opencv-int8";
+  if (wants_int8 && !int8) {
+    throw not_found(bundle.directory.string() + " has no model.int8.onnx for engine " + engine +
+                    ": export with --int8 or choose an fp32 engine");
+  }
+  EngineOptions engine_options;
+  engine_options.threads = threads;
+  return make_engine(engine, wants_int8 ? *int8 : bundle.fp32_model(), engine_options);
+}
+
+// "auto": the engines in engine_preference() order, each one that cannot run here skipped with one
+// log line; "xnnpack" runs the int8 file as "xnnpack-int8" when the bundle has one and int8 is preferred.
+std::unique_ptr<Engine> make_bundle_engine(const Bundle& bundle, const ModelLoadOptions& options) {
+  const bool has_int8 = bundle.int8_model().has_value();
+  if (options.engine != kAutoEngine) {
+    const bool upgrade = options.engine == "xnnpack" && options.prefer_int8 && has_int8;
+    return make_named_engine(bundle, upgrade ? kXnnpackInt8Engine : options.engine, options.threads);
+  }
+  std::optional<EngineRanking> ranking;
+  if (!bundle.engine_ranking.is_null()) ranking = EngineRanking::from_json(bundle.engine_ranking);
+  const std::vector<std::string> order = engine_preference(ranking, has_int8, options.prefer_int8);
+  for (size_t index = 0; index < order.size(); ++index) {
+    try {
+      auto engine = make_named_engine(bundle, order[index], options.threads);
+      spdlog::info("edge: engine {} for {} ({})", engine->name(), bundle.model_id,
+                   ranking && ranking->cpu == cpu_class() ? "fastest in the bundle's ranking on this CPU"
+                                                          : "default order for " + cpu_class());
+      return engine;
+    } catch (const Error& error) {
+      if (index + 1 == order.size()) throw;
+      spdlog::warn("edge: engine {} skipped: {}", order[index], error.what());
+    }
+  }
+  throw internal_error("no engine to try");
+}
+
 }  // namespace
 
 std::shared_ptr<LoadedModel> load_model_from_bundle(const std::filesystem::path& bundle_directory,
@@ -44,20 +85,21 @@ std::shared_ptr<LoadedModel> load_model_from_bundle(const std::filesystem::path&
   if (!bundle.reference_statistics.is_null() && !bundle.reference_statistics.empty()) {
     model->reference = ReferenceStatistics::from_json(bundle.reference_statistics);
   }
-  // "xnnpack" runs the int8 file as "xnnpack-int8" when the bundle has one and int8 is preferred.
-  const auto int8 = bundle.int8_model();
-  std::string engine = options.engine;
-  if (engine == "xnnpack" && options.prefer_int8 && int8) engine = kXnnpackInt8Engine;
-  if (engine == kXnnpackInt8Engine && !int8) {
-    throw not_found(bundle_directory.string() + " has no model.int8.onnx for engine " + engine +
-                    ": export with --int8 or choose engine xnnpack");
-  }
-  const std::filesystem::path model_file = engine == kXnnpackInt8Engine ? *int8 : bundle.fp32_model();
-  EngineOptions engine_options;
-  engine_options.threads = options.threads;
-  model->engine = make_engine(engine, model_file, engine_options);
+  model->engine = make_bundle_engine(bundle, options);
   smoke_test(*model);
   return model;
+}
+
+BundleVerification verify_bundle_for_device(const std::filesystem::path& bundle_directory) {
+  BundleVerification verification;
+  verification.bundle = load_bundle(bundle_directory);
+  load_model_from_bundle(bundle_directory, ModelLoadOptions{"xnnpack", /*prefer_int8=*/false, /*threads=*/1});
+  verification.engines.push_back("xnnpack");
+  if (verification.bundle.int8_model()) {
+    load_model_from_bundle(bundle_directory, ModelLoadOptions{"xnnpack", /*prefer_int8=*/true, /*threads=*/1});
+    verification.engines.push_back(kXnnpackInt8Engine);
+  }
+  return verification;
 }
 
 ModelLoader bundle_model_loader(const ModelLoadOptions& options) {

@@ -6,6 +6,7 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/input_limits.h"
 
 namespace edgeloop {
 namespace {
@@ -92,7 +93,7 @@ CaptureStore::CaptureStore(std::filesystem::path directory, int64_t max_bytes)
     record.image_file = image->second.filename().string();
     record.bytes = file_size_or_zero(sidecar_path) + file_size_or_zero(image->second);
     try {
-      record.label = Json::parse(read_file(sidecar_path)).value("label", "");
+      record.label = load_json_file_limited(sidecar_path).value("label", "");
     } catch (const std::exception&) {
       spdlog::warn("capture sidecar {} does not parse; counted without a label", sidecar_path.string());
     }

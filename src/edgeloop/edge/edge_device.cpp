@@ -12,7 +12,7 @@ EdgeDevice::EdgeDevice(const EdgeOptions& options, ModelLoader loader, std::ostr
     : options_(options) {
   if (options_.bundle.empty()) throw invalid_argument("no bundle: pass --bundle DIR (or set EDGELOOP_BUNDLE)");
   slot_ = std::make_unique<ModelSlot>(loader(options_.bundle));
-  metrics_.set_model(slot_->current()->model_id);
+  metrics_.set_model(slot_->current()->model_id, slot_->current()->engine->name());
   swapper_ = std::make_unique<ModelSwapper>(*slot_, loader, metrics_);
   if (!source) {
     if (options_.source.empty()) throw invalid_argument("no source: pass --source SRC (or set EDGELOOP_SOURCE)");
@@ -52,7 +52,8 @@ EdgeDevice::~EdgeDevice() {
 
 PipelineSummary EdgeDevice::run() {
   running_ = true;
-  spdlog::info("edge: {} with model {}", source_->description(), slot_->current()->model_id);
+  spdlog::info("edge: {} with model {} on engine {}", source_->description(), slot_->current()->model_id,
+               slot_->current()->engine->name());
   PipelineSummary summary = pipeline_->run();
   running_ = false;
   swapper_->wait();

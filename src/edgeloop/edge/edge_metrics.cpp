@@ -61,9 +61,10 @@ void EdgeMetrics::set_health(const HealthReport& report) {
   health_ = report.to_json();
 }
 
-void EdgeMetrics::set_model(const std::string& model_id) {
+void EdgeMetrics::set_model(const std::string& model_id, const std::string& engine) {
   std::lock_guard lock(mutex_);
   model_id_ = model_id;
+  engine_ = engine;
 }
 
 int64_t EdgeMetrics::counter(const std::string& name) const {
@@ -158,7 +159,8 @@ std::string EdgeMetrics::prometheus_text() const {
   for (const std::string& reason : health_reasons_) {
     text << kPrefix << "camera_health_reason{reason=\"" << reason << "\"} 1\n";
   }
-  text << "# HELP edgeloop_model_info The running model's id (value always 1).\n# TYPE edgeloop_model_info gauge\n" << kPrefix << "model_info{model_id=\"" << model_id_ << "\"} 1\n";
+  text << "# HELP edgeloop_model_info The running model's id and engine (value always 1).\n# TYPE edgeloop_model_info gauge\n"
+       << kPrefix << "model_info{model_id=\"" << model_id_ << "\",engine=\"" << engine_ << "\"} 1\n";
   return text.str();
 }
 
@@ -169,7 +171,7 @@ Json EdgeMetrics::status() const {
   Json gauges = Json::object();
   for (const auto& [name, value] : gauges_) gauges[name] = value;
   return Json{{"frames", frames_}, {"fps", fps_},     {"counters", counters}, {"gauges", gauges},
-              {"model_id", model_id_}, {"drift", drift_}, {"health", health_}};
+              {"model_id", model_id_}, {"engine", engine_}, {"drift", drift_}, {"health", health_}};
 }
 
 }  // namespace edgeloop

@@ -27,7 +27,7 @@ class EdgeMetrics {
   void set_gauge(const std::string& name, double value);           // e.g. "mqtt_buffered"
   void set_drift(const DriftTest& test);
   void set_health(const HealthReport& report);
-  void set_model(const std::string& model_id);
+  void set_model(const std::string& model_id, const std::string& engine);   // engine: the runtime engine's name
 
   int64_t counter(const std::string& name) const;
   int64_t frames() const;
@@ -53,6 +53,7 @@ class EdgeMetrics {
   std::map<std::string, std::pair<double, double>> drift_scores_;   // feature → (ks, psi)
   bool drift_active_ = false;
   std::string model_id_;
+  std::string engine_;
 };
 
 }  // namespace edgeloop

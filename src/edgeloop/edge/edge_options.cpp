@@ -143,6 +143,17 @@ EdgeOptions edge_options_from_json(const Json& config) {
     read_into(http, "port", options.http.port, "http.");
     read_into(http, "token", options.http.token, "http.");
     read_into(http, "max_body_bytes", options.http.max_body_bytes, "http.");
+    read_into(http, "header_timeout_seconds", options.http.header_timeout_seconds, "http.");
+    read_into(http, "body_timeout_seconds", options.http.body_timeout_seconds, "http.");
+    read_into(http, "max_connections_per_client", options.http.max_connections_per_client, "http.");
+    read_into(http, "threads", options.http.threads, "http.");
+    read_into(http, "listen_backlog", options.http.listen_backlog, "http.");
+    if (!(options.http.header_timeout_seconds > 0) || !(options.http.body_timeout_seconds > 0)) {
+      throw invalid_argument("edge config: http.header_timeout_seconds and http.body_timeout_seconds must be above 0");
+    }
+    if (options.http.max_connections_per_client < 1 || options.http.threads < 1 || options.http.listen_backlog < 1) {
+      throw invalid_argument("edge config: http.max_connections_per_client, http.threads and http.listen_backlog must be at least 1");
+    }
     if (options.http.port < 0 || options.http.port > 65535) throw invalid_argument("edge config: http.port must be 0..65535");
   }
   if (options.threads < 0) throw invalid_argument("edge config: threads must be >= 0");

@@ -37,12 +37,17 @@ struct HttpOptions {
   int port = 8080;                          // 0 = any free port (tests)
   std::string token;                        // bearer token; required when bind is not loopback
   int64_t max_body_bytes = 8 << 20;         // largest request body (an image for /v1/predict)
+  double header_timeout_seconds = 5.0;      // a request's header must arrive within this (408 beyond)
+  double body_timeout_seconds = 30.0;       // and its body within this once the header is in
+  int max_connections_per_client = 64;      // one address's connections waiting for a header; oldest closed beyond
+  int threads = 4;                          // workers for the API endpoints (probes have their own)
+  int listen_backlog = 1024;                // connections the kernel queues before they are accepted
 };
 
 struct EdgeOptions {
   std::filesystem::path bundle;             // the bundle directory (bundle.json, model.onnx, ...)
   std::string source;                       // see open_frame_source()
-  std::string engine = "xnnpack";           // runtime engine name (runtime/engine.h)
+  std::string engine = "auto";              // runtime engine name (runtime/engine.h), or auto: the fastest here
   bool prefer_int8 = true;                  // run model.int8.onnx when the bundle has it
   int threads = 1;                          // inference threads (0 = all cores)
   std::string device_id = "edge";           // the <device> in MQTT topics

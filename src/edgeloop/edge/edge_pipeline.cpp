@@ -71,7 +71,8 @@ struct EdgePipeline::Item {
   std::vector<float> embedding;            // [embedding_size] of this frame
   std::array<double, kStageCount> stage_seconds{};
   std::optional<DriftTest> drift;
-  std::optional<HealthReport> health;      // set when the health state changed
+  std::optional<HealthReport> health;      // set when the health state changed, or on a sampled frame
+  bool health_sampled = false;             // health is a periodic sample, not a change
   bool drift_active = false;
   bool camera_failed = false;              // health state failed on this frame
 };
@@ -119,7 +120,7 @@ void EdgePipeline::publish(EdgeTopic topic, const Json& payload) {
 PipelineSummary EdgePipeline::run() {
   const auto start = SteadyClock::now();
   queues_ = std::make_unique<Queues>(options_.queue_capacity, source_.is_live());
-  if (auto model = models_.current()) metrics_.set_model(model->model_id);
+  if (auto model = models_.current()) metrics_.set_model(model->model_id, model->engine->name());
   publish(EdgeTopic::kStatus, Json{{"event", "started"}, {"source", source_.description()},
                                    {"model_id", models_.current() ? models_.current()->model_id : ""}});
   std::thread capture([this] { capture_loop(); });
@@ -258,7 +259,9 @@ void EdgePipeline::monitor_loop() {
       }
       HealthReport report = health.observe(measure_camera_frame(item->frame.image, previous_gray),
                                            item->frame.capture_seconds);
-      if (report.changed) item->health = report;
+      const bool sample = options_.health_sample_frames > 0 && item->frame.index % options_.health_sample_frames == 0;
+      if (report.changed || sample) item->health = report;
+      item->health_sampled = !report.changed && sample;
       item->camera_failed = report.state == HealthState::kFailed;
     }
     item->stage_seconds[kMonitor] = seconds_since(start);
@@ -285,6 +288,8 @@ void EdgePipeline::publish_loop() {
       payload["frame"] = item->frame.index;   // the frame it was judged on (a disconnect: the last one read)
       payload["ts"] = item->frame.wall_milliseconds;
       if (item->disconnect) payload["detail"] = item->detail;
+      if (!item->disconnect) payload["frame"] = item->frame.index;
+      if (item->health_sampled) payload["sampled"] = true;
       publish(EdgeTopic::kHealth, payload);
     }
     if (item->disconnect) continue;

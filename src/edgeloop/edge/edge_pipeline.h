@@ -45,6 +45,8 @@ struct PipelineOptions {
   bool drift_enabled = true;       // run the drift detector
   bool health_enabled = true;      // run camera health
   int fps_window_frames = 30;      // frames over which the reported fps is measured
+  int health_sample_frames = 30;   // also publish a health line every this many frames, "sampled": true
+                                   // (0: only when the state changes); the edge report charts them
   MonitorSettings settings;        // initial thresholds
 };
 

@@ -1,10 +1,22 @@
 #include "edgeloop/edge/http_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+
 #include <httplib.h>
 #include <opencv2/imgcodecs.hpp>
 #include <spdlog/spdlog.h>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/http_status.h"
+#include "edgeloop/core/input_limits.h"
+#include "edgeloop/edge/http_connection_gate.h"
 
 namespace edgeloop {
 namespace {
@@ -12,21 +24,183 @@ namespace {
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kPrometheusType = "text/plain; version=0.0.4";
 constexpr const char* kBearerPrefix = "Bearer ";
+constexpr int kProbeThreads = 2;               // /healthz and /readyz have workers of their own
+constexpr int kStreamSliceMilliseconds = 200;  // a blocked read or write looks at the stop flag this often
+constexpr int kWriteTimeoutMilliseconds = 5000;
+constexpr int kMaxQueuedPerWorker = 16;        // API requests waiting for a worker before 503
+constexpr const char* kBusyReply =
+    "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n";
 
-int http_status_for(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kCorrupt: return 422;
-    case ErrorCode::kUnsupported: return 501;
-    default: return 500;
+using SteadyClock = std::chrono::steady_clock;
+
+bool is_probe_request(const std::string& received) {
+  for (const char* probe : {"GET /healthz", "GET /readyz"}) {
+    const size_t length = std::char_traits<char>::length(probe);
+    if (received.compare(0, length, probe) == 0 && received.size() > length &&
+        (received[length] == ' ' || received[length] == '?')) {
+      return true;
+    }
   }
+  return false;
 }
+
+// Waits up to `milliseconds` (or the deadline, or a stop) for `events` on the socket.
+bool wait_for_socket(int socket, short events, SteadyClock::time_point deadline, const std::atomic<bool>& stopping) {
+  while (!stopping) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
+    if (left <= 0) return false;
+    pollfd polled{socket, events, 0};
+    const int ready = ::poll(&polled, 1, static_cast<int>(std::min<int64_t>(left, kStreamSliceMilliseconds)));
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return false;
+  }
+  return false;
+}
+
+void socket_address(int socket, bool peer, std::string& ip, int& port) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  const int got = peer ? ::getpeername(socket, reinterpret_cast<sockaddr*>(&address), &length)
+                       : ::getsockname(socket, reinterpret_cast<sockaddr*>(&address), &length);
+  if (got != 0) return;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto* ipv4 = reinterpret_cast<sockaddr_in*>(&address);
+    ::inet_ntop(AF_INET, &ipv4->sin_addr, text, sizeof(text));
+    port = ntohs(ipv4->sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    const auto* ipv6 = reinterpret_cast<sockaddr_in6*>(&address);
+    ::inet_ntop(AF_INET6, &ipv6->sin6_addr, text, sizeof(text));
+    port = ntohs(ipv6->sin6_port);
+  }
+  ip = text;
+}
+
+// One request's connection: first the bytes the gate already read, then the socket, until the
+// request's deadline (the body must arrive by then) or the server stops.
+class GatedStream : public httplib::Stream {
+ public:
+  GatedStream(ArrivedRequest request, SteadyClock::time_point deadline, const std::atomic<bool>& stopping)
+      : request_(std::move(request)), deadline_(deadline), stopping_(stopping) {}
+
+  bool is_readable() const override {
+    return offset_ < request_.received.size() || wait_for_socket(request_.socket, POLLIN, deadline_, stopping_);
+  }
+  bool is_writable() const override {
+    return wait_for_socket(request_.socket, POLLOUT, SteadyClock::now() + std::chrono::milliseconds(kWriteTimeoutMilliseconds),
+                           stopping_);
+  }
+  ssize_t read(char* buffer, size_t size) override {
+    if (offset_ < request_.received.size()) {
+      const size_t taken = std::min(size, request_.received.size() - offset_);
+      std::memcpy(buffer, request_.received.data() + offset_, taken);
+      offset_ += taken;
+      return static_cast<ssize_t>(taken);
+    }
+    if (!wait_for_socket(request_.socket, POLLIN, deadline_, stopping_)) return -1;
+    return ::recv(request_.socket, buffer, size, MSG_DONTWAIT);
+  }
+  ssize_t write(const char* buffer, size_t size) override {
+    if (!is_writable()) return -1;
+    return ::send(request_.socket, buffer, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { socket_address(request_.socket, true, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { socket_address(request_.socket, false, ip, port); }
+  socket_t socket() const override { return request_.socket; }
+
+ private:
+  ArrivedRequest request_;
+  size_t offset_ = 0;
+  SteadyClock::time_point deadline_;
+  const std::atomic<bool>& stopping_;
+};
+
+}  // namespace
+
+// httplib's server with its connections routed through a ConnectionGate: httplib accepts, the
+// gate waits for each request's header without holding a thread, then a probe worker or an API
+// worker serves that one request on the connection (no keep-alive: every request passes the gate).
+class GatedHttpServer : public httplib::Server {
+ public:
+  explicit GatedHttpServer(const HttpOptions& options) : options_(options) {}
+  ~GatedHttpServer() override { stop_serving(); }
+
+  // After binding: widens the kernel's accept queue and starts the gate and the workers.
+  void start_serving() {
+    ::listen(svr_sock_, options_.listen_backlog);
+    probe_workers_ = std::make_unique<httplib::ThreadPool>(kProbeThreads);
+    api_workers_ = std::make_unique<httplib::ThreadPool>(static_cast<size_t>(options_.threads));
+    GateLimits limits;
+    limits.header_timeout_seconds = options_.header_timeout_seconds;
+    limits.max_waiting_per_client = options_.max_connections_per_client;
+    limits.max_waiting = options_.listen_backlog;
+    gate_ = std::make_unique<ConnectionGate>(limits, [this](ArrivedRequest request) { dispatch(std::move(request)); });
+  }
+
+  // After httplib's stop(): closes waiting connections, ends the requests in flight, joins.
+  void stop_serving() {
+    stopping_ = true;
+    gate_.reset();
+    if (probe_workers_) probe_workers_->shutdown();
+    if (api_workers_) api_workers_->shutdown();
+    probe_workers_.reset();
+    api_workers_.reset();
+  }
+
+ private:
+  bool process_and_close_socket(socket_t socket) override {
+    if (gate_) {
+      gate_->admit(socket);
+    } else {
+      ::close(socket);
+    }
+    return true;
+  }
+
+  void dispatch(ArrivedRequest request) {
+    if (is_probe_request(request.received)) {
+      probe_workers_->enqueue([this, request]() mutable { serve(std::move(request)); });
+      return;
+    }
+    if (api_queued_ >= options_.threads * kMaxQueuedPerWorker) {
+      [[maybe_unused]] ssize_t sent =
+          ::send(request.socket, kBusyReply, std::char_traits<char>::length(kBusyReply), MSG_DONTWAIT | MSG_NOSIGNAL);
+      ::close(request.socket);
+      return;
+    }
+    ++api_queued_;
+    api_workers_->enqueue([this, request]() mutable {
+      --api_queued_;
+      serve(std::move(request));
+    });
+  }
+
+  void serve(ArrivedRequest request) {
+    const int socket = request.socket;
+    const auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                   std::chrono::duration<double>(options_.body_timeout_seconds));
+    if (!stopping_) {
+      GatedStream stream(std::move(request), deadline, stopping_);
+      bool closed = false;
+      process_request(stream, /*close_connection=*/true, closed, nullptr);
+    }
+    ::shutdown(socket, SHUT_RDWR);
+    ::close(socket);
+  }
+
+  HttpOptions options_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> api_queued_{0};
+  std::unique_ptr<httplib::ThreadPool> probe_workers_;
+  std::unique_ptr<httplib::ThreadPool> api_workers_;
+  std::unique_ptr<ConnectionGate> gate_;
+};
+
+namespace {
 
 void reply_json(httplib::Response& response, int status, const Json& body) {
   response.status = status;
-  response.set_content(body.dump(), kJsonType);
+  response.set_content(json_line(body), kJsonType);
 }
 
 // Runs `body`, turning Error into its status and a JSON {"error": message}.
@@ -41,11 +215,7 @@ void guarded(httplib::Response& response, const std::function<void()>& body) {
 }
 
 Json parse_body(const httplib::Request& request) {
-  try {
-    return Json::parse(request.body);
-  } catch (const nlohmann::json::exception&) {
-    throw invalid_argument("the request body is not JSON: send a JSON object");
-  }
+  return parse_json_limited(request.body, request.method + " " + request.path + " body");
 }
 
 }  // namespace
@@ -55,7 +225,7 @@ bool is_loopback_address(const std::string& address) {
 }
 
 HttpServer::HttpServer(const HttpOptions& options, HttpHandlers handlers)
-    : options_(options), handlers_(std::move(handlers)), server_(std::make_unique<httplib::Server>()) {
+    : options_(options), handlers_(std::move(handlers)), server_(std::make_unique<GatedHttpServer>(options)) {
   if (!is_loopback_address(options_.bind) && options_.token.empty()) {
     throw invalid_argument("http: binding to " + options_.bind +
                            " needs a bearer token: set http.token (or EDGELOOP_HTTP_TOKEN), or bind 127.0.0.1");
@@ -140,6 +310,7 @@ int HttpServer::start() {
     throw io_error("http: cannot listen on " + options_.bind + ":" + std::to_string(options_.port) +
                    " (taken or not an address here): choose another http.port or http.bind");
   }
+  server_->start_serving();
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   spdlog::info("http: serving on {}:{}", options_.bind, port_);
   return port_;
@@ -148,6 +319,7 @@ int HttpServer::start() {
 void HttpServer::stop() {
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
+  if (server_) server_->stop_serving();
 }
 
 }  // namespace edgeloop

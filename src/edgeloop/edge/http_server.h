@@ -1,7 +1,10 @@
 // HttpServer: the device's local HTTP API (cpp-httplib). Bound to 127.0.0.1 unless told
 // otherwise; bound anywhere else it refuses to start without a bearer token, and every endpoint
 // but the probes then needs `Authorization: Bearer <token>`. Request bodies are limited to
-// max_body_bytes (413 beyond). Endpoints:
+// max_body_bytes (413 beyond). Slow and crowding clients cannot take it down: a request's header
+// must arrive within header_timeout_seconds and its body within body_timeout_seconds, one
+// address's waiting connections are capped (oldest closed), and the probes have workers of their
+// own, so /healthz answers while every API worker is busy (edge/http_connection_gate.h). Endpoints:
 //   GET  /healthz      200 while the process runs            GET /readyz   200 once a model serves
 //   GET  /metrics      Prometheus text                         GET /v1/status  JSON
 //   POST /v1/predict   body: one encoded image → prediction JSON
@@ -20,11 +23,9 @@
 #include "edgeloop/core/config.h"
 #include "edgeloop/edge/edge_options.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace edgeloop {
+
+class GatedHttpServer;
 
 // Each handler may throw edgeloop::Error; its code becomes the HTTP status (400 invalid input,
 // 404 not found, 409 already exists / busy, 422 corrupt, 501 unsupported, 500 otherwise).
@@ -55,7 +56,7 @@ class HttpServer {
 
   HttpOptions options_;
   HttpHandlers handlers_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<GatedHttpServer> server_;
   std::thread thread_;
   int port_ = 0;
 };

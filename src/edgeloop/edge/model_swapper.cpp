@@ -50,7 +50,7 @@ SwapOutcome ModelSwapper::swap(const std::filesystem::path& bundle_directory, co
     slot_.replace(next);
     outcome.swapped = true;
     outcome.model_id = next->model_id;
-    metrics_.set_model(next->model_id);
+    metrics_.set_model(next->model_id, next->engine->name());
     metrics_.add_counter("model_swaps");
     spdlog::info("model swapped to {} from {} ({})", next->model_id, bundle_directory.string(), origin);
   } catch (const std::exception& error) {

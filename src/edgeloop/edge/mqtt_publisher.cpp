@@ -1,11 +1,13 @@
 #include "edgeloop/edge/mqtt_publisher.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/input_limits.h"
 
 namespace edgeloop {
 namespace {
@@ -14,18 +16,39 @@ constexpr const char* kTopicRoot = "edgeloop/";
 constexpr const char* kCommandsLevel = "/commands/";
 constexpr auto kConnectTimeout = std::chrono::seconds(5);
 constexpr double kRetryInitialSeconds = 0.5;        // first-connection retry backoff
-constexpr double kRetryMaxSeconds = 30.0;
-constexpr int kAutoReconnectMinSeconds = 1;         // Paho's reconnection after a lost link
-constexpr int kAutoReconnectMaxSeconds = 16;
+constexpr double kRetryMaxSeconds = 2.0;            // so the device connects soon after the broker returns
+constexpr int kAutoReconnectMinSeconds = 1;         // Paho's reconnection after a lost link (whole seconds)
+constexpr int kAutoReconnectMaxSeconds = 2;
 constexpr auto kFlushTimeout = std::chrono::seconds(10);
 constexpr auto kDisconnectTimeout = std::chrono::seconds(2);
+constexpr auto kResendCheckInterval = std::chrono::milliseconds(500);
+constexpr int kPahoQueueMargin = 1000;              // status answers beside a full backlog
 
 bool is_tls_uri(const std::string& uri) { return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0; }
 
 }  // namespace
 
+// Paho's answer to each publish: the user context carries the message's sequence number.
+class MqttPublisher::DeliveryListener : public mqtt::iaction_listener {
+ public:
+  explicit DeliveryListener(MqttPublisher& publisher) : publisher_(publisher) {}
+  void on_success(const mqtt::token& token) override { publisher_.on_delivery(sequence_of(token), true); }
+  void on_failure(const mqtt::token& token) override { publisher_.on_delivery(sequence_of(token), false); }
+
+ private:
+  static int64_t sequence_of(const mqtt::token& token) {
+    return static_cast<int64_t>(reinterpret_cast<intptr_t>(token.get_user_context()));
+  }
+  MqttPublisher& publisher_;
+};
+
 MqttPublisher::MqttPublisher(const MqttOptions& options, const std::string& device_id, EdgeMetrics* metrics)
-    : options_(options), device_id_(device_id), topic_prefix_(kTopicRoot + device_id + "/"), metrics_(metrics) {
+    : options_(options),
+      device_id_(device_id),
+      topic_prefix_(kTopicRoot + device_id + "/"),
+      metrics_(metrics),
+      outbox_(options.persistence_dir, static_cast<size_t>(std::max(options.max_buffered, 1))),
+      delivery_listener_(std::make_unique<DeliveryListener>(*this)) {
   if (options_.broker.empty()) throw invalid_argument("mqtt: no broker given: set mqtt.broker (e.g. tcp://host:1883)");
   if (options_.client_id.empty()) options_.client_id = "edgeloop-" + device_id;
   for (const auto& file : {options_.ca_file, options_.certificate_file, options_.key_file}) {
@@ -33,20 +56,15 @@ MqttPublisher::MqttPublisher(const MqttOptions& options, const std::string& devi
       throw not_found("mqtt: TLS file " + file.string() + " does not exist: fix mqtt.ca_file / certificate_file / key_file");
     }
   }
-  std::error_code error;
-  std::filesystem::create_directories(options_.persistence_dir, error);
-  if (error) {
-    throw io_error("mqtt: cannot create the queue folder " + options_.persistence_dir.string() + ": " + error.message());
-  }
   try {
+    // No Paho persistence: the outbox is the one on-disk queue (Paho's own file store refuses to
+    // start on a stray file in its folder, paho.mqtt.c #990).
     mqtt::create_options create(MQTTVERSION_3_1_1);
-    create.set_send_while_disconnected(true, /*anyTime=*/true);
-    create.set_max_buffered_messages(options_.max_buffered);
-    create.set_delete_oldest_messages(true);
-    client_ = std::make_unique<mqtt::async_client>(options_.broker, options_.client_id, create,
-                                                   options_.persistence_dir.string());
+    create.set_max_buffered_messages(options_.max_buffered + kPahoQueueMargin);   // Paho's command queue (100 by default)
+    client_ = std::make_unique<mqtt::async_client>(options_.broker, options_.client_id, create, nullptr);
   } catch (const mqtt::exception& exception) {
-    throw invalid_argument("mqtt: broker " + options_.broker + ": " + exception.what() + ": use tcp://host:port or ssl://host:port");
+    throw invalid_argument("mqtt: cannot use the broker address " + options_.broker + " (" + exception.what() +
+                           "): write it as tcp://host:port or ssl://host:port");
   }
   client_->set_connected_handler([this](const std::string&) { on_connected(); });
   client_->set_connection_lost_handler([this](const std::string& cause) {
@@ -106,7 +124,7 @@ void MqttPublisher::connect_loop() {
   double backoff = kRetryInitialSeconds;
   while (true) {
     try {
-      if (client_->connect(connect)->wait_for(kConnectTimeout + std::chrono::seconds(1)) && client_->is_connected()) return;
+      if (client_->connect(connect)->wait_for(kConnectTimeout + std::chrono::seconds(1)) && client_->is_connected()) break;
     } catch (const mqtt::exception& exception) {
       spdlog::warn("mqtt: cannot reach {}: {}; retrying in {} s", options_.broker, exception.what(), backoff);
     }
@@ -114,17 +132,76 @@ void MqttPublisher::connect_loop() {
     if (stop_signal_.wait_for(lock, std::chrono::duration<double>(backoff), [this] { return stopping_; })) return;
     backoff = std::min(backoff * 2, kRetryMaxSeconds);
   }
+  // Connected: from now on this thread sends the backlog after each (re)connection. Not from
+  // Paho's connected callback, where a publish is refused as not connected yet.
+  while (true) {
+    {
+      std::unique_lock lock(stop_mutex_);
+      stop_signal_.wait_for(lock, kResendCheckInterval, [this] { return stopping_ || resend_requested_; });
+      if (stopping_) return;
+      if (!(resend_requested_ || retry_requested_) || !client_->is_connected()) continue;
+      if (resend_requested_) {
+        // The whole backlog again, oldest first: what was in flight when the link went may or
+        // may not have reached the broker, and Paho does not say; consumers drop duplicates by "seq".
+        std::lock_guard in_flight_lock(in_flight_mutex_);
+        in_flight_.clear();
+      }
+      resend_requested_ = retry_requested_ = false;
+    }
+    const std::vector<OutboxMessage> backlog = outbox_.backlog();
+    if (!backlog.empty()) spdlog::info("mqtt: sending {} unacknowledged message(s) again", backlog.size());
+    for (const OutboxMessage& message : backlog) send(message);
+  }
 }
 
 void MqttPublisher::on_connected() {
   spdlog::info("mqtt: connected to {} as {}", options_.broker, options_.client_id);
   if (metrics_) metrics_->set_gauge("mqtt_connected", 1);
   try {
-    // Only a subscribe here: a publish would join the buffered backlog ahead of it and, with the
-    // buffer full, push out the oldest unsent message.
     client_->subscribe(topic_prefix_ + "commands/#", options_.qos);
   } catch (const mqtt::exception& exception) {
     spdlog::warn("mqtt: after connecting: {}", exception.what());
+  }
+  {
+    std::lock_guard lock(stop_mutex_);
+    resend_requested_ = true;
+  }
+  stop_signal_.notify_all();
+}
+
+void MqttPublisher::send(const OutboxMessage& message) {
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    if (!in_flight_.insert(message.sequence).second) return;
+  }
+  try {
+    client_->publish(mqtt::make_message(message.topic, message.payload, options_.qos, false),
+                     reinterpret_cast<void*>(static_cast<intptr_t>(message.sequence)), *delivery_listener_);
+  } catch (const mqtt::exception& exception) {
+    spdlog::debug("mqtt: message {} not sent now ({}); it stays in the queue", message.sequence, exception.what());
+    {
+      std::lock_guard lock(in_flight_mutex_);   // it stays in the outbox: sent at the next retry or connection
+      in_flight_.erase(message.sequence);
+    }
+    std::lock_guard lock(stop_mutex_);
+    retry_requested_ = true;
+  }
+}
+
+void MqttPublisher::on_delivery(int64_t sequence, bool acknowledged) {
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    in_flight_.erase(sequence);
+  }
+  if (acknowledged) {
+    outbox_.remove(sequence);
+    if (metrics_) metrics_->set_gauge("mqtt_pending", static_cast<double>(outbox_.size()));
+    return;
+  }
+  // Failed while connected (a reconnection raced with it): send it again now rather than at the
+  // next reconnection. While disconnected it waits in the outbox for on_connected().
+  if (client_->is_connected()) {
+    if (const auto message = outbox_.find(sequence)) send(*message);
   }
 }
 
@@ -135,7 +212,7 @@ void MqttPublisher::handle_message(const std::string& topic, const std::string& 
   Json answer{{"event", "command"}, {"command", name}};
   try {
     if (!command_handler_) throw unsupported("this device takes no MQTT commands");
-    Json body = payload.empty() ? Json::object() : Json::parse(payload);
+    Json body = payload.empty() ? Json::object() : parse_json_limited(payload, "mqtt command " + name);
     answer["result"] = command_handler_(name, body);
     answer["ok"] = true;
   } catch (const std::exception& error) {
@@ -147,24 +224,25 @@ void MqttPublisher::handle_message(const std::string& topic, const std::string& 
 
 void MqttPublisher::publish(EdgeTopic topic, const Json& payload) {
   if (topic == EdgeTopic::kPredictions && !options_.publish_predictions) return;
+  OutboxMessage message;
+  const int64_t dropped_before = outbox_.dropped();
   try {
-    if (!client_->is_connected() && pending() >= static_cast<size_t>(options_.max_buffered)) {
-      ++dropped_;   // Paho discards the oldest buffered message to take this one
-      if (metrics_) metrics_->add_counter("mqtt_dropped");
-    }
-    client_->publish(mqtt::make_message(topic_for(topic), payload.dump(), options_.qos, false));
-    ++published_;
-    if (metrics_) {
-      metrics_->add_counter("mqtt_published");
-      metrics_->set_gauge("mqtt_pending", static_cast<double>(pending()));
-    }
-  } catch (const mqtt::exception& exception) {
+    message = outbox_.add(topic_for(topic), payload);
+  } catch (const Error& error) {
     if (metrics_) metrics_->add_counter("mqtt_publish_failures");
-    spdlog::warn("mqtt: publish to {} failed: {}", topic_for(topic), exception.what());
+    spdlog::warn("mqtt: {}", error.what());
+    return;
   }
+  ++published_;
+  if (metrics_) {
+    metrics_->add_counter("mqtt_published");
+    if (outbox_.dropped() > dropped_before) metrics_->add_counter("mqtt_dropped", outbox_.dropped() - dropped_before);
+    metrics_->set_gauge("mqtt_pending", static_cast<double>(outbox_.size()));
+  }
+  if (client_->is_connected()) send(message);
 }
 
-size_t MqttPublisher::pending() const { return client_->get_pending_delivery_tokens().size(); }
+size_t MqttPublisher::pending() const { return outbox_.size(); }
 
 bool MqttPublisher::connected() const { return client_->is_connected(); }
 
@@ -179,8 +257,7 @@ bool MqttPublisher::wait_until_connected(double seconds) {
 
 void MqttPublisher::flush() {
   const auto deadline = std::chrono::steady_clock::now() + kFlushTimeout;
-  // Paho keeps the tokens of messages it dropped pending forever; those are not waited for.
-  while (pending() > static_cast<size_t>(dropped_.load()) && client_->is_connected() && std::chrono::steady_clock::now() < deadline) {
+  while (pending() > 0 && client_->is_connected() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }

@@ -1,7 +1,10 @@
 // MqttPublisher: the device's MQTT link (Eclipse Paho C++). Publishes each pipeline topic to
-// edgeloop/<device>/<topic> at the configured QoS (1 by default) with a persistent session and
-// Paho's on-disk queue, so messages published while the broker is away are kept (up to
-// max_buffered; beyond that the oldest are dropped and counted) and sent on reconnection.
+// edgeloop/<device>/<topic> at the configured QoS (1 by default) with a persistent session. Every
+// message is numbered ("seq") and stored in the on-disk MqttOutbox before it is sent, and removed
+// when the broker acknowledges it: messages published while the broker is away, or not yet
+// acknowledged when the device was killed, are sent again on reconnection or at the next start
+// (up to max_buffered; beyond that the oldest are dropped and counted). Consumers drop duplicates
+// by "seq". After a lost link Paho reconnects within about two seconds of the broker's return.
 // Subscribes to edgeloop/<device>/commands/<name> and hands each command to a handler (config,
 // model, ...); the answer is published on `status`, and so is {"event":"offline"} (also as the
 // last will). TLS and user/password from MqttOptions.
@@ -13,12 +16,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
 #include "edgeloop/edge/edge_metrics.h"
 #include "edgeloop/edge/edge_options.h"
 #include "edgeloop/edge/event_sink.h"
+#include "edgeloop/edge/mqtt_outbox.h"
 
 namespace mqtt {
 class async_client;
@@ -32,7 +37,8 @@ using MqttCommandHandler = std::function<Json(const std::string& name, const Jso
 
 class MqttPublisher : public EventSink {
  public:
-  // Throws Error(kInvalidArgument) when the broker URI or TLS files are unusable.
+  // Throws Error(kInvalidArgument) when the broker URI or TLS files are unusable, Error(kIo) when
+  // the queue folder (mqtt.persistence_dir) can be neither created nor cleaned.
   MqttPublisher(const MqttOptions& options, const std::string& device_id, EdgeMetrics* metrics = nullptr);
   ~MqttPublisher() override;   // publishes "offline", disconnects, keeps unsent messages on disk
 
@@ -43,27 +49,35 @@ class MqttPublisher : public EventSink {
   void flush() override;                         // waits (bounded) until the broker has everything
   bool wait_until_connected(double seconds);     // tests and startup
   bool connected() const;
-  int64_t dropped() const { return dropped_; }   // oldest buffered messages discarded
+  int64_t dropped() const { return outbox_.dropped(); }   // oldest buffered messages discarded
   int64_t published() const { return published_; }
-  size_t pending() const;                        // messages not yet acknowledged
+  size_t pending() const;                        // messages not yet acknowledged (the outbox)
   std::string topic_for(EdgeTopic topic) const;  // edgeloop/<device>/<topic>
 
  private:
+  class DeliveryListener;
   void connect_loop();
   void on_connected();
   void handle_message(const std::string& topic, const std::string& payload);
+  void send(const OutboxMessage& message);       // hands a stored message to Paho unless already in flight
+  void on_delivery(int64_t sequence, bool acknowledged);
 
   MqttOptions options_;
   std::string device_id_;
   std::string topic_prefix_;
   EdgeMetrics* metrics_;
   MqttCommandHandler command_handler_;
+  MqttOutbox outbox_;
+  std::unique_ptr<DeliveryListener> delivery_listener_;
+  std::mutex in_flight_mutex_;
+  std::set<int64_t> in_flight_;                  // sequence numbers handed to Paho and not yet answered
   std::unique_ptr<mqtt::async_client> client_;
   std::thread connector_;
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;
   bool stopping_ = false;
-  std::atomic<int64_t> dropped_{0};
+  bool resend_requested_ = false;                // set on each (re)connection; the connector thread resends
+  bool retry_requested_ = false;                 // a send failed: the connector thread sends what is not in flight
   std::atomic<int64_t> published_{0};
 };
 

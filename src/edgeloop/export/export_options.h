@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct ParityEngine {
 // runtime/toolkit_engines.h runtime_parity_engine is the one the CLI and the quickstart pass.
 using ParityEngineFactory = std::function<ParityEngine(const std::string& name, int threads, int max_batch)>;
 
+// Times the device engines on the bundle's written model files (`int8_file` when written) with
+// `threads` engine threads and returns bundle.json's "engine_ranking" value. A seam for the same
+// reason: runtime/engine_timing.h export_engine_ranking is the one the CLI and the quickstart pass.
+using EngineRanker = std::function<Json(const std::filesystem::path& fp32_file,
+                                        const std::optional<std::filesystem::path>& int8_file, int threads)>;
+
 struct ExportOptions {
   std::filesystem::path output_directory;   // the bundle folder; must not exist unless `overwrite`
   bool overwrite = false;                   // replace an existing bundle at output_directory
@@ -43,10 +50,15 @@ struct ExportOptions {
   ParityEngineFactory engine_factory;
   // The runtime's engines (built by engine_factory) checked against LibTorch, besides the
   // built-in OpenCV DNN check. An engine that cannot map an op is recorded as skipped.
-  std::vector<std::string> engine_names = {"xnnpack", "opencv"};
+  std::vector<std::string> engine_names = {"xnnpack", "onednn", "opencv"};
   // int8 engines run on model.int8.onnx and compared with the reference QDQ semantics (reported,
   // not enforced: integer kernels round differently).
-  std::vector<std::string> int8_engine_names = {"xnnpack-int8"};
+  std::vector<std::string> int8_engine_names = {"xnnpack-int8", "onednn-int8"};
+  // Time the device engines (through engine_ranker) on the written files and store the ranking in
+  // bundle.json, so the device can take the fastest; off: no "engine_ranking" in bundle.json.
+  bool rank_engines = true;
+  EngineRanker engine_ranker;               // required when rank_engines (see EngineRanker)
+  int ranking_threads = 1;                  // engine threads while ranking (edgeloop-edge's default)
   // Further engines to check (tests use this to plant a faulty one).
   std::vector<ParityEngine> engines;
 };

@@ -212,6 +212,11 @@ class Exporter {
     check_parity(bundle.fp32_model(), bundle_pipeline, parity_set);
     bundle.reference_statistics = reference_statistics(bundle_pipeline, training).to_json();
     if (options_.int8) write_int8(fp32, bundle, bundle_pipeline, training, validation);
+    if (options_.rank_engines) {
+      step("rank engines");
+      if (!options_.engine_ranker) throw internal_error("ExportOptions::engine_ranker is unset but rank_engines is on");
+      bundle.engine_ranking = options_.engine_ranker(bundle.fp32_model(), bundle.int8_model(), options_.ranking_threads);
+    }
 
     fill_manifest(bundle);
     write_bundle_manifest(bundle);

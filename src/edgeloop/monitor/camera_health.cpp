@@ -55,9 +55,11 @@ CameraHealthOptions camera_health_options_from_json(const Json& value, CameraHea
     throw invalid_argument(std::string("camera health settings: ") + error.what() + ": give numbers");
   }
   if (options.frozen_frames < 2 || options.fps_window_frames < 2 || options.baseline_frames < 1 ||
-      options.persist_frames < 1 || options.degraded_persist_frames < 1 || options.frozen_seconds < 0 || options.min_sharpness < 0) {
+      options.persist_frames < 1 || options.degraded_persist_frames < 1 || options.frozen_seconds < 0 || options.min_sharpness < 0 ||
+      options.expected_fps < 0) {
     throw invalid_argument("camera health settings out of range: frozen_frames >= 2, frozen_seconds >= 0, "
-                           "min_sharpness >= 0, fps_window_frames >= 2, baseline_frames >= 1, persist_frames and degraded_persist_frames >= 1");
+                           "min_sharpness >= 0, expected_fps >= 0 (0 = learn it), fps_window_frames >= 2, baseline_frames >= 1, "
+                           "persist_frames and degraded_persist_frames >= 1");
   }
   if (options.black_mean_max < 0 || options.white_mean_min > 255 || options.black_mean_max >= options.white_mean_min) {
     throw invalid_argument("camera health settings out of range: 0 <= black_mean_max (min_brightness) < "

@@ -42,9 +42,10 @@ double number_parameter(Json& parameters, const std::string& key, double fallbac
   return parameters[key].get<double>();
 }
 
-int required_positive_int(const Json& parameters, const std::string& key, const std::string& op, int position) {
-  if (!parameters.contains(key) || !parameters[key].is_number_integer() || parameters[key].get<int>() <= 0) {
-    throw bad_op(op, position, "needs `" + key + "` as a positive whole number of pixels");
+int required_pixel_count(const Json& parameters, const std::string& key, const std::string& op, int position) {
+  if (!parameters.contains(key) || !parameters[key].is_number_integer() || parameters[key].get<int64_t>() <= 0 ||
+      parameters[key].get<int64_t>() > kMaxResizeSide) {
+    throw bad_op(op, position, "needs `" + key + "` as a whole number of pixels from 1 to " + std::to_string(kMaxResizeSide));
   }
   return parameters[key].get<int>();
 }
@@ -220,8 +221,8 @@ void check_preprocess_op(const std::string& name, Json& parameters, PreprocessSt
     state.channels = color == "gray" ? 1 : 3;
     state.color = color;
   } else if (name == "resize") {
-    state.width = required_positive_int(parameters, "width", name, position);
-    state.height = required_positive_int(parameters, "height", name, position);
+    state.width = required_pixel_count(parameters, "width", name, position);
+    state.height = required_pixel_count(parameters, "height", name, position);
     string_parameter(parameters, "mode", "stretch", {"stretch", "letterbox", "center_crop"}, name, position);
     string_parameter(parameters, "interpolation", "area", {"area", "linear", "nearest", "cubic"}, name, position);
     const double pad = number_parameter(parameters, "pad", 0, name, position);

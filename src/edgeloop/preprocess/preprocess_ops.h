@@ -4,7 +4,7 @@
 //
 // Ops and their parameters (defaults in brackets):
 //   decode              color: gray | rgb [gray]          any decoded 8-bit image → 1 or 3 channels (RGB order)
-//   resize              width, height (pixels, required); mode: stretch | letterbox | center_crop [stretch];
+//   resize              width, height (pixels, required, 1..kMaxResizeSide); mode: stretch | letterbox | center_crop [stretch];
 //                       interpolation: area | linear | nearest | cubic [area]; pad: 0..255 [0] (letterbox fill)
 //   brightness_contrast alpha (gain) [1.0], beta (offset, 8-bit levels) [0]: out = alpha·in + beta, saturated
 //   equalize_histogram  clip_limit [0] (0: plain equalization; > 0: CLAHE with that clip); colour images
@@ -24,6 +24,10 @@
 #include "edgeloop/core/config.h"
 
 namespace edgeloop {
+
+// The largest side a `resize` may ask for, in pixels: model inputs are far smaller, and a spec
+// asking for 60000×60000 would have OpenCV allocate gigabytes (and abort) on the first frame.
+constexpr int kMaxResizeSide = 4096;
 
 // What a pipeline knows about the image between ops, used to check ops against each other.
 struct PreprocessState {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "edgeloop/bundle/bundle.h"
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/number_format.h"
@@ -23,12 +24,12 @@
 #include "edgeloop/registry/dataset_store.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/registry.h"
-#include "edgeloop/registry/run_store.h"
 #include "edgeloop/report/benchmark_plot.h"
 #include "edgeloop/report/html_report.h"
 #include "edgeloop/report/report_loader.h"
 #include "edgeloop/runtime/benchmark.h"
 #include "edgeloop/runtime/benchmark_subject.h"
+#include "edgeloop/runtime/engine_timing.h"
 #include "edgeloop/runtime/model_latency.h"
 #include "edgeloop/runtime/toolkit_engines.h"
 #include "edgeloop/train/sweep.h"
@@ -44,7 +45,7 @@ constexpr const char* kEdgeConfigFile = "edge.json";    // edgeloop-edge's setti
 constexpr const char* kOfficialTestSet = "official";
 constexpr double kValidationShare = 0.1;
 constexpr double kMinimumSweepMinutes = 0.5;
-constexpr int kSteps = 11;
+constexpr int kSteps = 11;   // the step() calls below, in order
 constexpr int kBenchThreads = 1;   // the latency a one-core device would see
 
 struct Step {
@@ -81,13 +82,31 @@ void check_options(const QuickstartOptions& options) {
   }
 }
 
-Json read_state(const fs::path& path) {
-  if (!fs::exists(path)) return Json::object();
-  try {
-    return Json::parse(read_file(path));
-  } catch (const Json::exception&) {
-    return Json::object();   // a damaged state file only costs redoing the steps
+// What an earlier run left in the folder, so that a second run reuses its sweep and bundle.
+struct QuickstartState {
+  std::string version_id;                // the dataset version the sweep trained on
+  std::optional<SweepResult> sweep;
+  std::string bundle_model;              // the model the bundle folder holds
+
+  Json to_json() const {
+    return Json{{"version_id", version_id},
+                {"sweep", sweep ? sweep->to_json() : Json(nullptr)},
+                {"bundle_model", bundle_model}};
   }
+};
+
+QuickstartState read_state(const fs::path& path) {
+  QuickstartState state;
+  if (!fs::exists(path)) return state;
+  try {
+    const Json json = Json::parse(read_file(path));
+    state.version_id = json.at("version_id").get<std::string>();
+    if (!json.at("sweep").is_null()) state.sweep = SweepResult::from_json(json.at("sweep"));
+    state.bundle_model = json.at("bundle_model").get<std::string>();
+  } catch (const std::exception&) {
+    return QuickstartState{};   // a damaged or older state file only costs redoing the steps
+  }
+  return state;
 }
 
 // Copies the first `count` images of the official test split into `folder` as 00000.png, ...
@@ -172,155 +191,160 @@ Json QuickstartSummary::to_json() const {
               {"reports", report_list},         {"seconds", seconds}};
 }
 
-QuickstartSummary run_quickstart(const QuickstartOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  check_options(options);
-  const fs::path edge_binary = find_edge_binary(options);
-  Step step{options};
+namespace {
+
+// One quickstart in progress: its workspace, registry, the state an earlier run left, and the
+// summary being filled. Each step below is one function.
+struct QuickstartRun {
+  const QuickstartOptions& options;
+  Step step;
+  Workspace workspace;
+  Registry registry;
+  QuickstartState state;
   QuickstartSummary summary;
 
-  step("workspace");
-  const Workspace workspace = Workspace::init(fs::absolute(options.directory));
-  summary.workspace = workspace.root();
-  const fs::path state_path = workspace.root() / kStateFile;
-  Json state = read_state(state_path);
-  const auto save_state = [&] { write_file_atomically(state_path, state.dump(2) + "\n"); };
-  Registry registry = Registry::open(workspace.registry_path());
-  DatasetStore datasets(registry);
+  fs::path state_path() const { return workspace.root() / kStateFile; }
+  void save_state() const { write_file_atomically(state_path(), state.to_json().dump(2) + "\n"); }
+};
 
-  step("import " + options.dataset.string());
-  if (!datasets.try_resolve(options.dataset_name)) {
+DatasetVersion prepare_dataset(QuickstartRun& run) {
+  const QuickstartOptions& options = run.options;
+  run.step("import " + options.dataset.string());
+  if (!DatasetStore(run.registry).try_resolve(options.dataset_name)) {
     ImportOptions import;
     import.name = options.dataset_name;
     import.threads = options.threads;
-    import_dataset(workspace, registry, options.dataset, import, options.progress);
+    import_dataset(run.workspace, run.registry, options.dataset, import, options.progress);
   }
-
-  step("split: validation " + format_percent(kValidationShare) + ", the official t10k test set kept apart");
+  run.step("split: validation " + format_percent(kValidationShare) + ", the official t10k test set kept apart");
   SplitOptions split;
   split.val_fraction = kValidationShare;
   split.test_sets.clear();   // every test image is the source's own (t10k)
   split.keep_origin_test = kOfficialTestSet;
-  const DatasetVersion version = split_dataset(registry, options.dataset_name, split).version;
-  summary.dataset_version = version.reference();
+  const DatasetVersion version = split_dataset(run.registry, options.dataset_name, split).version;
+  run.summary.dataset_version = version.reference();
+  run.step("class balance");
+  const ClassImbalance imbalance = class_imbalance(run.registry, version);
+  run.summary.balance = std::string(imbalance.warning ? "imbalanced" : "balanced") +
+                        (imbalance.ratio ? " (largest/smallest class " + format_fixed(*imbalance.ratio, 2) + ")" : "");
+  return version;
+}
 
-  step("class balance");
-  StatsOptions counts_only;
-  counts_only.decode_images = false;
-  counts_only.threads = options.threads;
-  const Json stats = dataset_stats(workspace, registry, summary.dataset_version, counts_only, options.progress);
-  const Json ratio = stats.value("imbalance_ratio", Json());
-  summary.balance = std::string(stats.value("imbalance_warning", false) ? "imbalanced" : "balanced") +
-                    (ratio.is_number() ? " (largest/smallest class " + format_fixed(ratio.get<double>(), 2) + ")" : "");
-
-  const double elapsed_minutes =
-      seconds_since(started) / 60.0;
+SweepResult sweep_or_reuse(QuickstartRun& run, const DatasetVersion& version, double elapsed_minutes) {
+  const QuickstartOptions& options = run.options;
   const double sweep_minutes = std::max(kMinimumSweepMinutes, options.minutes * options.sweep_share - elapsed_minutes);
-  step("sweep " + options.archs + " within " + format_fixed(sweep_minutes, 1) + " minutes");
-  Json sweep = state.value("sweep", Json());
-  if (!sweep.is_object() || state.value("version_id", "") != version.id) {
-    SweepOptions sweep_options;
-    sweep_options.data = summary.dataset_version;
-    sweep_options.archs = parse_architecture_list(options.archs);
-    sweep_options.budget_minutes = sweep_minutes;
-    sweep_options.train.epochs = options.epochs;
-    sweep_options.train.threads = options.threads;
-    sweep_options.latency_probe = device_latency_probe;
-    TrainerCallbacks callbacks;
-    callbacks.progress = options.progress;
-    sweep = run_sweep(workspace, sweep_options, callbacks).to_json();
-    state = Json{{"version_id", version.id}, {"sweep", sweep}};
-    save_state();
-  }
-  summary.sweep_id = sweep.value("sweep", "");
-  summary.stop_reason = sweep.value("stop_reason", "");
-  summary.picked_model = sweep.value("pick", "");
-  if (summary.picked_model.empty()) throw internal_error("sweep " + summary.sweep_id + " picked no model");
+  run.step("sweep " + options.archs + " within " + format_fixed(sweep_minutes, 1) + " minutes (successive halving)");
+  if (run.state.sweep && run.state.version_id == version.id) return *run.state.sweep;
+  SweepOptions sweep_options;
+  sweep_options.data = run.summary.dataset_version;
+  sweep_options.archs = parse_architecture_list(options.archs);
+  sweep_options.budget_minutes = sweep_minutes;
+  sweep_options.train.threads = options.threads;
+  if (options.epochs > 0) sweep_options.train.epochs = options.epochs;
+  sweep_options.latency_probe = device_latency_probe;
+  sweep_options.on_rung = options.on_sweep_rung;
+  TrainerCallbacks callbacks;
+  callbacks.progress = options.progress;
+  run.state = QuickstartState{version.id, run_sweep(run.workspace, sweep_options, callbacks), ""};
+  run.save_state();
+  return *run.state.sweep;
+}
 
-  step("fit diagnosis of the pick");
-  ModelStore models(registry);
-  const ModelRecord picked = models.resolve(summary.picked_model);
+ModelRecord describe_pick(QuickstartRun& run, const SweepResult& sweep) {
+  run.step("fit diagnosis of the pick");
+  QuickstartSummary& summary = run.summary;
+  summary.sweep_id = sweep.id;
+  summary.stop_reason = sweep.stop_reason;
+  const auto pick = std::find_if(sweep.rows.begin(), sweep.rows.end(), [](const SweepRow& row) { return row.pick; });
+  if (pick == sweep.rows.end()) throw internal_error("sweep " + sweep.id + " picked no model");
+  const ModelRecord picked = ModelStore(run.registry).resolve(pick->model_id);
+  summary.picked_model = picked.id;
   summary.picked_arch = picked.arch;
-  summary.val_accuracy = picked.val_accuracy.value_or(0.0);
-  for (const Json& row : sweep.value("rows", Json::array())) {
-    if (row.value("model", "") != picked.id) continue;
-    summary.pick_reason = row.value("meets_target", false) ? "first to meet the accuracy target"
-                                                          : "most accurate within the latency budget, on the Pareto front";
-    summary.diagnosis = row.value("diagnosis", "");
-  }
-  if (!picked.run_id.empty()) {
-    if (const auto run = RunStore(registry).find_run(picked.run_id); run && run->diagnosis.contains("verdict")) {
-      summary.diagnosis = run->diagnosis["verdict"].get<std::string>();
-    }
-  }
+  summary.val_accuracy = pick->val_accuracy;
+  summary.pick_reason = pick->meets_target ? "first to meet the accuracy target"
+                                           : "most accurate within the latency budget, on the Pareto front";
+  summary.diagnosis = pick->diagnosis;
+  return picked;
+}
 
-  step("export fp32 + int8");
-  summary.bundle = workspace.root() / "bundle";
-  if (state.value("bundle_model", "") != picked.id || !fs::exists(summary.bundle / "bundle.json")) {
+void export_pick(QuickstartRun& run, const ModelRecord& picked) {
+  run.step("export fp32 + int8");
+  run.summary.bundle = run.workspace.root() / "bundle";
+  const bool current = run.state.bundle_model == picked.id && fs::exists(run.summary.bundle / kBundleManifestName);
+  if (!current) {
     ExportOptions export_options;
-    export_options.output_directory = summary.bundle;
+    export_options.output_directory = run.summary.bundle;
     export_options.overwrite = true;   // the bundle of an earlier pick is replaced
     export_options.int8 = true;
-    export_options.threads = options.threads;
+    export_options.threads = run.options.threads;
     export_options.engine_factory = runtime_parity_engine;
-    state["bundle_model"] = picked.id;
-    state["export"] = export_model(workspace, picked.id, export_options, options.progress).to_json();
-    save_state();
+    export_options.engine_ranker = export_engine_ranking;
+    export_model(run.workspace, picked.id, export_options, run.options.progress);
+    run.state.bundle_model = picked.id;
+    run.save_state();
   }
-  summary.size_fp32_bytes = state["export"].value("fp32_file_bytes", int64_t{0});
-  if (state["export"].contains("int8")) summary.size_int8_bytes = state["export"]["int8"].value("file_bytes", int64_t{0});
+  const Bundle bundle = load_bundle(run.summary.bundle);
+  run.summary.size_fp32_bytes = bundle.files.at(kBundleFp32ModelName).bytes;
+  if (bundle.files.count(kBundleInt8ModelName)) run.summary.size_int8_bytes = bundle.files.at(kBundleInt8ModelName).bytes;
+}
 
-  step("bench on xnnpack fp32 and int8");
+fs::path bench_pick(QuickstartRun& run) {
+  run.step("bench on xnnpack fp32 and int8");
   BenchmarkTargetOptions bench_target;
-  bench_target.workspace = workspace;
-  bench_target.max_validation_images = options.bench_images;
+  bench_target.workspace = run.workspace;
+  bench_target.max_validation_images = run.options.bench_images;
   BenchmarkOptions bench_options;
   bench_options.engines = {"xnnpack", "xnnpack-int8"};
   bench_options.threads = {kBenchThreads};
-  bench_options.max_validation_images = options.bench_images;
-  bench_options.progress = options.progress;
-  const BenchmarkReport bench = run_benchmark(resolve_benchmark_subject(summary.bundle.string(), bench_target), bench_options);
-  const fs::path bench_plot = workspace.root() / "bench.svg";
+  bench_options.max_validation_images = run.options.bench_images;
+  bench_options.progress = run.options.progress;
+  const BenchmarkReport bench =
+      run_benchmark(resolve_benchmark_subject(run.summary.bundle.string(), bench_target), bench_options);
+  const fs::path bench_plot = run.workspace.root() / "bench.svg";
   Json bench_json = benchmark_to_json(bench);
   bench_json["plot"] = write_benchmark_plot(bench, bench_plot) ? Json(bench_plot.string()) : Json(nullptr);
-  const fs::path bench_path = workspace.root() / "bench.json";
+  const fs::path bench_path = run.workspace.root() / "bench.json";
   write_file_atomically(bench_path, bench_json.dump(2) + "\n");
-  summary.latency_fp32_ms = p50_of(bench, "xnnpack");
-  summary.latency_int8_ms = p50_of(bench, "xnnpack-int8");
+  run.summary.latency_fp32_ms = p50_of(bench, "xnnpack");
+  run.summary.latency_int8_ms = p50_of(bench, "xnnpack-int8");
+  return bench_path;
+}
 
-  step("test once on the official test set");
+void test_pick(QuickstartRun& run, const ModelRecord& picked) {
+  run.step("test once on the official test set");
   const std::string official_split = std::string(kSplitTestPrefix) + kOfficialTestSet;
-  std::optional<double> earlier_accuracy;
-  for (const EvaluationRecord& evaluation : models.evaluations(picked.id)) {
-    if (evaluation.split == official_split) earlier_accuracy = evaluation.accuracy;
+  for (const EvaluationRecord& evaluation : ModelStore(run.registry).evaluations(picked.id)) {
+    if (evaluation.split != official_split) continue;
+    run.summary.test_accuracy = evaluation.accuracy;
+    run.summary.test_note = "tested by an earlier run; not repeated";
+    return;
   }
-  if (earlier_accuracy) {
-    summary.test_accuracy = *earlier_accuracy;
-    summary.test_note = "tested by an earlier run; not repeated";
-  } else {
-    TestOptions test;
-    test.model = picked.id;
-    test.testset = kOfficialTestSet;
-    test.threads = options.threads;
-    const EvaluationReport tested = test_model(workspace, test);
-    summary.test_accuracy = tested.metrics.accuracy;
-    summary.test_note = tested.note.empty() ? "first use" : "first use by this model; " + tested.note;
-  }
+  TestOptions test;
+  test.model = picked.id;
+  test.testset = kOfficialTestSet;
+  test.threads = run.options.threads;
+  const EvaluationReport tested = test_model(run.workspace, test);
+  run.summary.test_accuracy = tested.metrics.accuracy;
+  run.summary.test_note = tested.note.empty() ? "first use" : "first use by this model; " + tested.note;
+}
 
-  step("edgeloop-edge on sim: drift part-way, then a camera fault");
-  const fs::path stream = workspace.root() / "stream";
-  write_stream_images(workspace, registry, version.id, stream, options.stream_frames);
-  const fs::path edge_config = workspace.root() / kEdgeConfigFile;
+void run_edge(QuickstartRun& run, const fs::path& edge_binary, const DatasetVersion& version) {
+  run.step("edgeloop-edge on sim: drift part-way, then a camera fault");
+  const QuickstartOptions& options = run.options;
+  QuickstartSummary& summary = run.summary;
+  const fs::path root = run.workspace.root();
+  write_stream_images(run.workspace, run.registry, version.id, root / "stream", options.stream_frames);
+  const fs::path edge_config = root / kEdgeConfigFile;
   write_file_atomically(edge_config, Json{{"drift", {{"window_frames", options.drift_window_frames}}}}.dump(2) + "\n");
-  summary.edge_log = workspace.root() / "edge-run.jsonl";
+  summary.edge_log = root / "edge-run.jsonl";
   fs::remove(summary.edge_log);
-  const fs::path captures = workspace.root() / "captures";
   std::vector<EdgeCounts> counts_after;
   for (const std::string& corruption : {options.drift, options.camera_fault}) {
     const ToolResult edge = run_tool(edge_binary, {"--config", edge_config.string(), "--bundle", summary.bundle.string(),
-                                                   "--source", "sim:" + stream.string(), "--corrupt", corruption,
-                                                   "--all-topics", "--no-stdout", "--no-http", "--jsonl", summary.edge_log.string(),
-                                                   "--capture-dir", captures.string(), "--device-id", "quickstart", "--quiet"});
+                                                   "--source", "sim:" + (root / "stream").string(), "--corrupt", corruption,
+                                                   "--all-topics", "--no-stdout", "--no-http", "--jsonl",
+                                                   summary.edge_log.string(), "--capture-dir", (root / "captures").string(),
+                                                   "--device-id", "quickstart", "--quiet"});
     if (edge.exit_status != 0) {
       throw internal_error(edge_binary.string() + " failed with status " + std::to_string(edge.exit_status) +
                            " (its message is above)");
@@ -330,24 +354,48 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   summary.drift_events = counts_after[0].drift;
   summary.camera_events = counts_after[1].camera - counts_after[0].camera;
   summary.frames_captured = counts_after[1].captures;
+}
 
-  step("reports and deployment files");
-  const fs::path reports = workspace.root() / "reports";
+void write_reports_and_deployment(QuickstartRun& run, const ModelRecord& picked, const fs::path& bench_path) {
+  run.step("reports and deployment files");
+  QuickstartSummary& summary = run.summary;
+  const fs::path reports = run.workspace.root() / "reports";
   fs::create_directories(reports);
-  summary.reports.push_back(write_report(&workspace, {picked.id, reports / "model.html", bench_path}).path);
-  if (!summary.sweep_id.empty()) {
-    summary.reports.push_back(write_report(&workspace, {summary.sweep_id, reports / "sweep.html", std::nullopt}).path);
-  }
+  summary.reports.push_back(write_report(&run.workspace, {picked.id, reports / "model.html", bench_path}).path);
+  summary.reports.push_back(write_report(&run.workspace, {summary.sweep_id, reports / "sweep.html", std::nullopt}).path);
   summary.reports.push_back(
-      write_report(&workspace, {summary.edge_log.string(), reports / "edge.html", std::nullopt}).path);
+      write_report(&run.workspace, {summary.edge_log.string(), reports / "edge.html", std::nullopt}).path);
   DeployOptions deploy;
   deploy.bundle_directory = summary.bundle;
   deploy.device = "quickstart-camera";
-  deploy.out_directory = workspace.root() / "deploy";
+  deploy.out_directory = run.workspace.root() / "deploy";
   summary.deploy_directory = write_deployment(deploy).out_directory;
+}
 
-  summary.seconds = seconds_since(started);
-  return summary;
+}  // namespace
+
+QuickstartSummary run_quickstart(const QuickstartOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  check_options(options);
+  const fs::path edge_binary = find_edge_binary(options);
+  Step step{options};
+  step("workspace");
+  Workspace workspace = Workspace::init(fs::absolute(options.directory));
+  QuickstartRun run{options, step, workspace, Registry::open(workspace.registry_path()),
+                    read_state(workspace.root() / kStateFile), QuickstartSummary{}};
+  run.summary.workspace = workspace.root();
+
+  const DatasetVersion version = prepare_dataset(run);
+  const double elapsed_minutes = seconds_since(started) / 60.0;
+  const SweepResult sweep = sweep_or_reuse(run, version, elapsed_minutes);
+  const ModelRecord picked = describe_pick(run, sweep);
+  export_pick(run, picked);
+  const fs::path bench_path = bench_pick(run);
+  test_pick(run, picked);
+  run_edge(run, edge_binary, version);
+  write_reports_and_deployment(run, picked, bench_path);
+  run.summary.seconds = seconds_since(started);
+  return run.summary;
 }
 
 }  // namespace edgeloop

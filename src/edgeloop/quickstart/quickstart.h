@@ -1,6 +1,6 @@
 // The quickstart: the whole loop on Debian's Fashion-MNIST in one call, for `edgeloop quickstart`
 // and `make demo`: workspace, import, balance check, split with the official test set kept apart,
-// classic baseline and the architecture ladder swept within the budget, the fit diagnosis, export
+// classic baseline and the architecture ladder swept by successive halving within the budget, the fit diagnosis, export
 // (fp32 + int8), bench, one test on the official set, then edgeloop-edge on a `sim:` stream with a
 // drift injected part-way and a camera fault later, capturing frames; reports and a summary.
 // Each step calls the same library function as its CLI command (import_dataset, split_dataset,
@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@
 #include "edgeloop/core/progress.h"
 
 namespace edgeloop {
+
+struct SweepRow;   // train/sweep.h
 
 // The Progress::stage of the quickstart's own step calls (the stages report under their names).
 inline constexpr const char* kQuickstartStage = "quickstart";
@@ -29,7 +32,7 @@ struct QuickstartOptions {
   std::filesystem::path dataset = "/usr/share/datasets/fashion-mnist";  // IDX files (train + t10k)
   std::string dataset_name = "fmnist";                                  // name in the registry
   std::string archs = "knn:hog,linear,mlp,cnn-s,cnn-m";                 // classic baseline, then the ladder
-  int epochs = 4;                                                       // per architecture
+  int epochs = 0;                                                       // final sweep rung at most; 0: what the budget allows
   double sweep_share = 0.6;                                             // share of the budget the sweep may use
   int threads = 0;                                                      // compute threads (0 = all cores)
   int stream_frames = 900;                                              // test images streamed to the device
@@ -41,6 +44,7 @@ struct QuickstartOptions {
   // One call per step (stage kQuickstartStage, done/total over the steps), and in between the
   // stages' own progress (import, epochs, export, bench rows) under their stage names.
   ProgressCallback progress;
+  std::function<void(const SweepRow&)> on_sweep_rung;                   // after each sweep candidate's rung
 };
 
 struct QuickstartSummary {

@@ -119,10 +119,46 @@ CREATE TABLE sweeps (
 );
 )sql";
 
+// 3: closing the loop. Labels given to samples (edgeloop label): one row per keypress, never
+// deleted (an undo marks its row undone), and the provenance a finished labelling carries into the
+// version it makes. Model aliases (champion, challenger) and the history of every change to them
+// with the gate's figures (edgeloop promote).
+constexpr std::string_view kLoopTables = R"sql(
+CREATE TABLE labels (
+  id          INTEGER PRIMARY KEY,       -- order in which the labels were given
+  operation   TEXT NOT NULL UNIQUE,      -- the client's id for this keypress: a retried save is stored once
+  version_id  TEXT NOT NULL REFERENCES dataset_versions(id),  -- the version being labelled
+  object_hash TEXT NOT NULL REFERENCES objects(hash),
+  label       TEXT,                      -- class name; NULL: discarded (no class, unusable)
+  provenance  TEXT NOT NULL,             -- human, suggestion, batch, oracle
+  labeller    TEXT NOT NULL,             -- who gave it: a user name, "oracle:<source>"
+  created_at  TEXT NOT NULL,
+  undone_at   TEXT                       -- set when undone; the row stays
+);
+CREATE INDEX labels_by_sample ON labels (version_id, object_hash, id);
+ALTER TABLE version_samples ADD COLUMN provenance TEXT NOT NULL DEFAULT '';  -- how its label was given ('' for imports)
+ALTER TABLE version_samples ADD COLUMN labelled_by TEXT NOT NULL DEFAULT ''; -- who gave it ('' for imports)
+CREATE TABLE model_aliases (
+  alias       TEXT PRIMARY KEY,          -- champion, challenger
+  model_id    TEXT NOT NULL REFERENCES models(id),
+  set_at      TEXT NOT NULL
+);
+CREATE TABLE alias_history (
+  id          INTEGER PRIMARY KEY,
+  alias       TEXT NOT NULL,
+  model_id    TEXT NOT NULL REFERENCES models(id),
+  previous_model_id TEXT,                -- NULL when the alias was unset
+  set_at      TEXT NOT NULL,
+  reason      TEXT NOT NULL,             -- why: "gate passed", "forced: ...", "first champion"
+  gate        TEXT NOT NULL DEFAULT '{}',-- JSON: the gate's figures (accuracies, McNemar p, recall drops)
+  forced      INTEGER NOT NULL DEFAULT 0 -- 1 when set with --force against the gate
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& registry_migrations() {
-  static const std::vector<std::string_view> migrations = {kDataTables, kTrainingTables};
+  static const std::vector<std::string_view> migrations = {kDataTables, kTrainingTables, kLoopTables};
   return migrations;
 }
 

@@ -1,6 +1,7 @@
 #include "edgeloop/report/report_data.h"
 
 #include <algorithm>
+#include <limits>
 #include <sstream>
 
 #include "edgeloop/core/error.h"
@@ -25,6 +26,17 @@ std::string text_of(const Json& value, std::initializer_list<const char*> keys) 
     if (value.contains(key) && value[key].is_string()) return value[key].get<std::string>();
   }
   return "";
+}
+
+// A NaN point at `frame` in every series: the charts end each line there.
+void end_segment(EdgeLogData& log, double frame) {
+  constexpr double kGap = std::numeric_limits<double>::quiet_NaN();
+  for (auto* series : {&log.confidence, &log.latency_ms}) series->push_back(kGap);
+  log.frames.push_back(frame);
+  for (auto* series : {&log.brightness, &log.sharpness, &log.health_state}) series->push_back(kGap);
+  log.health_frames.push_back(frame);
+  log.drift_active.push_back(kGap);
+  log.drift_frames.push_back(frame);
 }
 
 }  // namespace
@@ -69,7 +81,10 @@ SweepReportData sweep_report_from_json(const Json& value) {
       point.accuracy = number_of(row, {"val_accuracy", "accuracy"});
       point.latency_ms = number_of(row, {"latency_ms", "p50_ms"});
       if (row.contains("latency_ms") && row["latency_ms"].is_object()) point.latency_ms = number_of(row["latency_ms"], {"p50"});
-      point.size_kb = number_of(row, {"size_kb"}, number_of(row, {"file_bytes", "bytes"}) / kBytesPerKilobyte);
+      point.size_kb = number_of(row, {"size_kb"}, number_of(row, {"bundle_bytes", "file_bytes", "bytes"}) / kBytesPerKilobyte);
+      point.rung = row.value("rung", 0);
+      point.rungs = row.value("rungs", 0);
+      point.status = row.value("status", std::string());
       point.on_front = row.value("pareto", row.value("on_front", false));
       // `edgeloop sweep` writes the pick as a model id and marks its row with "pick": true.
       point.picked = row.value("picked", row.value("pick", false)) ||
@@ -107,14 +122,23 @@ EdgeLogData edge_log_from_jsonl(const std::string& text, const std::string& sour
     }
     ++parsed;
     const std::string topic = item.value("topic", std::string("predictions"));
-    if (topic == "status" && item.value("event", std::string()) == "started" && last_frame >= 0) {
-      frame_offset = last_frame + 1;
+    if (topic == "status" && item.value("event", std::string()) == "started") {
+      ++log.runs;
+      if (last_frame >= 0) {   // a later run: a new segment after the previous run's frames
+        frame_offset = last_frame + 1;
+        frame = frame_offset;
+        end_segment(log, frame_offset);
+        log.events.push_back({frame_offset, "run", "run " + std::to_string(log.runs) + " started"});
+        drift_was_active = false;
+        last_health = "ok";
+      }
     }
     if (item.contains("frame") && item["frame"].is_number()) {
       frame = item["frame"].get<double>() + frame_offset;
       last_frame = std::max(last_frame, frame);
     }
     if (topic == "predictions") {
+      ++log.predictions;
       log.frames.push_back(frame);
       log.confidence.push_back(number_of(item, {"score"}));
       log.latency_ms.push_back(item.contains("latency_ms") && item["latency_ms"].is_object()
@@ -154,6 +178,7 @@ EdgeLogData edge_log_from_jsonl(const std::string& text, const std::string& sour
       if (!event.empty()) log.events.push_back({frame, "status", event});
     }
   }
+  log.runs = std::max(log.runs, 1);
   if (parsed == 0) {
     throw invalid_argument(source_path + " holds no JSON lines (" + std::to_string(skipped) +
                            " unreadable): pass the log edgeloop-edge wrote with --jsonl-all-topics");

@@ -73,7 +73,10 @@ struct SweepPoint {
   std::string name;                  // arch or model id
   double accuracy = 0.0;             // validation, 0..1
   double latency_ms = 0.0;           // batch-1 p50
-  double size_kb = 0.0;              // model file size
+  double size_kb = 0.0;              // the file the device loads (ONNX fp32 for a network), KiB
+  int rung = 0;                      // successive-halving rung reached (0: a baseline, trained once)
+  int rungs = 0;                     // rungs in the sweep's plan
+  std::string status;                // "final rung", "stopped after rung 1 of 3 ...", "baseline"
   bool on_front = false;
   bool picked = false;
 };
@@ -86,13 +89,17 @@ struct SweepReportData {
   Json table = Json::array();        // the sweep's own rows, shown as a table
 };
 
-// An edgeloop-edge JSONL log, reduced to time series over the frame index.
+// An edgeloop-edge JSONL log, reduced to time series over the frame index. A log that several runs
+// appended to holds one segment per run: each run's frames continue the axis after the previous
+// run's, every series holds a NaN point between two runs (the charts draw no line across), and a
+// "run" event marks where each later run starts.
 struct EdgeLogData {
   std::string source_path;
+  int64_t predictions = 0;                 // prediction lines (the series below also hold the NaN run breaks)
   std::vector<double> frames;              // prediction frames
   std::vector<double> confidence;          // top-1 score per prediction (0..1)
   std::vector<double> latency_ms;          // total latency per prediction
-  std::vector<double> health_frames;       // frame index of each health line
+  std::vector<double> health_frames;       // frame index of each health line (state changes and the sampled lines)
   std::vector<double> brightness;          // mean gray level (0..255)
   std::vector<double> sharpness;           // variance of the Laplacian
   std::vector<double> health_state;        // 0 ok, 1 degraded, 2 failed
@@ -100,11 +107,12 @@ struct EdgeLogData {
   std::vector<double> drift_active;        // 0/1 after each published test
   struct Event {
     double frame = 0.0;
-    std::string kind;                      // drift, drift cleared, camera, capture, status
+    std::string kind;                      // drift, drift cleared, camera, run, status
     std::string detail;
   };
   std::vector<Event> events;
   int64_t captures = 0;
+  int runs = 0;                            // runs in the log ("started" status lines; at least 1)
   Json summary;                            // the final status "stopped" summary, if present
 };
 

@@ -157,19 +157,22 @@ std::string render_sweep_report(const SweepReportData& data) {
                       point.on_front, point.picked});
   }
   page.add_heading("Latency against accuracy");
-  page.add_paragraph("Each marker is one architecture; its area is the model's size. Green markers are on the Pareto "
-                     "front (no other is both faster and more accurate); the ringed one was picked.");
+  page.add_paragraph("Each marker is one architecture; its area is the size of the model file the device loads. Green "
+                     "markers are on the Pareto front (no other is both faster and more accurate); the ringed one was "
+                     "picked. Candidates stopped at an early rung trained for fewer steps than the final one.");
   page.add_svg(scatter_svg({"Validation accuracy vs batch-1 latency", "latency, ms (log scale)", "validation accuracy",
                             kWideChart, 440},
                            points, /*log_x=*/true));
   if (!data.pick_reason.empty()) page.add_callout("Pick:", data.pick_reason, false);
   std::vector<std::vector<std::string>> rows;
   for (const SweepPoint& point : data.points) {
-    rows.push_back({point.name, format_percent(point.accuracy), format_fixed(point.latency_ms, 3),
-                    format_fixed(point.size_kb, 1), point.on_front ? "yes" : "", point.picked ? "picked" : ""});
+    const std::string rung = point.rung > 0 ? std::to_string(point.rung) + " of " + std::to_string(point.rungs) : "-";
+    rows.push_back({point.name, rung, format_percent(point.accuracy), format_fixed(point.latency_ms, 3),
+                    format_fixed(point.size_kb, 1), point.on_front ? "yes" : "", point.picked ? "picked" : "",
+                    point.status});
   }
   page.add_heading("Ladder");
-  page.add_table({"architecture", "val accuracy", "p50 ms", "size KB", "Pareto", ""}, rows, {1, 2, 3});
+  page.add_table({"architecture", "rung", "val accuracy", "p50 ms", "size KB", "Pareto", "", "status"}, rows, {2, 3, 4});
   return page.render();
 }
 
@@ -178,9 +181,11 @@ std::string render_edge_report(const EdgeLogData& data) {
   std::vector<EventMarker> markers;
   for (const EdgeLogData::Event& event : data.events) {
     if (event.kind == "status") continue;
-    markers.push_back({event.frame, event.kind, event.kind.rfind("drift", 0) == 0 ? "#9467bd" : "#d62728"});
+    const std::string color = event.kind == "run" ? "#7f7f7f" : event.kind.rfind("drift", 0) == 0 ? "#9467bd" : "#d62728";
+    markers.push_back({event.frame, event.kind == "run" ? event.detail : event.kind, color});
   }
-  page.add_key_values({{"predictions", std::to_string(data.frames.size())},
+  page.add_key_values({{"runs in this log", std::to_string(data.runs)},
+                       {"predictions", std::to_string(data.predictions)},
                        {"drift events", std::to_string(std::count_if(data.events.begin(), data.events.end(),
                                                                       [](const auto& e) { return e.kind == "drift"; }))},
                        {"camera state changes", std::to_string(std::count_if(data.events.begin(), data.events.end(),
@@ -193,6 +198,8 @@ std::string render_edge_report(const EdgeLogData& data) {
                                {"drift active", data.drift_frames, data.drift_active, palette_color(4), false, /*step=*/true}},
                               markers));
   page.add_heading("Camera health");
+  page.add_paragraph("Brightness, sharpness and state of the frames edgeloop-edge sampled (every few frames, and at "
+                     "every change of state).");
   page.add_svg(line_chart_svg({"Brightness and health state", "frame", "mean gray level", kWideChart, 300},
                               {{"brightness", data.health_frames, data.brightness, palette_color(1)}}, markers));
   page.add_svg(line_chart_svg({"Sharpness", "frame", "variance of Laplacian", kWideChart, 260},

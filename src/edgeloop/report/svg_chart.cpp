@@ -197,15 +197,21 @@ std::string line_chart_svg(const ChartFrame& frame, const std::vector<LineSeries
   for (const LineSeries& line : series) {
     const size_t count = std::min(line.x.size(), line.y.size());
     if (count == 0) continue;
-    std::ostringstream points;
+    // One path; a non-finite y ends a segment (separate runs of one log are not joined).
+    std::ostringstream path;
+    bool in_segment = false;
     for (size_t index = 0; index < count; ++index) {
-      if (!std::isfinite(line.y[index])) continue;
-      if (line.step && index > 0) points << plot.px(line.x[index]) << "," << plot.py(line.y[index - 1]) << " ";
-      points << plot.px(line.x[index]) << "," << plot.py(line.y[index]) << " ";
+      if (!std::isfinite(line.y[index])) {
+        in_segment = false;
+        continue;
+      }
+      if (line.step && in_segment) path << "L" << plot.px(line.x[index]) << "," << plot.py(line.y[index - 1]) << " ";
+      path << (in_segment ? "L" : "M") << plot.px(line.x[index]) << "," << plot.py(line.y[index]) << " ";
+      in_segment = true;
     }
-    svg << "<polyline fill=\"none\" stroke=\"" << line.color << "\" stroke-width=\"2\""
-        << (line.dashed ? " stroke-dasharray=\"6,4\"" : "") << " points=\"" << points.str() << "\"><title>"
-        << escape_xml(line.name) << "</title></polyline>";
+    svg << "<path fill=\"none\" stroke=\"" << line.color << "\" stroke-width=\"2\""
+        << (line.dashed ? " stroke-dasharray=\"6,4\"" : "") << " d=\"" << path.str() << "\"><title>"
+        << escape_xml(line.name) << "</title></path>";
     if (count <= 60) {   // dots with tooltips while they stay readable
       for (size_t index = 0; index < count; ++index) {
         if (!std::isfinite(line.y[index])) continue;

@@ -23,7 +23,7 @@ struct ChartFrame {
 struct LineSeries {
   std::string name;                  // legend text
   std::vector<double> x;             // same length as y
-  std::vector<double> y;
+  std::vector<double> y;             // a non-finite value ends the line there; the next point starts a new segment
   std::string color = "#1f77b4";     // CSS colour
   bool dashed = false;
   bool step = false;                 // hold each value until the next x (states, counts)

@@ -166,7 +166,7 @@ class EngineRows {
       bytes = file_size(extra->second.file);
       return extra->second.make(engine_options);
     }
-    bool wants_int8_file = engine == "xnnpack-int8";
+    bool wants_int8_file = engine == "xnnpack-int8" || engine == "onednn-int8";
     const auto& file = wants_int8_file ? subject_.int8_model : subject_.fp32_model;
     if (!file) {
       throw not_found(subject_.name + " has no " + (wants_int8_file ? "int8 model (export with --int8)" : "ONNX model") +
@@ -284,8 +284,8 @@ void mark_pareto_front(std::vector<BenchmarkRow>& rows) {
 
 std::vector<std::string> default_engines(const BenchmarkSubject& subject) {
   std::vector<std::string> engines;
-  if (subject.fp32_model) engines.insert(engines.end(), {"xnnpack", "opencv", "opencv-int8"});
-  if (subject.int8_model) engines.push_back("xnnpack-int8");
+  if (subject.fp32_model) engines.insert(engines.end(), {"xnnpack", "onednn", "opencv", "opencv-int8"});
+  if (subject.int8_model) engines.insert(engines.end(), {"xnnpack-int8", "onednn-int8"});
   if (subject.fp32_model) engines.push_back("onnxruntime");
   if (subject.int8_model) engines.push_back("onnxruntime-int8");
   for (const auto& [name, extra] : subject.extra_engines) engines.push_back(name);

@@ -1,8 +1,8 @@
 // Engine: runs a model on a batch and returns class probabilities and the embedding (the
 // penultimate layer, which the drift monitor watches). Implementations: xnnpack (the device's
-// fast path, fp32 and int8), opencv (any ONNX, fp32 and its own int8), classic (OpenCV ml
-// baselines); toolkit only, never linked by the device: reference (runtime/reference_engine.h,
-// built by make_toolkit_engine) and torch (runtime/torch_engine.h).
+// fast path on Arm, fp32 and int8), onednn (x86, int8 with VNNI), opencv (any ONNX, fp32 and its
+// own int8), classic (OpenCV ml baselines); toolkit only, never linked by the device: reference
+// (runtime/reference_engine.h, built by make_toolkit_engine) and torch (runtime/torch_engine.h).
 // An Engine is used by one thread at a time; make one per thread.
 #pragma once
 
@@ -43,7 +43,8 @@ class Engine {
   virtual double load_milliseconds() const = 0;   // construction to ready, measured
 };
 
-// Which device engine to build from a file. "xnnpack" reads fp32 or QDQ int8 ONNX; "opencv" any ONNX;
+// Which device engine to build from a file. "xnnpack" and "onednn" read fp32 ONNX, "xnnpack-int8"
+// and "onednn-int8" the QDQ int8 file; "opencv" any ONNX;
 // "opencv-int8" quantizes the fp32 ONNX with calibration data (see runtime/opencv_engine.h);
 // "classic" reads an OpenCV ml baseline (classic.yml, runtime/classic_engine.h).
 // Throws Error(kUnsupported) naming the ONNX op an engine cannot map, so callers can fall back.

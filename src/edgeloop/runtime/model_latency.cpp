@@ -26,7 +26,7 @@ std::filesystem::path device_graph(const Workspace& workspace, const StoredModel
 
 }  // namespace
 
-std::pair<std::string, double> device_latency_probe(const Workspace& workspace, const StoredModel& model) {
+ModelProbe device_latency_probe(const Workspace& workspace, const StoredModel& model) {
   const bool classic = model.kind == kModelKindClassic;
   const std::string engine_name = classic ? "classic" : "xnnpack";
   const std::filesystem::path file = classic ? model_classic_path(workspace, model.id) : device_graph(workspace, model);
@@ -37,7 +37,7 @@ std::pair<std::string, double> device_latency_probe(const Workspace& workspace, 
   // Constant mid-grey input: latency does not depend on pixel values for these engines.
   const std::vector<float> image(size_t(model.input.channels) * size_t(model.input.height) * size_t(model.input.width), 0.5f);
   const LatencyStats stats = measure_latency([&] { engine->infer(image.data(), 1); }, 1, LatencyOptions{});
-  return {engine_name, stats.p50_ms};
+  return ModelProbe{engine_name, stats.p50_ms, static_cast<int64_t>(std::filesystem::file_size(file))};
 }
 
 }  // namespace edgeloop

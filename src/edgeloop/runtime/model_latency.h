@@ -5,16 +5,16 @@
 #pragma once
 
 #include <string>
-#include <utility>
 
 #include "edgeloop/core/workspace.h"
+#include "edgeloop/models/model_probe.h"
 #include "edgeloop/models/stored_model.h"
 
 namespace edgeloop {
 
-// The sweep's latency probe (SweepOptions::latency_probe): (engine, median ms of one image). The
-// ONNX file is kept in the workspace cache (cache/device-latency/MODEL.onnx) for the next call.
+// The sweep's latency probe (SweepOptions::latency_probe): engine, median ms of one image and the
+// size of the file the engine loaded (the fp32 ONNX graph the bundle would carry). The ONNX file is kept in the workspace cache (cache/device-latency/MODEL.onnx) for the next call.
 // Throws Error naming the model when its weights are missing or an engine refuses the graph.
-std::pair<std::string, double> device_latency_probe(const Workspace& workspace, const StoredModel& model);
+ModelProbe device_latency_probe(const Workspace& workspace, const StoredModel& model);
 
 }  // namespace edgeloop

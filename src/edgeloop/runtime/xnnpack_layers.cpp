@@ -8,30 +8,28 @@ namespace edgeloop::xnnpack_build {
 void SubgraphBuilder::convolution(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
-  if (input.onnx_dims.size() != 4) refuse("convolution input must be 4D");
-  if (node.text("auto_pad", "NOTSET") != "NOTSET") refuse("auto_pad is not supported; write explicit pads");
-  WeightSource weight = weight_source(node.inputs[1]);
-  if (weight.shape.size() != 4) refuse("only 2D convolutions are supported");
+  if (input.onnx_dims.size() != 4) reader_.refuse("convolution input must be 4D");
+  WeightSource weight = reader_.weight_source(node.inputs[1]);
+  if (weight.shape.size() != 4) reader_.refuse("only 2D convolutions are supported");
   size_t out_channels = size_t(weight.shape[0]), group_in = size_t(weight.shape[1]);
   size_t kernel_h = size_t(weight.shape[2]), kernel_w = size_t(weight.shape[3]);
   size_t groups = size_t(node.integer("group", 1));
   size_t channels = input.onnx_dims[1];
-  if (group_in * groups != channels) refuse("weight input channels do not match the input");
-  auto strides = node.integers("strides", {1, 1});
-  auto pads = node.integers("pads", {0, 0, 0, 0});
-  auto dilations = node.integers("dilations", {1, 1});
-  size_t out_h = (input.onnx_dims[2] + pads[0] + pads[2] - dilations[0] * (kernel_h - 1) - 1) / strides[0] + 1;
-  size_t out_w = (input.onnx_dims[3] + pads[1] + pads[3] - dilations[1] * (kernel_w - 1) - 1) / strides[1] + 1;
-  std::vector<float> bias = bias_values(node, 2, out_channels);
+  if (group_in * groups != channels) reader_.refuse("weight input channels do not match the input");
+  Window window = reader_.convolution_window(node, int64_t(kernel_h), int64_t(kernel_w));
+  const auto &strides = window.strides, &pads = window.pads, &dilations = window.dilations;
+  size_t out_h = size_t(window.output_size(int64_t(input.onnx_dims[2]), 0));
+  size_t out_w = size_t(window.output_size(int64_t(input.onnx_dims[3]), 1));
+  std::vector<float> bias = reader_.bias_values(node, 2, out_channels);
 
-  Activation activation = fusable_activation(node.outputs[0]);
-  std::string output_name = take_activation(activation, node.outputs[0]);
+  Activation activation = reader_.fusable_activation(node.outputs[0]);
+  std::string output_name = reader_.take_activation(activation, node.outputs[0]);
   Value output;
   output.onnx_dims = {batch_, out_channels, out_h, out_w};
 
   bool depthwise = groups > 1 && groups == channels && group_in == 1;
-  auto output_quantization = quantized_readers(output_name);
-  auto scales = channel_scales(weight, 0, out_channels);
+  auto output_quantization = reader_.quantized_readers(output_name);
+  auto scales = reader_.channel_scales(weight, 0, out_channels);
   bool int8 = weight.quantized && has_quantized(input_name) && output_quantization && scales;
   std::string key = node.outputs[0] + (int8 ? "/int8" : "/fp32");
 
@@ -106,43 +104,22 @@ void SubgraphBuilder::define_int8_filter_and_bias(const std::string& key, const 
 void SubgraphBuilder::fully_connected(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
-  if (input.onnx_dims.size() != 2) refuse("fully connected input must be 2D (Flatten first)");
-  bool matmul = node.op_type == "MatMul";
-  if (!matmul && (node.real("alpha", 1.0f) != 1.0f || node.real("beta", 1.0f) != 1.0f || node.integer("transA", 0))) {
-    refuse("Gemm with alpha, beta or transA other than 1, 1, 0");
-  }
-  WeightSource weight = weight_source(node.inputs[1]);
-  if (weight.shape.size() != 2) refuse("the weight must be 2D");
-  bool out_first = !matmul && node.integer("transB", 0) != 0;
+  if (input.onnx_dims.size() != 2) reader_.refuse("fully connected input must be 2D (Flatten first)");
   size_t in = input.onnx_dims[1];
-  size_t out = size_t(out_first ? weight.shape[0] : weight.shape[1]);
-  if (size_t(out_first ? weight.shape[1] : weight.shape[0]) != in) refuse("weight does not match the input width");
-
-  std::string produced = node.outputs[0];
-  std::vector<float> bias(out, 0.0f);
-  if (!matmul) {
-    bias = bias_values(node, 2, out);
-  } else {   // MatMul followed by Add of a constant vector: the bias
-    auto readers = model_.consumers(produced);
-    if (!model_.is_output(produced) && readers.size() == 1 && readers[0]->op_type == "Add") {
-      const OnnxNode& add_node = *readers[0];
-      const std::string& other = add_node.inputs[0] == produced ? add_node.inputs[1] : add_node.inputs[0];
-      const OnnxConstant* constant_bias = model_.initializer(other);
-      if (constant_bias && size_t(constant_bias->element_count()) == out) {
-        bias = weight_source(other).fp32;
-        skipped_.insert(&add_node);
-        produced = add_node.outputs[0];
-      }
-    }
-  }
-  Activation activation = fusable_activation(produced);
-  std::string output_name = take_activation(activation, produced);
+  FullyConnected layer = reader_.fully_connected(node, int64_t(in));
+  const WeightSource& weight = layer.weight;
+  bool out_first = layer.out_first;
+  size_t out = size_t(layer.out);
+  std::vector<float> bias = layer.bias;
+  std::string produced = layer.produced;
+  Activation activation = reader_.fusable_activation(produced);
+  std::string output_name = reader_.take_activation(activation, produced);
   Value output;
   output.onnx_dims = {batch_, out};
   std::string key = node.outputs[0];
 
-  auto output_quantization = quantized_readers(output_name);
-  auto scales = channel_scales(weight, out_first ? 0 : 1, out);
+  auto output_quantization = reader_.quantized_readers(output_name);
+  auto scales = reader_.channel_scales(weight, out_first ? 0 : 1, out);
   if (weight.quantized && has_quantized(input_name) && output_quantization && scales) {
     // XNNPACK (2022-02) has per-channel int8 only in convolutions: run it as a 1×1 convolution.
     WeightSource rows = weight;
@@ -184,22 +161,17 @@ void SubgraphBuilder::fully_connected(const OnnxNode& node) {
 void SubgraphBuilder::pooling(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
-  if (input.onnx_dims.size() != 4) refuse("pooling input must be 4D");
-  if (node.integer("ceil_mode", 0) != 0) refuse("ceil_mode 1 is not supported");
-  if (node.text("auto_pad", "NOTSET") != "NOTSET") refuse("auto_pad is not supported; write explicit pads");
-  auto kernel = node.integers("kernel_shape", {});
-  if (kernel.size() != 2) refuse("kernel_shape must have 2 values");
-  auto strides = node.integers("strides", {1, 1});
-  auto pads = node.integers("pads", {0, 0, 0, 0});
-  auto dilations = node.integers("dilations", {1, 1});
+  if (input.onnx_dims.size() != 4) reader_.refuse("pooling input must be 4D");
+  Window window = reader_.pooling_window(node);
+  const auto &strides = window.strides, &pads = window.pads, &dilations = window.dilations;
+  std::vector<int64_t> kernel = {window.kernel_h, window.kernel_w};
   bool is_max = node.op_type == "MaxPool";
   bool padded = pads[0] || pads[1] || pads[2] || pads[3];
-  if (!is_max && padded && node.integer("count_include_pad", 0)) refuse("count_include_pad 1 with padding");
-  if (!is_max && (dilations[0] != 1 || dilations[1] != 1)) refuse("dilated average pooling");
+  if (!is_max && padded && node.integer("count_include_pad", 0)) reader_.refuse("count_include_pad 1 with padding");
+  if (!is_max && (dilations[0] != 1 || dilations[1] != 1)) reader_.refuse("dilated average pooling");
   Value output;
-  output.onnx_dims = {batch_, input.onnx_dims[1],
-                      size_t((int64_t(input.onnx_dims[2]) + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1),
-                      size_t((int64_t(input.onnx_dims[3]) + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1)};
+  output.onnx_dims = {batch_, input.onnx_dims[1], size_t(window.output_size(int64_t(input.onnx_dims[2]), 0)),
+                      size_t(window.output_size(int64_t(input.onnx_dims[3]), 1))};
   uint32_t input_id, output_id;
   if (is_max && has_quantized(input_name)) {   // max pooling keeps the input's int8 scale
     input_id = input.quantized;
@@ -228,10 +200,10 @@ void SubgraphBuilder::pooling(const OnnxNode& node) {
 void SubgraphBuilder::global_average_pooling(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
-  if (input.onnx_dims.size() != 4) refuse("input must be 4D");
+  if (input.onnx_dims.size() != 4) reader_.refuse("input must be 4D");
   Value output;
   output.onnx_dims = {batch_, input.onnx_dims[1], 1, 1};
-  auto output_quantization = quantized_readers(node.outputs[0]);
+  auto output_quantization = reader_.quantized_readers(node.outputs[0]);
   uint32_t input_id;
   if (has_quantized(input_name) && output_quantization) {
     input_id = input.quantized;
@@ -250,19 +222,19 @@ void SubgraphBuilder::global_average_pooling(const OnnxNode& node) {
 void SubgraphBuilder::add(const OnnxNode& node) {
   const OnnxConstant* left_constant = model_.initializer(node.inputs[0]);
   const OnnxConstant* right_constant = model_.initializer(node.inputs[1]);
-  if (left_constant && right_constant) refuse("adding two constants");
+  if (left_constant && right_constant) reader_.refuse("adding two constants");
   if (left_constant || right_constant) return add_constant(node, left_constant ? node.inputs[1] : node.inputs[0],
                                                            left_constant ? node.inputs[0] : node.inputs[1]);
   Value& left = value(node.inputs[0]);
   Value& right = value(node.inputs[1]);
-  if (left.onnx_dims != right.onnx_dims) refuse("Add of tensors with different shapes");
-  if (left.feature_order != right.feature_order) refuse("Add of tensors flattened in different orders");
-  Activation activation = fusable_activation(node.outputs[0]);
-  std::string output_name = take_activation(activation, node.outputs[0]);
+  if (left.onnx_dims != right.onnx_dims) reader_.refuse("Add of tensors with different shapes");
+  if (left.feature_order != right.feature_order) reader_.refuse("Add of tensors flattened in different orders");
+  Activation activation = reader_.fusable_activation(node.outputs[0]);
+  std::string output_name = reader_.take_activation(activation, node.outputs[0]);
   Value output;
   output.onnx_dims = left.onnx_dims;
   output.feature_order = left.feature_order;
-  auto output_quantization = quantized_readers(output_name);
+  auto output_quantization = reader_.quantized_readers(output_name);
   uint32_t left_id, right_id, output_id;
   if (has_quantized(node.inputs[0]) && has_quantized(node.inputs[1]) && output_quantization) {
     left_id = left.quantized;
@@ -281,9 +253,9 @@ void SubgraphBuilder::add(const OnnxNode& node) {
 
 void SubgraphBuilder::add_constant(const OnnxNode& node, const std::string& input_name, const std::string& constant_name) {
   Value& input = value(input_name);
-  std::vector<float> values = weight_source(constant_name).fp32;
+  std::vector<float> values = reader_.weight_source(constant_name).fp32;
   size_t channels = input.onnx_dims[1];
-  if (values.size() != channels || !input.feature_order.empty()) refuse("Add of a constant that is not per channel");
+  if (values.size() != channels || !input.feature_order.empty()) reader_.refuse("Add of a constant that is not per channel");
   std::vector<size_t> dims = input.onnx_dims.size() == 4 ? std::vector<size_t>{1, 1, 1, channels}
                                                          : std::vector<size_t>{1, channels};
   uint32_t constant_id = static_fp32(node.outputs[0] + "/constant", dims, values);

@@ -5,21 +5,15 @@
 
 namespace edgeloop::xnnpack_build {
 
-void SubgraphBuilder::refuse(const std::string& why) const {
-  std::string where = current_ ? "node '" + current_->name + "' op " + current_->op_type + ": " : "";
-  throw unsupported(model_.file().string() + ": " + where + why +
-                    " (the xnnpack engine cannot map it; use the opencv engine)");
-}
-
 void SubgraphBuilder::check(xnn_status status, const std::string& what) const {
-  if (status != xnn_status_success) refuse("XNNPACK refused to " + what + " (status " + std::to_string(status) + ")");
+  if (status != xnn_status_success) reader_.refuse("XNNPACK refused to " + what + " (status " + std::to_string(status) + ")");
 }
 
 Value& SubgraphBuilder::value(const std::string& name) {
   auto found = values_.find(name);
   if (found == values_.end()) {
-    if (model_.initializer(name)) refuse("a constant '" + name + "' where an activation was expected");
-    refuse("input '" + name + "' is not produced by any node before it");
+    if (model_.initializer(name)) reader_.refuse("a constant '" + name + "' where an activation was expected");
+    reader_.refuse("input '" + name + "' is not produced by any node before it");
   }
   return found->second;
 }
@@ -85,143 +79,9 @@ uint32_t SubgraphBuilder::quantized_of(const std::string& name, const Quantizati
   return id;
 }
 
-// ---- constants ------------------------------------------------------------------------------
-
-const OnnxConstant& SubgraphBuilder::constant(const std::string& name) {
-  const OnnxConstant* tensor = model_.initializer(name);
-  if (!tensor) refuse("input '" + name + "' must be a constant");
-  return *tensor;
-}
-
-std::optional<Quantization> SubgraphBuilder::quantization_of(const OnnxNode& node) {
-  if (node.inputs.size() < 2) return std::nullopt;
-  const OnnxConstant* scale = model_.initializer(node.inputs[1]);
-  const OnnxConstant* zero = node.inputs.size() > 2 && !node.inputs[2].empty() ? model_.initializer(node.inputs[2]) : nullptr;
-  if (!scale || scale->element_count() != 1) return std::nullopt;
-  if (zero && (zero->type != OnnxElementType::kInt8 || zero->element_count() != 1)) return std::nullopt;
-  return Quantization{float(scale->value(0)), zero ? int32_t(zero->value(0)) : 0};
-}
-
-WeightSource SubgraphBuilder::weight_source(const std::string& name) {
-  WeightSource source;
-  if (const OnnxConstant* tensor = model_.initializer(name)) {
-    if (tensor->type != OnnxElementType::kFloat) refuse("weight '" + name + "' is not float");
-    source.shape = tensor->shape;
-    source.fp32 = tensor->floats;
-    return source;
-  }
-  auto producer = producers_.find(name);
-  const OnnxNode* node = producer == producers_.end() ? nullptr : producer->second;
-  if (!node || node->op_type != "DequantizeLinear" || !model_.initializer(node->inputs[0])) {
-    refuse("weight '" + name + "' must be a constant or DequantizeLinear of a constant");
-  }
-  const OnnxConstant& data = constant(node->inputs[0]);
-  const OnnxConstant& scales = constant(node->inputs[1]);
-  const OnnxConstant* zeros = node->inputs.size() > 2 && !node->inputs[2].empty() ? &constant(node->inputs[2]) : nullptr;
-  source.shape = data.shape;
-  source.axis = node->integer("axis", 1);
-  if (source.axis < 0) source.axis += int64_t(data.shape.size());
-  int64_t inner = 1;
-  for (size_t axis = size_t(source.axis) + 1; axis < data.shape.size(); ++axis) inner *= data.shape[axis];
-  source.scales.assign(scales.floats.begin(), scales.floats.end());
-  bool symmetric = true;
-  source.fp32.resize(size_t(data.element_count()));
-  for (int64_t index = 0; index < data.element_count(); ++index) {
-    size_t channel = scales.element_count() > 1 ? size_t((index / inner) % scales.element_count()) : 0;
-    double zero = zeros ? zeros->value(zeros->element_count() > 1 ? int64_t(channel) : 0) : 0.0;
-    if (zero != 0.0) symmetric = false;
-    source.fp32[size_t(index)] = float((data.value(index) - zero) * source.scales[channel]);
-  }
-  source.quantized = data.type == OnnxElementType::kInt8 && symmetric;
-  if (source.quantized) source.int8s = data.int8s;
-  return source;
-}
-
-std::vector<float> SubgraphBuilder::bias_values(const OnnxNode& node, size_t index, size_t count) {
-  if (node.inputs.size() <= index || node.inputs[index].empty()) return std::vector<float>(count, 0.0f);
-  std::vector<float> bias = weight_source(node.inputs[index]).fp32;
-  if (bias.size() == 1 && count > 1) bias.assign(count, bias[0]);
-  if (bias.size() != count) refuse("bias has " + std::to_string(bias.size()) + " values, expected " + std::to_string(count));
-  return bias;
-}
-
-std::optional<std::vector<float>> SubgraphBuilder::channel_scales(const WeightSource& weight, int64_t out_axis, size_t out) {
-  if (weight.scales.size() == 1) return std::vector<float>(out, weight.scales[0]);
-  if (weight.axis != out_axis || weight.scales.size() != out) return std::nullopt;
-  return weight.scales;
-}
-
-Activation SubgraphBuilder::fusable_activation(const std::string& name) {
-  Activation activation;
-  auto readers = model_.consumers(name);
-  if (model_.is_output(name) || readers.size() != 1) return activation;
-  const OnnxNode* reader = readers[0];
-  if (reader->op_type == "Relu") {
-    activation = {{reader}, 0.0f, kUnbounded};
-  } else if (reader->op_type == "Clip") {
-    auto bounds = clip_bounds(*reader);
-    if (bounds) activation = {{reader}, bounds->first, bounds->second};
-  } else if (reader->op_type == "HardSigmoid") {
-    auto relu6 = scaled_hardsigmoid(*reader);
-    if (relu6) activation = {{reader, relu6->first}, 0.0f, relu6->second};
-  }
-  return activation;
-}
-
-std::optional<std::pair<const OnnxNode*, float>> SubgraphBuilder::scaled_hardsigmoid(const OnnxNode& node) {
-  if (node.real("beta", 0.5f) != 0.0f || model_.is_output(node.outputs[0])) return std::nullopt;
-  auto readers = model_.consumers(node.outputs[0]);
-  if (readers.size() != 1 || readers[0]->op_type != "Mul") return std::nullopt;
-  const OnnxNode& multiply = *readers[0];
-  const std::string& other = multiply.inputs[0] == node.outputs[0] ? multiply.inputs[1] : multiply.inputs[0];
-  const OnnxConstant* factor = model_.initializer(other);
-  if (!factor || factor->element_count() != 1) return std::nullopt;
-  float limit = float(factor->value(0));
-  if (std::fabs(limit * node.real("alpha", 0.2f) - 1.0f) > kAttributeTolerance) return std::nullopt;
-  return std::make_pair(&multiply, limit);
-}
-
-std::optional<std::pair<float, float>> SubgraphBuilder::clip_bounds(const OnnxNode& node) {
-  float low = node.real("min", -kUnbounded), high = node.real("max", kUnbounded);
-  for (size_t index = 1; index < node.inputs.size() && index < 3; ++index) {
-    if (node.inputs[index].empty()) continue;
-    const OnnxConstant* bound = model_.initializer(node.inputs[index]);
-    if (!bound) return std::nullopt;
-    (index == 1 ? low : high) = float(bound->value(0));
-  }
-  return std::make_pair(low, high);
-}
-
-std::optional<Quantization> SubgraphBuilder::quantized_readers(const std::string& name) {
-  // A graph output that is also read quantized (the embedding, read by the classifier) stays int8
-  // too: finish_output() converts it for the caller, and the readers need no conversion back.
-  auto readers = model_.consumers(name);
-  if (readers.empty()) return std::nullopt;
-  std::optional<Quantization> shared;
-  for (const OnnxNode* reader : readers) {
-    if (reader->op_type != "QuantizeLinear") return std::nullopt;
-    auto quantization = quantization_of(*reader);
-    if (!quantization || (shared && !(*shared == *quantization))) return std::nullopt;
-    shared = quantization;
-  }
-  return shared;
-}
-
-std::string SubgraphBuilder::take_activation(const Activation& activation, const std::string& output) {
-  if (activation.nodes.empty()) return output;
-  for (const OnnxNode* node : activation.nodes) skipped_.insert(node);
-  return activation.nodes.back()->outputs[0];
-}
-
 void SubgraphBuilder::define_input() {
-  const auto& shape = model_.input_shape();
-  if (shape.size() != 4 && shape.size() != 2) refuse("the input must be [N, C, H, W] or [N, F]");
   Value input;
-  input.onnx_dims.push_back(batch_);
-  for (size_t axis = 1; axis < shape.size(); ++axis) {
-    if (shape[axis] <= 0) refuse("the input has a dynamic dimension other than the batch");
-    input.onnx_dims.push_back(size_t(shape[axis]));
-  }
+  for (int64_t dim : reader_.input_dims(int64_t(batch_))) input.onnx_dims.push_back(size_t(dim));
   std::vector<size_t> dims = to_xnn_dims(input.onnx_dims);
   check(xnn_define_tensor_value(result_.subgraph, xnn_datatype_fp32, dims.size(), dims.data(), nullptr,
                                 kXnnpackInputId, XNN_VALUE_FLAG_EXTERNAL_INPUT, &input.fp32),
@@ -272,7 +132,7 @@ void SubgraphBuilder::map_node(const OnnxNode& node) {
   if (op == "Pad") return pad(node);
   if (op == "QuantizeLinear") return quantize(node);
   if (op == "DequantizeLinear") return dequantize(node);
-  refuse("this op is not supported");
+  reader_.refuse("this op is not supported");
 }
 
 void SubgraphBuilder::alias(const std::string& input, const std::string& output) {
@@ -290,8 +150,8 @@ void SubgraphBuilder::alias(const std::string& input, const std::string& output)
 void SubgraphBuilder::clamp(const OnnxNode& node) {
   float low = 0.0f, high = kUnbounded;
   if (node.op_type == "Clip") {
-    auto bounds = clip_bounds(node);
-    if (!bounds) refuse("Clip bounds must be constants");
+    auto bounds = reader_.clip_bounds(node);
+    if (!bounds) reader_.refuse("Clip bounds must be constants");
     std::tie(low, high) = *bounds;
   }
   define_clamp(node.inputs[0], node.outputs[0], low, high);
@@ -302,7 +162,7 @@ void SubgraphBuilder::define_clamp(const std::string& input_name, const std::str
   Value output;
   output.onnx_dims = input.onnx_dims;
   output.feature_order = input.feature_order;
-  auto output_quantization = quantized_readers(output_name);
+  auto output_quantization = reader_.quantized_readers(output_name);
   if (has_quantized(input_name) && output_quantization && *output_quantization == input.quantization) {
     output.quantized = new_quantized(output.onnx_dims, input.quantization);
     output.quantization = input.quantization;
@@ -317,13 +177,13 @@ void SubgraphBuilder::define_clamp(const std::string& input_name, const std::str
 
 void SubgraphBuilder::batch_normalization(const OnnxNode& node) {
   Value& input = value(node.inputs[0]);
-  if (!input.feature_order.empty()) refuse("BatchNormalization after a flatten of an image");
-  std::vector<float> scale = weight_source(node.inputs[1]).fp32, shift = weight_source(node.inputs[2]).fp32;
-  std::vector<float> mean = weight_source(node.inputs[3]).fp32, variance = weight_source(node.inputs[4]).fp32;
+  if (!input.feature_order.empty()) reader_.refuse("BatchNormalization after a flatten of an image");
+  std::vector<float> scale = reader_.weight_source(node.inputs[1]).fp32, shift = reader_.weight_source(node.inputs[2]).fp32;
+  std::vector<float> mean = reader_.weight_source(node.inputs[3]).fp32, variance = reader_.weight_source(node.inputs[4]).fp32;
   float epsilon = node.real("epsilon", 1e-5f);
   size_t channels = input.onnx_dims[1];
   if (scale.size() != channels || shift.size() != channels || mean.size() != channels || variance.size() != channels) {
-    refuse("BatchNormalization parameters do not match the channels");
+    reader_.refuse("BatchNormalization parameters do not match the channels");
   }
   std::vector<float> multiplier(channels), offset(channels);
   for (size_t channel = 0; channel < channels; ++channel) {
@@ -342,8 +202,8 @@ void SubgraphBuilder::batch_normalization(const OnnxNode& node) {
         "define a float tensor");
   check(xnn_define_multiply2(result_.subgraph, -kUnbounded, kUnbounded, input_id, multiplier_id, scaled, 0),
         "define a multiply");
-  Activation activation = fusable_activation(node.outputs[0]);
-  std::string output_name = take_activation(activation, node.outputs[0]);
+  Activation activation = reader_.fusable_activation(node.outputs[0]);
+  std::string output_name = reader_.take_activation(activation, node.outputs[0]);
   Value output;
   output.onnx_dims = input.onnx_dims;
   output.fp32 = new_fp32(output_name, output.onnx_dims);
@@ -363,39 +223,23 @@ void SubgraphBuilder::hardswish(const OnnxNode& node, const std::string& input_n
 }
 
 void SubgraphBuilder::hardsigmoid(const OnnxNode& node) {
-  bool standard = std::fabs(node.real("alpha", 0.2f) - kHardSigmoidAlpha) < kAttributeTolerance &&
-                  std::fabs(node.real("beta", 0.5f) - kHardSigmoidBeta) < kAttributeTolerance;
-  auto readers = model_.consumers(node.outputs[0]);
-  const std::string& x = node.inputs[0];
-  if (auto relu6 = scaled_hardsigmoid(node)) {
-    skipped_.insert(relu6->first);
-    return define_clamp(x, relu6->first->outputs[0], 0.0f, relu6->second);
+  if (auto relu6 = reader_.scaled_hardsigmoid(node)) {
+    reader_.skip(relu6->first);
+    return define_clamp(node.inputs[0], relu6->first->outputs[0], 0.0f, relu6->second);
   }
-  if (standard && readers.size() == 1 && readers[0]->op_type == "Mul" && !model_.is_output(node.outputs[0])) {
-    const OnnxNode& multiply = *readers[0];
-    bool pairs = (multiply.inputs[0] == x && multiply.inputs[1] == node.outputs[0]) ||
-                 (multiply.inputs[1] == x && multiply.inputs[0] == node.outputs[0]);
-    if (pairs) {
-      skipped_.insert(&multiply);
-      return hardswish(node, x, multiply.outputs[0]);
-    }
+  if (const OnnxNode* multiply = reader_.hardswish_multiply(node)) {
+    reader_.skip(multiply);
+    return hardswish(node, node.inputs[0], multiply->outputs[0]);
   }
-  refuse("HardSigmoid is supported only as x * HardSigmoid(x; 1/6, 1/2) (HardSwish) or k * HardSigmoid(x; 1/k, 0) "
+  reader_.refuse("HardSigmoid is supported only as x * HardSigmoid(x; 1/6, 1/2) (HardSwish) or k * HardSigmoid(x; 1/k, 0) "
          "(Relu6)");
 }
 
 void SubgraphBuilder::flatten(const OnnxNode& node) {
   const std::string& input_name = node.inputs[0];
   Value& input = value(input_name);
-  if (node.op_type == "Flatten" && node.integer("axis", 1) != 1) refuse("Flatten axis must be 1");
   size_t features = product(input.onnx_dims, 1);
-  if (node.op_type == "Reshape") {
-    const OnnxConstant& target = constant(node.inputs[1]);
-    bool to_rows = target.element_count() == 2 &&
-                   (target.value(0) == 0 || target.value(0) == -1 || size_t(target.value(0)) == batch_) &&
-                   (target.value(1) == -1 || size_t(target.value(1)) == features);
-    if (!to_rows) refuse("only Reshape to [N, -1] (a flatten) is supported");
-  }
+  reader_.check_flatten(node, int64_t(batch_), int64_t(features));
   Value output;
   output.onnx_dims = {batch_, features};
   if (input.onnx_dims.size() == 4) {
@@ -425,7 +269,7 @@ void SubgraphBuilder::flatten(const OnnxNode& node) {
 void SubgraphBuilder::softmax(const OnnxNode& node) {
   Value& input = value(node.inputs[0]);
   int64_t axis = node.integer("axis", -1);
-  if (input.onnx_dims.size() != 2 || (axis != 1 && axis != -1)) refuse("Softmax only over the last axis of [N, F]");
+  if (input.onnx_dims.size() != 2 || (axis != 1 && axis != -1)) reader_.refuse("Softmax only over the last axis of [N, F]");
   uint32_t input_id = fp32_of(node.inputs[0]);
   Value output;
   output.onnx_dims = input.onnx_dims;
@@ -436,12 +280,12 @@ void SubgraphBuilder::softmax(const OnnxNode& node) {
 }
 
 void SubgraphBuilder::pad(const OnnxNode& node) {
-  if (node.text("mode", "constant") != "constant") refuse("only constant padding");
+  if (node.text("mode", "constant") != "constant") reader_.refuse("only constant padding");
   Value& input = value(node.inputs[0]);
-  const OnnxConstant& pads = constant(node.inputs[1]);
-  float fill = node.inputs.size() > 2 && !node.inputs[2].empty() ? float(constant(node.inputs[2]).value(0)) : 0.0f;
+  const OnnxConstant& pads = reader_.constant(node.inputs[1]);
+  float fill = node.inputs.size() > 2 && !node.inputs[2].empty() ? float(reader_.constant(node.inputs[2]).value(0)) : 0.0f;
   size_t rank = input.onnx_dims.size();
-  if (size_t(pads.element_count()) != 2 * rank) refuse("pads must have two values per axis");
+  if (size_t(pads.element_count()) != 2 * rank) reader_.refuse("pads must have two values per axis");
   std::vector<size_t> before(rank), after(rank);
   bool any = false;
   for (size_t axis = 0; axis < rank; ++axis) {
@@ -450,7 +294,7 @@ void SubgraphBuilder::pad(const OnnxNode& node) {
     any = any || before[axis] || after[axis];
   }
   if (!any) return alias(node.inputs[0], node.outputs[0]);
-  if (rank != 4 || before[0] || before[1] || after[0] || after[1]) refuse("only spatial padding of images");
+  if (rank != 4 || before[0] || before[1] || after[0] || after[1]) reader_.refuse("only spatial padding of images");
   Value output;
   output.onnx_dims = input.onnx_dims;
   output.onnx_dims[2] += before[2] + after[2];
@@ -473,8 +317,8 @@ bool SubgraphBuilder::input_stays_float(const OnnxNode& quantize_node) {
     if (readers.empty()) return false;
     for (const OnnxNode* reader : readers) {
       if (reader->op_type != "Conv" || reader->inputs[0] != dequantizer->outputs[0]) return false;
-      auto weight = producers_.find(reader->inputs[1]);
-      const std::string& weight_name = weight == producers_.end() ? reader->inputs[1] : weight->second->inputs[0];
+      const OnnxNode* weight = reader_.producer(reader->inputs[1]);
+      const std::string& weight_name = weight ? weight->inputs[0] : reader->inputs[1];
       const OnnxConstant* filter = model_.initializer(weight_name);
       if (!filter || filter->shape.size() != 4) return false;
       if (filter->shape[1] * filter->shape[2] * filter->shape[3] > kFloatStemMaxReduction) return false;
@@ -484,8 +328,8 @@ bool SubgraphBuilder::input_stays_float(const OnnxNode& quantize_node) {
 }
 
 void SubgraphBuilder::quantize(const OnnxNode& node) {
-  auto quantization = quantization_of(node);
-  if (!quantization) refuse("QuantizeLinear must be per tensor with a constant scale and int8 zero point");
+  auto quantization = reader_.quantization_of(node);
+  if (!quantization) reader_.refuse("QuantizeLinear must be per tensor with a constant scale and int8 zero point");
   if (input_stays_float(node)) {
     float_pass_through_.insert(node.outputs[0]);
     return store(node.outputs[0], value(node.inputs[0]));
@@ -499,12 +343,12 @@ void SubgraphBuilder::quantize(const OnnxNode& node) {
 }
 
 void SubgraphBuilder::dequantize(const OnnxNode& node) {
-  if (model_.initializer(node.inputs[0])) return;   // a weight: read by weight_source()
+  if (model_.initializer(node.inputs[0])) return;   // a weight: read by reader_.weight_source()
   if (float_pass_through_.count(node.inputs[0])) return store(node.outputs[0], value(node.inputs[0]));
-  auto quantization = quantization_of(node);
+  auto quantization = reader_.quantization_of(node);
   Value& input = value(node.inputs[0]);
   if (!quantization || input.quantized == XNN_INVALID_VALUE_ID || !(*quantization == input.quantization)) {
-    refuse("DequantizeLinear must read a QuantizeLinear output with the same scale and zero point");
+    reader_.refuse("DequantizeLinear must read a QuantizeLinear output with the same scale and zero point");
   }
   Value output = input;
   output.fp32 = XNN_INVALID_VALUE_ID;

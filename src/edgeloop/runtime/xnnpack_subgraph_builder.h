@@ -15,29 +15,19 @@
 
 #include <xnnpack.h>
 
+#include "edgeloop/runtime/onnx_graph_reader.h"
 #include "edgeloop/runtime/onnx_model.h"
 #include "edgeloop/runtime/output_layout.h"
 #include "edgeloop/runtime/xnnpack_subgraph.h"
 
 namespace edgeloop::xnnpack_build {
 
-constexpr float kUnbounded = std::numeric_limits<float>::infinity();
-constexpr float kHardSigmoidAlpha = 1.0f / 6.0f;   // HardSigmoid(x) = clamp(x/6 + 1/2): x·that is HardSwish
-constexpr float kHardSigmoidBeta = 0.5f;
-constexpr float kAttributeTolerance = 1e-5f;
+constexpr float kUnbounded = kUnboundedActivation;
 // A convolution reading the float graph input with at most this many multiply-adds per output
 // (input channels × kernel area: a 3×3 stem on 1 or 3 channels) runs in fp32: XNNPACK 2022-02's
 // int8 kernels are 3-4× slower than fp32 there (bench/runtime/xnnpack_int8_ceiling), and in fp32
 // the input needs no conversion to int8.
 constexpr int64_t kFloatStemMaxReduction = 27;
-
-struct Quantization {
-  float scale = 1.0f;
-  int32_t zero_point = 0;
-  bool operator==(const Quantization& other) const {
-    return scale == other.scale && zero_point == other.zero_point;
-  }
-};
 
 // One ONNX tensor as XNNPACK sees it: an fp32 value, a qint8 value, or both (made on demand with
 // Convert nodes). 4D tensors are NHWC in XNNPACK and NCHW in ONNX.
@@ -47,23 +37,6 @@ struct Value {
   uint32_t quantized = XNN_INVALID_VALUE_ID;
   Quantization quantization;            // of `quantized`
   std::vector<size_t> feature_order;    // 2D only: ONNX feature i is XNNPACK feature feature_order[i]
-};
-
-// A weight as the engine needs it: fp32 values always (dequantized when stored as int8), and the
-// int8 values with per-channel scales when the file has them (QDQ).
-struct WeightSource {
-  std::vector<int64_t> shape;
-  std::vector<float> fp32;
-  bool quantized = false;            // int8, symmetric (zero point 0)
-  std::vector<int8_t> int8s;
-  std::vector<float> scales;         // one per channel along `axis`, or one for the tensor
-  int64_t axis = 0;
-};
-
-struct Activation {
-  std::vector<const OnnxNode*> nodes;   // the fused Relu / Clip / HardSigmoid+Mul nodes; empty: none
-  float low = -kUnbounded;
-  float high = kUnbounded;
 };
 
 inline std::vector<size_t> to_xnn_dims(const std::vector<size_t>& onnx_dims) {
@@ -123,23 +96,20 @@ std::vector<Element> matrix_to_rows(const std::vector<Element>& source, int64_t 
 class SubgraphBuilder {
  public:
   SubgraphBuilder(const OnnxModel& model, int batch, XnnpackWeightStore& weights)
-      : model_(model), batch_(size_t(batch)), weights_(weights), layout_(OutputLayout::of(model)) {
-    for (const OnnxNode& node : model.nodes()) {
-      for (const std::string& output : node.outputs) producers_[output] = &node;
-    }
-  }
+      : model_(model), reader_(model, "xnnpack", "the opencv engine"), batch_(size_t(batch)), weights_(weights),
+        layout_(OutputLayout::of(model)) {}
 
   XnnpackSubgraph build() {
     check(xnn_create_subgraph(kXnnpackExternalValues, 0, &result_.subgraph), "create the subgraph");
     try {
       define_input();
       for (const OnnxNode& node : model_.nodes()) {
-        if (skipped_.count(&node)) continue;
-        current_ = &node;
+        if (reader_.skipped(&node)) continue;
+        reader_.set_current(&node);
         map_node(node);
         count_operator(node);
       }
-      current_ = nullptr;
+      reader_.set_current(nullptr);
       result_.probabilities_size = finish_output(layout_.probabilities, kXnnpackProbabilitiesId,
                                                  result_.probabilities_order);
       if (!layout_.embedding.empty()) {
@@ -154,8 +124,6 @@ class SubgraphBuilder {
 
  private:
   // ---- errors and values ----------------------------------------------------------------------
-
-  [[noreturn]] void refuse(const std::string& why) const;
 
   void check(xnn_status status, const std::string& what) const;
 
@@ -177,40 +145,6 @@ class SubgraphBuilder {
   uint32_t quantized_of(const std::string& name, const Quantization& quantization);
 
   bool has_quantized(const std::string& name) { return value(name).quantized != XNN_INVALID_VALUE_ID; }
-
-  // ---- constants ------------------------------------------------------------------------------
-
-  const OnnxConstant& constant(const std::string& name);
-
-  std::optional<Quantization> quantization_of(const OnnxNode& node);
-
-  WeightSource weight_source(const std::string& name);
-
-  // Bias as float, whether stored as float or as DequantizeLinear of int32; zeros when absent.
-  std::vector<float> bias_values(const OnnxNode& node, size_t index, size_t count);
-
-  // Per-output-channel weight scales (a per-tensor scale repeated), or nullopt when the channel
-  // axis is not the output axis.
-  std::optional<std::vector<float>> channel_scales(const WeightSource& weight, int64_t out_axis, size_t out);
-
-  // ---- fusion helpers -------------------------------------------------------------------------
-
-  // A Relu, constant Clip or Relu6-as-HardSigmoid that alone reads `name` is folded into the
-  // producer's output range.
-  Activation fusable_activation(const std::string& name);
-
-  // export/ writes Relu6 as Mul(HardSigmoid(x; alpha 1/k, beta 0), k) = clamp(x, 0, k): the Mul
-  // node and k, when `node` starts that form.
-  std::optional<std::pair<const OnnxNode*, float>> scaled_hardsigmoid(const OnnxNode& node);
-
-  std::optional<std::pair<float, float>> clip_bounds(const OnnxNode& node);
-
-  // When every reader of `name` is a QuantizeLinear with the same per-tensor parameters (the QDQ
-  // form of "this op's output is int8"), those parameters.
-  std::optional<Quantization> quantized_readers(const std::string& name);
-
-  // The output tensor after an optional fused activation; marks the activation node as done.
-  std::string take_activation(const Activation& activation, const std::string& output);
 
   // ---- node mapping ---------------------------------------------------------------------------
 
@@ -274,14 +208,12 @@ class SubgraphBuilder {
   void dequantize(const OnnxNode& node);
 
   const OnnxModel& model_;
+  OnnxGraphReader reader_;
   size_t batch_;
   XnnpackWeightStore& weights_;
   OutputLayout layout_;
   XnnpackSubgraph result_;
   std::map<std::string, Value> values_;
-  std::map<std::string, const OnnxNode*> producers_;
-  std::set<const OnnxNode*> skipped_;
-  const OnnxNode* current_ = nullptr;
   std::string last_stored_;
   std::set<std::string> float_pass_through_;   // QuantizeLinear outputs that input_stays_float() kept float
 };

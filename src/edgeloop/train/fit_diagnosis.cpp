@@ -1,5 +1,6 @@
 #include "edgeloop/train/fit_diagnosis.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "edgeloop/core/number_format.h"
@@ -9,6 +10,11 @@ namespace edgeloop {
 namespace {
 
 constexpr int kMinimumEpochs = 2;
+constexpr double kPercent = 100.0;
+
+std::string points(double fraction) { return format_fixed(fraction * kPercent, 1) + " points"; }
+constexpr double kDefaultGainRatio = 0.5;   // each further epoch gains half the last, when one gain is all there is
+constexpr double kMaximumGainRatio = 0.8;   // never project a gain that shrinks slower than this
 
 bool validation_rising_while_training_falls(const std::vector<EpochRecord>& epochs, int window) {
   if (static_cast<int>(epochs.size()) < window + 1) return false;
@@ -27,7 +33,42 @@ bool training_loss_plateaued(const std::vector<EpochRecord>& epochs, int window,
   return before > 0 && std::abs(before - now) / before < relative_change;
 }
 
+Diagnosis still_improving(const std::vector<EpochRecord>& epochs, const DiagnosisOptions& options) {
+  const EpochRecord& last = epochs.back();
+  const double rise = last.val_accuracy - epochs[epochs.size() - 2].val_accuracy;
+  const int more_epochs = static_cast<int>(epochs.size());
+  Diagnosis diagnosis;
+  diagnosis.verdict = kVerdictStillImproving;
+  diagnosis.reasons.push_back("validation accuracy rose " + points(rise) + " in the last epoch, to " +
+                              format_percent(last.val_accuracy) + ": the curve has not flattened");
+  diagnosis.reasons.push_back("projected: about +" + points(projected_accuracy_gain(epochs, more_epochs)) + " with " +
+                              std::to_string(more_epochs) + " more epochs, if each epoch's gain keeps shrinking as it did");
+  diagnosis.advice.push_back("train longer: --epochs " + std::to_string(2 * more_epochs) + " (or a larger --max-seconds)");
+  if (options.best_epoch > 0 && options.best_epoch < last.epoch) {
+    diagnosis.advice.push_back("the kept weights are epoch " + std::to_string(options.best_epoch) +
+                               "'s (lowest validation loss)");
+  }
+  return diagnosis;
+}
+
 }  // namespace
+
+double projected_accuracy_gain(const std::vector<EpochRecord>& epochs, int more_epochs) {
+  if (epochs.size() < 2) return 0.0;
+  const double last_gain = epochs.back().val_accuracy - epochs[epochs.size() - 2].val_accuracy;
+  if (last_gain <= 0) return 0.0;
+  double ratio = kDefaultGainRatio;
+  if (epochs.size() >= 3) {
+    const double previous_gain = epochs[epochs.size() - 2].val_accuracy - epochs[epochs.size() - 3].val_accuracy;
+    ratio = previous_gain > 0 ? std::clamp(last_gain / previous_gain, 0.0, kMaximumGainRatio) : kDefaultGainRatio;
+  }
+  double gain = 0.0, next = last_gain;
+  for (int epoch = 0; epoch < more_epochs; ++epoch) {
+    next *= ratio;
+    gain += next;
+  }
+  return std::min(gain, 1.0 - epochs.back().val_accuracy);
+}
 
 Json Diagnosis::to_json() const { return Json{{"verdict", verdict}, {"reasons", reasons}, {"advice", advice}}; }
 
@@ -87,6 +128,9 @@ Diagnosis diagnose_fit(const std::vector<EpochRecord>& epochs, const DiagnosisOp
                                          : "train more epochs: the loss is still falling");
     if (options.frozen_blocks) diagnosis.advice.push_back("unfreeze layers: lower --freeze or set --unfreeze-after");
     return diagnosis;
+  }
+  if (last.val_accuracy - epochs[epochs.size() - 2].val_accuracy > options.improving_rise) {
+    return still_improving(epochs, options);
   }
   diagnosis.verdict = kVerdictGoodFit;
   diagnosis.reasons.push_back("training " + format_percent(last.train_accuracy) + " and validation " +

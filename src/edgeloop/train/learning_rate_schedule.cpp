@@ -18,7 +18,7 @@ double cosine_between(double from, double to, double progress) {
 
 double scheduled_learning_rate(const TrainOptions& options, int64_t step, int64_t total_steps, int64_t steps_per_epoch,
                                double budget_spent) {
-  const double peak = options.learning_rate;
+  const double peak = options.learning_rate.value_or(0.0);
   const double step_progress = total_steps > 0 ? static_cast<double>(step) / static_cast<double>(total_steps) : 0.0;
   const double progress = std::max(step_progress, budget_spent);
   if (options.schedule == "cosine") return cosine_between(peak, 0.0, progress);

@@ -1,5 +1,6 @@
 // Learning-rate schedules as pure functions of the step: constant, cosine, step decay and
-// one-cycle. Called by the Trainer before every optimizer step. Thread-safe.
+// one-cycle. Called by the Trainer before every optimizer step, with resolved options (an unset
+// schedule is constant, an unset rate 0). Thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -2,14 +2,21 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/number_format.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/core/pareto_front.h"
 #include "edgeloop/models/classic_model.h"
 #include "edgeloop/registry/run_store.h"
+#include "edgeloop/train/batch_loader.h"
 #include "edgeloop/train/classic_training.h"
+#include "edgeloop/train/sweep_plan.h"
 #include "edgeloop/train/torch_threads.h"
+#include "edgeloop/train/training_recipe.h"
 #include "edgeloop/train/training_session.h"
 
 namespace edgeloop {
@@ -21,6 +28,10 @@ constexpr const char* kSweepPrefix = "s-";
 constexpr const char* kDefaultBaseline = "knn:hog";
 constexpr double kSecondsPerMinute = 60.0;
 constexpr double kMillisecondsPerSecond = 1000.0;
+// The plan's worst case may use this share of the budget left after the baselines; the rest pays
+// for validation after each epoch, latency probes and model storing, which the calibration does not time.
+constexpr double kTrainingShareOfBudget = 0.8;
+constexpr double kMaxFinalEpochsWithBudget = 30;   // with a budget and no --epochs: the longest final rung
 
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
@@ -57,6 +68,59 @@ double classic_latency_ms(const Workspace& workspace, const StoredModel& model, 
   return median(times);
 }
 
+ModelProbe fallback_probe(const Workspace& workspace, const StoredModel& model, int repeats) {
+  ModelProbe probe;
+  std::error_code ignored;
+  if (model.kind == kModelKindClassic) {
+    probe.engine = "classic";
+    probe.latency_ms = classic_latency_ms(workspace, model, repeats);
+    probe.file_bytes = static_cast<int64_t>(std::filesystem::file_size(model_classic_path(workspace, model.id), ignored));
+  } else {
+    probe.engine = "torch";
+    probe.latency_ms = torch_latency_ms(workspace, model, repeats);
+    probe.file_bytes = static_cast<int64_t>(std::filesystem::file_size(model_weights_path(workspace, model.id), ignored));
+  }
+  return probe;
+}
+
+// Seconds per optimizer step of `arch` with its options on this machine now: one warm-up step,
+// then `steps` timed ones on real batches (the weights are thrown away).
+double seconds_per_step(const std::string& arch, const TrainingData& data, const TrainOptions& options, int steps) {
+  ArchSpec spec = ArchSpec::parse(arch);
+  spec.input = data.input();
+  spec.classes = data.classes();
+  torch::manual_seed(options.seed);
+  LayerGraphModule module(spec);
+  module->use_channels_last();
+  module->train();
+  auto optimizer = make_optimizer(*module, options);
+  BatchLoaderOptions loader_options;
+  loader_options.batch = options.batch;
+  loader_options.seed = options.seed;
+  BatchLoader loader(data, data.split(kSplitTrain), loader_options);
+  Clock::time_point start;
+  int timed = -1;   // the first step warms up
+  while (timed < steps) {
+    std::optional<Batch> batch = loader.next();
+    if (!batch) break;
+    if (timed == 0) start = Clock::now();
+    optimizer->zero_grad();
+    torch::nn::functional::cross_entropy(module->forward(batch->images), batch->labels).backward();
+    optimizer->step();
+    ++timed;
+  }
+  return timed > 0 ? seconds_since(start) / timed : 0.0;
+}
+
+std::string describe_plan(const SweepPlan& plan) {
+  std::string steps;
+  for (int64_t rung : plan.rung_steps) steps += (steps.empty() ? "" : ", ") + std::to_string(rung);
+  char final_epochs[32];
+  std::snprintf(final_epochs, sizeof final_epochs, "%.2g", plan.final_epochs);
+  return std::to_string(plan.rung_steps.size()) + " rung(s) of " + steps + " steps (final rung " + final_epochs +
+         " epochs" + (plan.fits ? "" : "; the shortest plan, over the budget") + ")";
+}
+
 }  // namespace
 
 std::vector<std::string> parse_architecture_list(const std::string& text) {
@@ -79,16 +143,67 @@ Json SweepResult::to_json() const {
   std::string pick;
   Json front = Json::array();
   for (const SweepRow& row : rows) {
-    table.push_back({{"arch", row.arch},           {"model", row.model_id},          {"kind", row.kind},
-                     {"val_accuracy", row.val_accuracy}, {"latency_ms", row.latency_ms},
-                     {"latency_engine", row.latency_engine}, {"parameters", row.parameters},
-                     {"mflops", row.mflops},       {"diagnosis", row.diagnosis},     {"training_seconds", row.training_seconds},
-                     {"meets_target", row.meets_target}, {"pareto", row.pareto},     {"pick", row.pick}});
+    table.push_back({{"arch", row.arch},
+                     {"model", row.model_id},
+                     {"kind", row.kind},
+                     {"val_accuracy", row.val_accuracy},
+                     {"latency_ms", row.latency_ms},
+                     {"latency_engine", row.latency_engine},
+                     {"bundle_bytes", row.bundle_bytes},
+                     {"rung", row.rung},
+                     {"rungs", row.rungs},
+                     {"steps", row.steps},
+                     {"status", row.status},
+                     {"parameters", row.parameters},
+                     {"mflops", row.mflops},
+                     {"diagnosis", row.diagnosis},
+                     {"training_seconds", row.training_seconds},
+                     {"meets_target", row.meets_target},
+                     {"pareto", row.pareto},
+                     {"pick", row.pick}});
     if (row.pick) pick = row.model_id;
     if (row.pareto) front.push_back(row.model_id);
   }
-  return Json{{"sweep", id}, {"rows", table}, {"pareto_front", front}, {"pick", pick},
-              {"skipped", skipped}, {"stop_reason", stop_reason}};
+  return Json{{"sweep", id},         {"rows", table},   {"pareto_front", front},
+              {"pick", pick},         {"skipped", skipped}, {"stop_reason", stop_reason},
+              {"plan", plan},         {"calibration_seconds", calibration_seconds}};
+}
+
+SweepResult SweepResult::from_json(const Json& json) {
+  SweepResult result;
+  try {
+    result.id = json.at("sweep").get<std::string>();
+    for (const Json& item : json.at("rows")) {
+      SweepRow row;
+      row.arch = item.at("arch").get<std::string>();
+      row.model_id = item.at("model").get<std::string>();
+      row.kind = item.at("kind").get<std::string>();
+      row.val_accuracy = item.at("val_accuracy").get<double>();
+      row.latency_ms = item.at("latency_ms").get<double>();
+      row.latency_engine = item.at("latency_engine").get<std::string>();
+      row.bundle_bytes = item.at("bundle_bytes").get<int64_t>();
+      row.rung = item.at("rung").get<int>();
+      row.rungs = item.at("rungs").get<int>();
+      row.steps = item.at("steps").get<int64_t>();
+      row.status = item.at("status").get<std::string>();
+      row.parameters = item.at("parameters").get<int64_t>();
+      row.mflops = item.at("mflops").get<double>();
+      row.diagnosis = item.at("diagnosis").get<std::string>();
+      row.training_seconds = item.at("training_seconds").get<double>();
+      row.meets_target = item.at("meets_target").get<bool>();
+      row.pareto = item.at("pareto").get<bool>();
+      row.pick = item.at("pick").get<bool>();
+      result.rows.push_back(row);
+    }
+    result.skipped = json.at("skipped").get<std::vector<std::string>>();
+    result.stop_reason = json.at("stop_reason").get<std::string>();
+    result.plan = json.at("plan").get<std::string>();
+    result.calibration_seconds = json.at("calibration_seconds").get<double>();
+  } catch (const Json::exception& error) {
+    throw corrupt(std::string("stored sweep result is damaged or from an older edgeloop (") + error.what() +
+                  "): run the sweep again");
+  }
+  return result;
 }
 
 void mark_pareto_and_pick(std::vector<SweepRow>& rows, double max_latency_ms) {
@@ -133,76 +248,178 @@ std::vector<std::string> smallest_first(const std::vector<std::string>& archs, c
   return names;
 }
 
+namespace {
+
+// One sweep in progress: its options, data, result rows and the candidates' places in them.
+struct SweepRun {
+  const Workspace& workspace;
+  Registry& registry;
+  const SweepOptions& options;
+  const TrainingData& data;
+  const TrainerCallbacks& callbacks;
+  SweepResult result;
+};
+
+// Probes the row's model, decides whether it meets the target and reports the row.
+void finish_row(SweepRun& sweep, SweepRow& row, const StoredModel& model) {
+  const SweepOptions& options = sweep.options;
+  const ModelProbe probe = options.latency_probe ? options.latency_probe(sweep.workspace, model)
+                                                 : fallback_probe(sweep.workspace, model, options.latency_repeats);
+  row.latency_engine = probe.engine;
+  row.latency_ms = probe.latency_ms;
+  row.bundle_bytes = probe.file_bytes;
+  row.meets_target = options.target_accuracy > 0 && row.val_accuracy >= options.target_accuracy &&
+                     (options.max_latency_ms <= 0 || row.latency_ms <= options.max_latency_ms);
+  if (options.on_rung) options.on_rung(row);
+}
+
+SweepRow train_row(SweepRun& sweep, const TrainOptions& train, SweepRow row) {
+  const TrainOutcome outcome = train_model(sweep.workspace, sweep.registry, train, sweep.data, sweep.callbacks);
+  row.model_id = outcome.model.id;
+  row.kind = outcome.model.kind;
+  row.val_accuracy = outcome.model.metrics.value("val_accuracy", 0.0);
+  row.parameters = outcome.model.parameters;
+  row.mflops = outcome.model.mflops;
+  row.diagnosis = outcome.model.diagnosis.value("verdict", std::string("-"));
+  row.training_seconds = outcome.result.training_seconds;
+  row.steps = outcome.result.steps;
+  finish_row(sweep, row, outcome.model);
+  return row;
+}
+
+TrainOptions rung_options(const SweepRun& sweep, const std::string& arch, int64_t steps) {
+  TrainOptions train = sweep.options.train;
+  train.data = sweep.options.data;
+  train.arch = arch;
+  const int64_t steps_per_epoch = sweep.data.steps_per_epoch(train.batch);
+  train.epochs = static_cast<int>((steps + steps_per_epoch - 1) / steps_per_epoch);
+  train.max_steps = steps;
+  train.max_seconds = 0;   // the plan counts steps: a busy moment lengthens the sweep, it does not cut a rung
+  train.patience = std::max(train.patience, *train.epochs);   // a rung runs its steps
+  return train;
+}
+
+// Successive halving over `networks` (smallest first); false when a row met the target.
+bool halve(SweepRun& sweep, const std::vector<std::string>& networks, const SweepPlan& plan) {
+  std::vector<size_t> alive;   // indices into result.rows
+  const int rungs = static_cast<int>(plan.rung_steps.size());
+  for (int rung = 1; rung <= rungs; ++rung) {
+    const int64_t steps = plan.rung_steps[rung - 1];
+    const std::vector<size_t> training = alive;
+    for (size_t index = 0; index < (rung == 1 ? networks.size() : training.size()); ++index) {
+      SweepRow row;
+      row.arch = rung == 1 ? networks[index] : sweep.result.rows[training[index]].arch;
+      row.rung = rung;
+      row.rungs = rungs;
+      row.status = rung == rungs ? "final rung" : "rung " + std::to_string(rung) + " of " + std::to_string(rungs);
+      row = train_row(sweep, rung_options(sweep, row.arch, steps), row);
+      if (rung == 1) {
+        sweep.result.rows.push_back(row);
+        alive.push_back(sweep.result.rows.size() - 1);
+      } else {
+        sweep.result.rows[training[index]] = row;
+      }
+      if (row.meets_target) {
+        sweep.result.stop_reason = "target met by " + row.arch + " at rung " + std::to_string(rung) +
+                                   ": the exploratory phase is complete";
+        if (rung == 1) sweep.result.skipped.assign(networks.begin() + index + 1, networks.end());
+        return false;
+      }
+    }
+    if (rung == rungs) break;
+    // The better half goes on; ties go to the cheaper (earlier, smaller) candidate.
+    std::stable_sort(alive.begin(), alive.end(), [&](size_t a, size_t b) {
+      return sweep.result.rows[a].val_accuracy > sweep.result.rows[b].val_accuracy;
+    });
+    const size_t keep = static_cast<size_t>(plan.rung_survivors[rung]);
+    for (size_t index = keep; index < alive.size(); ++index) {
+      sweep.result.rows[alive[index]].status = "stopped after rung " + std::to_string(rung) + " of " +
+                                               std::to_string(rungs) + " (not in the better half)";
+    }
+    alive.resize(keep);
+  }
+  return true;
+}
+
+}  // namespace
+
 SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, const TrainerCallbacks& callbacks) {
   if (options.data.empty()) throw invalid_argument("no dataset: pass --data NAME[@VERSION]");
+  options.train.validate();
   std::vector<std::string> archs = options.archs;
   if (archs.empty()) {
     archs.push_back(kDefaultBaseline);
     for (const std::string& arch : architecture_ladder()) archs.push_back(arch);
   }
+  const auto start = Clock::now();
   Registry registry = Registry::open(workspace.registry_path());
   const TrainingData data = prepare_training_data(workspace, registry, options.data, Json(), options.train.threads,
                                                   callbacks.progress);
   archs = smallest_first(archs, data.input(), data.classes());
-
-  SweepResult result;
-  result.id = new_record_id(kSweepPrefix, options.data);
-  const auto start = Clock::now();
-  const double budget_seconds = options.budget_minutes * kSecondsPerMinute;
-  for (size_t index = 0; index < archs.size(); ++index) {
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    if (budget_seconds > 0 && elapsed >= budget_seconds) {
-      result.stop_reason = "time budget spent";
-      result.skipped.assign(archs.begin() + index, archs.end());
-      break;
+  SweepRun sweep{workspace, registry, options, data, callbacks, SweepResult{}};
+  sweep.result.id = new_record_id(kSweepPrefix, options.data);
+  std::vector<std::string> networks;
+  bool go_on = true;
+  for (size_t index = 0; index < archs.size() && go_on; ++index) {
+    if (!is_classic_arch(archs[index])) {
+      networks.push_back(archs[index]);
+      continue;
     }
     TrainOptions train = options.train;
     train.data = options.data;
     train.arch = archs[index];
-    if (budget_seconds > 0) train.max_seconds = budget_seconds - elapsed;
-    const TrainOutcome outcome = train_model(workspace, registry, train, data, callbacks);
     SweepRow row;
     row.arch = archs[index];
-    row.model_id = outcome.model.id;
-    row.kind = outcome.model.kind;
-    row.val_accuracy = outcome.model.metrics.value("val_accuracy", 0.0);
-    if (options.latency_probe) {
-      std::tie(row.latency_engine, row.latency_ms) = options.latency_probe(workspace, outcome.model);
-    } else if (row.kind == kModelKindClassic) {
-      row.latency_engine = "classic";
-      row.latency_ms = classic_latency_ms(workspace, outcome.model, options.latency_repeats);
-    } else {
-      row.latency_engine = "torch";
-      row.latency_ms = torch_latency_ms(workspace, outcome.model, options.latency_repeats);
-    }
-    row.parameters = outcome.model.parameters;
-    row.mflops = outcome.model.mflops;
-    row.diagnosis = outcome.model.diagnosis.value("verdict", std::string("-"));
-    row.training_seconds = outcome.result.training_seconds;
-    row.meets_target = options.target_accuracy > 0 && row.val_accuracy >= options.target_accuracy &&
-                       (options.max_latency_ms <= 0 || row.latency_ms <= options.max_latency_ms);
-    result.rows.push_back(row);
-    if (row.meets_target) {
-      result.stop_reason = "target met by " + row.arch + ": the exploratory phase is complete";
-      result.skipped.assign(archs.begin() + index + 1, archs.end());
-      break;
+    row.status = "baseline";
+    sweep.result.rows.push_back(train_row(sweep, train, row));
+    if (sweep.result.rows.back().meets_target) {
+      sweep.result.stop_reason = "target met by " + row.arch + ": the exploratory phase is complete";
+      sweep.result.skipped.assign(archs.begin() + index + 1, archs.end());
+      go_on = false;
     }
   }
-  if (result.stop_reason.empty()) result.stop_reason = "all architectures tried";
-  mark_pareto_and_pick(result.rows, options.max_latency_ms);
+  if (go_on && !networks.empty()) {
+    const auto calibration_start = Clock::now();
+    std::vector<double> costs;
+    for (const std::string& arch : networks) {
+      TrainOptions train = options.train;
+      train.arch = arch;
+      costs.push_back(seconds_per_step(arch, data, with_default_recipe(train), options.calibration_steps));
+    }
+    sweep.result.calibration_seconds = seconds_since(calibration_start);
+    std::string calibration;
+    for (size_t index = 0; index < networks.size(); ++index) {
+      calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
+                     format_fixed(costs[index] * kMillisecondsPerSecond, 1);
+    }
+    const double spent = seconds_since(start);
+    const double budget = options.budget_minutes > 0
+                              ? std::max(0.0, options.budget_minutes * kSecondsPerMinute * kTrainingShareOfBudget - spent)
+                              : 0.0;
+    const double max_epochs = options.train.epochs ? *options.train.epochs
+                              : budget > 0         ? kMaxFinalEpochsWithBudget
+                                                   : *with_default_recipe(options.train).epochs;
+    const SweepPlan plan = plan_successive_halving(costs, data.steps_per_epoch(options.train.batch), budget, max_epochs);
+    sweep.result.plan = describe_plan(plan) + "; calibrated ms per step: " + calibration;
+    if (halve(sweep, networks, plan)) {
+      sweep.result.stop_reason = "successive halving finished: " + sweep.result.plan;
+    }
+  }
+  if (sweep.result.stop_reason.empty()) sweep.result.stop_reason = "all architectures tried";
+  mark_pareto_and_pick(sweep.result.rows, options.max_latency_ms);
 
   SweepRecord record;
-  record.id = result.id;
+  record.id = sweep.result.id;
   record.version_id = data.version.id;
   record.options = Json{{"archs", archs},
                         {"target_accuracy", options.target_accuracy},
                         {"max_latency_ms", options.max_latency_ms},
                         {"budget_minutes", options.budget_minutes},
                         {"train", options.train.to_json()}};
-  record.result = result.to_json();
+  record.result = sweep.result.to_json();
   record.created_at = utc_timestamp();
   registry.in_transaction([&](SQLite::Database&) { RunStore(registry).add_sweep(record); });
-  return result;
+  return sweep.result;
 }
 
 }  // namespace edgeloop

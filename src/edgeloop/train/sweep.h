@@ -1,9 +1,11 @@
-// Sweep: the exploratory phase as one command. Trains the given architectures smallest first
-// (classic baselines before networks), records for each the validation accuracy, single-image
-// latency, parameters, MFLOPs and fit diagnosis, and stops as soon as one meets the target
-// accuracy within the latency budget (or when the time budget is spent). Marks the Pareto front
-// (accuracy vs latency) and the pick, and stores the table in the registry's sweeps table.
-// LibTorch. One sweep at a time per workspace.
+// Sweep: the exploratory phase as one command. Trains the classic baselines first, then the
+// network candidates by successive halving (sweep_plan.h): a short rung for each, the better half
+// on to a rung twice as long, within a budget counted in training steps calibrated on this machine
+// at the start. Each candidate trains with its architecture's default recipe unless options say
+// otherwise. Records for each candidate the rung it reached, its validation accuracy, single-image
+// latency, bundle size, parameters, MFLOPs and fit diagnosis; stops as soon as one meets the
+// target accuracy within the latency budget. Marks the Pareto front (accuracy vs latency) and the
+// pick, and stores the table in the registry's sweeps table. LibTorch. One sweep at a time per workspace.
 #pragma once
 
 #include <functional>
@@ -13,23 +15,32 @@
 
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/workspace.h"
+#include "edgeloop/models/model_probe.h"
 #include "edgeloop/models/stored_model.h"
 #include "edgeloop/train/trainer.h"
 
 namespace edgeloop {
+
+struct SweepRow;
 
 struct SweepOptions {
   std::string data;                    // dataset NAME[@N]
   std::vector<std::string> archs;      // empty = "knn:hog" + the whole ladder
   double target_accuracy = 0;          // 0..1; 0 = no target: try every architecture
   double max_latency_ms = 0;           // single-image latency budget; 0 = none
-  double budget_minutes = 0;           // wall-clock budget for the whole sweep; 0 = none
-  TrainOptions train;                  // per-architecture training options (arch and data are set per row)
+  double budget_minutes = 0;           // budget for the whole sweep, converted to training steps at the
+                                       // start by a calibration; 0 = none (the final rung is `train.epochs`)
+  // Per-architecture training options (arch, data, epochs and max_steps are set per rung). Unset
+  // recipe fields: each architecture's default recipe. `train.epochs`: the final rung's length at most.
+  TrainOptions train;
   int latency_repeats = 50;            // timed single-image inferences per model (median)
-  // Times a trained model on the device's engine: (engine name, median ms of one image). The train
-  // stage cannot link the engines, so the toolkit passes runtime/'s device_latency_probe; when
-  // empty, LibTorch (or OpenCV ml for a baseline) on one thread stands in and the row says so.
-  std::function<std::pair<std::string, double>(const Workspace&, const StoredModel&)> latency_probe;
+  int calibration_steps = 5;           // timed training steps per candidate at the start (after one warm-up)
+  // Times a trained model on the device's engine and sizes its file. The train stage cannot link
+  // the engines, so the toolkit passes runtime/'s device_latency_probe; when empty, LibTorch (or
+  // OpenCV ml for a baseline) on one thread stands in, the row says so, and the size is the weights file's.
+  std::function<ModelProbe(const Workspace&, const StoredModel&)> latency_probe;
+  // Called after every rung of every candidate, and once for each baseline (the CLI prints a line).
+  std::function<void(const SweepRow&)> on_rung;
 };
 
 struct SweepRow {
@@ -39,6 +50,11 @@ struct SweepRow {
   double val_accuracy = 0;             // 0..1
   double latency_ms = 0;               // median single-image inference, 1 thread
   std::string latency_engine;          // what timed it: xnnpack, classic, torch
+  int64_t bundle_bytes = 0;            // the model file the device loads (ONNX fp32 for a network)
+  int rung = 0;                        // 1-based rung reached; 0 for a classic baseline (trained once)
+  int rungs = 0;                       // rungs in the plan
+  int64_t steps = 0;                   // optimizer steps of the rung reached
+  std::string status;                  // "final rung", "stopped after rung 1 of 3 (not in the better half)", "baseline"
   int64_t parameters = 0;
   double mflops = 0;
   std::string diagnosis;               // verdict
@@ -52,8 +68,11 @@ struct SweepResult {
   std::string id;                      // "s-" + 12 hex
   std::vector<SweepRow> rows;          // in the order trained
   std::vector<std::string> skipped;    // architectures not trained (stopped early)
-  std::string stop_reason;             // "target met by cnn-s", "time budget spent", "all architectures tried"
+  std::string stop_reason;             // "target met by cnn-s", "successive halving finished: ..."
+  std::string plan;                    // the rungs, e.g. "3 rungs of 105, 211, 422 steps (final 1.0 epoch)"
+  double calibration_seconds = 0;      // time the step calibration took
   Json to_json() const;
+  static SweepResult from_json(const Json& json);   // what to_json() wrote (the quickstart reuses a stored sweep)
 };
 
 // Marks pareto and pick on `rows` (exposed for tests). Pick: the first row meeting the target;

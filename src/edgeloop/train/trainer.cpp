@@ -24,19 +24,23 @@ constexpr const char* kOptimizerKey = "edgeloop_optimizer";
 constexpr const char* kBestKey = "edgeloop_best";
 constexpr const char* kRandomStateKey = "edgeloop_random_state";
 
+}  // namespace
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(LayerGraphModuleImpl& module, const TrainOptions& options) {
   const auto parameters = module.parameters();
+  const double rate = *options.learning_rate;
+  const double decay = *options.weight_decay;
   if (options.optimizer == "sgd") {
     return std::make_unique<torch::optim::SGD>(
-        parameters, torch::optim::SGDOptions(options.learning_rate).momentum(options.momentum).weight_decay(options.weight_decay));
+        parameters, torch::optim::SGDOptions(rate).momentum(options.momentum).weight_decay(decay));
   }
   if (options.optimizer == "adamw") {
-    return std::make_unique<torch::optim::AdamW>(
-        parameters, torch::optim::AdamWOptions(options.learning_rate).weight_decay(options.weight_decay));
+    return std::make_unique<torch::optim::AdamW>(parameters, torch::optim::AdamWOptions(rate).weight_decay(decay));
   }
-  return std::make_unique<torch::optim::Adam>(
-      parameters, torch::optim::AdamOptions(options.learning_rate).weight_decay(options.weight_decay));
+  return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(rate).weight_decay(decay));
 }
+
+namespace {
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double learning_rate) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(learning_rate);
@@ -193,117 +197,170 @@ SplitScore score_split(LayerGraphModuleImpl& module, const TrainingData& data, c
   return SplitScore{loss_sum / count, static_cast<double>(correct) / count};
 }
 
+namespace {
+
+// One training loop's working state: what every epoch reads and updates.
+struct TrainingLoop {
+  LayerGraphModuleImpl& module;
+  const TrainingData& data;
+  const TrainOptions& options;
+  const TrainerCallbacks& callbacks;
+  const std::vector<int64_t>& train;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  torch::Tensor class_weights;       // undefined = unweighted loss
+  AugmentSpec augment;
+  LoopState state;
+  WeightMap best_weights;
+  int64_t steps_per_epoch = 0;
+  int64_t total_steps = 0;           // what the schedule anneals over: epochs or --max-steps, the smaller
+  Clock::time_point start = Clock::now();
+  bool hit_time_limit = false;
+};
+
+// Sums over one epoch's batches.
+struct EpochTotals {
+  double loss_sum = 0;
+  int64_t correct = 0;
+  int64_t seen = 0;
+  double learning_rate = 0;          // the last step's
+};
+
+bool out_of_budget(const TrainingLoop& loop) {
+  return (loop.options.max_seconds > 0 && seconds_since(loop.start) > loop.options.max_seconds) ||
+         (loop.options.max_steps > 0 && loop.state.step >= loop.options.max_steps);
+}
+
+EpochTotals train_one_epoch(TrainingLoop& loop, int epoch) {
+  const TrainOptions& options = loop.options;
+  loop.module.train();
+  BatchLoaderOptions loader_options;
+  loader_options.batch = options.batch;
+  loader_options.augment = loop.augment;
+  loader_options.seed = options.seed;
+  loader_options.epoch = epoch;
+  loader_options.threads = options.loader_threads;
+  loader_options.prefetch = kLoaderPrefetch;
+  BatchLoader loader(loop.data, loop.train, loader_options);
+  const auto epoch_start = Clock::now();
+  EpochTotals totals;
+  int64_t batches_done = 0;
+  while (auto batch = loader.next()) {
+    const double budget_spent = options.max_seconds > 0 ? seconds_since(loop.start) / options.max_seconds : 0.0;
+    totals.learning_rate =
+        scheduled_learning_rate(options, loop.state.step, loop.total_steps, loop.steps_per_epoch, budget_spent);
+    set_learning_rate(*loop.optimizer, totals.learning_rate);
+    loop.optimizer->zero_grad();
+    const torch::Tensor logits = loop.module.forward(batch->images);
+    const torch::Tensor loss = training_loss(logits, batch->labels, options, loop.class_weights);
+    loss.backward();
+    loop.optimizer->step();
+    const int64_t count = batch->labels.size(0);
+    totals.loss_sum += loss.item<double>() * count;
+    totals.correct += logits.argmax(1).eq(batch->labels).sum().item<int64_t>();
+    totals.seen += count;
+    ++loop.state.step;
+    ++batches_done;
+    if (loop.callbacks.progress) {
+      const double elapsed = seconds_since(epoch_start);
+      const double rate = elapsed > 0 ? totals.seen / elapsed : 0;
+      const double eta = rate > 0 ? (static_cast<double>(loop.train.size()) - totals.seen) / rate : 0;
+      loop.callbacks.progress(Progress{"epoch " + std::to_string(epoch) + "/" + std::to_string(*options.epochs),
+                                       batches_done, loader.batch_count(),
+                                       progress_detail(totals.loss_sum / totals.seen,
+                                                       double(totals.correct) / totals.seen, rate, eta)});
+    }
+    if (out_of_budget(loop)) {
+      loop.hit_time_limit = true;
+      break;
+    }
+  }
+  return totals;
+}
+
+EpochRecord epoch_record(int epoch, const EpochTotals& totals, const SplitScore& validation, double train_seconds,
+                         double seconds) {
+  EpochRecord record;
+  record.epoch = epoch;
+  record.train_loss = totals.seen > 0 ? totals.loss_sum / totals.seen : 0;
+  record.train_accuracy = totals.seen > 0 ? static_cast<double>(totals.correct) / totals.seen : 0;
+  record.val_loss = validation.loss;
+  record.val_accuracy = validation.accuracy;
+  record.learning_rate = totals.learning_rate;
+  record.seconds = seconds;
+  record.images_per_second = train_seconds > 0 ? totals.seen / train_seconds : 0;
+  return record;
+}
+
+// Records the epoch; true when a new best validation loss was reached.
+bool note_epoch(TrainingLoop& loop, const EpochRecord& record) {
+  LoopState& state = loop.state;
+  state.history.push_back(record);
+  state.epochs_done = record.epoch;
+  if (record.val_loss < state.best_val_loss - loop.options.min_delta) {
+    state.best_val_loss = record.val_loss;
+    state.best_epoch = record.epoch;
+    state.epochs_without_improvement = 0;
+    loop.best_weights = extract_weights(loop.module);
+    return true;
+  }
+  ++state.epochs_without_improvement;
+  return false;
+}
+
+}  // namespace
+
 TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data, const TrainOptions& options,
                           const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks) {
-  const std::vector<int64_t>& train = data.split(kSplitTrain);
-  const std::vector<int64_t>& val = data.split(kSplitVal);
+  if (!options.resolved()) throw internal_error("run_trainer needs resolved options (with_default_recipe)");
   module.use_channels_last();   // before the optimizer, so its state takes the same layout
-  auto optimizer = make_optimizer(module, options);
-  const torch::Tensor class_weights = options.class_weights ? class_weight_tensor(data, train) : torch::Tensor();
-  const AugmentSpec augment = AugmentSpec::parse(options.augment);
-
+  TrainingLoop loop{module, data, options, callbacks, data.split(kSplitTrain), make_optimizer(module, options)};
+  if (options.class_weights) loop.class_weights = class_weight_tensor(data, loop.train);
+  loop.augment = AugmentSpec::parse(*options.augment);
+  loop.state.frozen_blocks = module.frozen_blocks();
   TrainerResult result;
-  LoopState state;
-  state.frozen_blocks = module.frozen_blocks();
-  WeightMap best_weights;
   if (resume && std::filesystem::exists(checkpoint_file)) {
-    state = load_checkpoint(checkpoint_file, module, *optimizer, best_weights);
+    loop.state = load_checkpoint(checkpoint_file, module, *loop.optimizer, loop.best_weights);
     module.use_channels_last();
-    module.freeze_first_blocks(state.frozen_blocks);
-    result.resumed_from_epoch = state.epochs_done;
+    module.freeze_first_blocks(loop.state.frozen_blocks);
+    result.resumed_from_epoch = loop.state.epochs_done;
   }
-  const int64_t steps_per_epoch = (static_cast<int64_t>(train.size()) + options.batch - 1) / options.batch;
-  const int64_t total_steps = steps_per_epoch * options.epochs;
-  const auto run_start = Clock::now();
+  loop.steps_per_epoch = data.steps_per_epoch(options.batch);
+  loop.total_steps = loop.steps_per_epoch * *options.epochs;
+  if (options.max_steps > 0) loop.total_steps = std::min(loop.total_steps, options.max_steps);
   int64_t images_trained = 0;
   DiagnosisOptions diagnosis_options;
-  diagnosis_options.augmented = !augment.empty();
+  diagnosis_options.augmented = !loop.augment.empty();
 
-  for (int epoch = state.epochs_done + 1; epoch <= options.epochs; ++epoch) {
+  for (int epoch = loop.state.epochs_done + 1; epoch <= *options.epochs; ++epoch) {
     if (options.unfreeze_after > 0 && epoch > options.unfreeze_after && module.frozen_blocks() > 0) {
       module.freeze_first_blocks(0);
-      state.frozen_blocks = 0;
+      loop.state.frozen_blocks = 0;
     }
-    module.train();
-    BatchLoaderOptions loader_options;
-    loader_options.batch = options.batch;
-    loader_options.augment = augment;
-    loader_options.seed = options.seed;
-    loader_options.epoch = epoch;
-    loader_options.threads = options.loader_threads;
-    loader_options.prefetch = kLoaderPrefetch;
-    BatchLoader loader(data, train, loader_options);
     const auto epoch_start = Clock::now();
-    double loss_sum = 0;
-    int64_t correct = 0;
-    int64_t seen = 0;
-    int64_t batches_done = 0;
-    double learning_rate = options.learning_rate;
-    while (auto batch = loader.next()) {
-      const double budget_spent = options.max_seconds > 0 ? seconds_since(run_start) / options.max_seconds : 0.0;
-      learning_rate = scheduled_learning_rate(options, state.step, total_steps, steps_per_epoch, budget_spent);
-      set_learning_rate(*optimizer, learning_rate);
-      optimizer->zero_grad();
-      const torch::Tensor logits = module.forward(batch->images);
-      const torch::Tensor loss = training_loss(logits, batch->labels, options, class_weights);
-      loss.backward();
-      optimizer->step();
-      const int64_t count = batch->labels.size(0);
-      loss_sum += loss.item<double>() * count;
-      correct += logits.argmax(1).eq(batch->labels).sum().item<int64_t>();
-      seen += count;
-      ++state.step;
-      ++batches_done;
-      if (callbacks.progress) {
-        const double elapsed = seconds_since(epoch_start);
-        const double rate = elapsed > 0 ? seen / elapsed : 0;
-        const double eta = rate > 0 ? (static_cast<double>(train.size()) - seen) / rate : 0;
-        callbacks.progress(Progress{"epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs), batches_done,
-                                    loader.batch_count(), progress_detail(loss_sum / seen, double(correct) / seen, rate, eta)});
-      }
-      if (options.max_seconds > 0 && seconds_since(run_start) > options.max_seconds) {
-        result.hit_time_limit = true;
-        break;
-      }
-    }
+    const EpochTotals totals = train_one_epoch(loop, epoch);
     const double train_seconds = seconds_since(epoch_start);
     result.training_seconds += train_seconds;
-    images_trained += seen;
-    const SplitScore validation = score_split(module, data, val, kEvaluationBatch);
-    EpochRecord record;
-    record.epoch = epoch;
-    record.train_loss = seen > 0 ? loss_sum / seen : 0;
-    record.train_accuracy = seen > 0 ? static_cast<double>(correct) / seen : 0;
-    record.val_loss = validation.loss;
-    record.val_accuracy = validation.accuracy;
-    record.learning_rate = learning_rate;
-    record.seconds = seconds_since(epoch_start);
-    record.images_per_second = train_seconds > 0 ? seen / train_seconds : 0;
-    state.history.push_back(record);
-    state.epochs_done = epoch;
-    if (validation.loss < state.best_val_loss - options.min_delta) {
-      state.best_val_loss = validation.loss;
-      state.best_epoch = epoch;
-      state.epochs_without_improvement = 0;
-      best_weights = extract_weights(module);
-    } else {
-      ++state.epochs_without_improvement;
-    }
-    diagnosis_options.best_epoch = state.best_epoch;
+    images_trained += totals.seen;
+    const SplitScore validation = score_split(module, data, data.split(kSplitVal), kEvaluationBatch);
+    const EpochRecord record = epoch_record(epoch, totals, validation, train_seconds, seconds_since(epoch_start));
+    note_epoch(loop, record);
+    diagnosis_options.best_epoch = loop.state.best_epoch;
     diagnosis_options.frozen_blocks = module.frozen_blocks() > 0;
-    if (callbacks.on_epoch) callbacks.on_epoch(record, diagnose_fit(state.history, diagnosis_options));
-    save_checkpoint(checkpoint_file, module, *optimizer, state, best_weights);
-    if (state.epochs_without_improvement >= options.patience) {
+    if (callbacks.on_epoch) callbacks.on_epoch(record, diagnose_fit(loop.state.history, diagnosis_options));
+    save_checkpoint(checkpoint_file, module, *loop.optimizer, loop.state, loop.best_weights);
+    if (loop.state.epochs_without_improvement >= options.patience) {
       result.stopped_early = true;
       break;
     }
-    if (result.hit_time_limit) break;
+    if (loop.hit_time_limit) break;
   }
-  if (!best_weights.empty()) load_weights(module, best_weights);
+  if (!loop.best_weights.empty()) load_weights(module, loop.best_weights);
   module.eval();
-  result.epochs = state.history;
-  result.best_epoch = state.best_epoch;
-  result.diagnosis = diagnose_fit(state.history, diagnosis_options);
+  result.hit_time_limit = loop.hit_time_limit;
+  result.epochs = loop.state.history;
+  result.best_epoch = loop.state.best_epoch;
+  result.steps = loop.state.step;
+  result.diagnosis = diagnose_fit(loop.state.history, diagnosis_options);
   result.images_per_second = result.training_seconds > 0 ? images_trained / result.training_seconds : 0;
   return result;
 }

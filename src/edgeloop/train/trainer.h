@@ -29,7 +29,8 @@ struct TrainerResult {
   std::vector<EpochRecord> epochs;   // all epochs run (including those before a resume)
   int best_epoch = 0;                // whose weights the module holds at the end
   bool stopped_early = false;        // patience ran out
-  bool hit_time_limit = false;       // max_seconds ran out
+  bool hit_time_limit = false;       // max_seconds or max_steps ran out
+  int64_t steps = 0;                 // optimizer steps taken (including those before a resume)
   int resumed_from_epoch = 0;        // 0 = started fresh
   Diagnosis diagnosis;
   double training_seconds = 0;       // time in training steps (excludes validation)
@@ -44,8 +45,12 @@ struct SplitScore {
 SplitScore score_split(LayerGraphModuleImpl& module, const TrainingData& data, const std::vector<int64_t>& indices,
                        int batch);
 
+// The optimizer `options` name (resolved: rate and weight decay set), over the module's parameters.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(LayerGraphModuleImpl& module, const TrainOptions& options);
+
 // `checkpoint_file`: written atomically after every epoch; when `resume` and it exists, training
-// continues after its epoch. The module must be built (and seeded) by the caller.
+// continues after its epoch. The module must be built (and seeded) by the caller. `options` must be
+// resolved (with_default_recipe): Error(kInternal) otherwise.
 TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data, const TrainOptions& options,
                           const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks);
 

@@ -8,6 +8,11 @@ namespace {
 constexpr int kColorChannels = 3;
 }  // namespace
 
+int64_t TrainingData::steps_per_epoch(int batch) const {
+  const int64_t images = static_cast<int64_t>(split(kSplitTrain).size());
+  return (images + batch - 1) / batch;
+}
+
 const std::vector<int64_t>& TrainingData::split(const std::string& name) const {
   const auto found = splits.find(name);
   if (found == splits.end() || found->second.empty()) {

@@ -29,6 +29,8 @@ struct TrainingData {
   InputShape input() const { return cache->shape(); }
   // Indices of a split; throws Error(kNotFound) naming the splits that exist and the fix.
   const std::vector<int64_t>& split(const std::string& name) const;
+  // Optimizer steps in one epoch over the train split at this batch size (the last batch may be short).
+  int64_t steps_per_epoch(int batch) const;
 };
 
 // Fills what a stored model takes from its data: labels, input shape, preprocess spec and hash,

@@ -10,6 +10,7 @@
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/torch_threads.h"
 #include "edgeloop/train/trained_model_store.h"
+#include "edgeloop/train/training_recipe.h"
 
 namespace edgeloop {
 
@@ -59,6 +60,90 @@ StartingPoint starting_point(const Workspace& workspace, Registry& registry, con
   return start;
 }
 
+LayerGraphModule build_module(const StartingPoint& start, const TrainOptions& options) {
+  torch::manual_seed(options.seed);
+  LayerGraphModule module(start.spec);
+  if (!start.parent_weights.empty()) load_weights(*module, start.parent_weights, /*skip_layers=*/{"classifier"});
+  module->freeze_first_blocks(options.freeze_blocks);
+  return module;
+}
+
+// The run to continue (--resume and an unfinished run with these options) or a new one, recorded.
+std::pair<std::string, bool> begin_run(Registry& registry, const TrainOptions& options, const TrainingData& data,
+                                       const StartingPoint& start, const Json& config) {
+  RunStore runs(registry);
+  if (options.resume) {
+    if (std::optional<std::string> unfinished = runs.find_unfinished_run(options.fingerprint())) {
+      spdlog::info("resuming run {}", *unfinished);
+      return {*unfinished, true};
+    }
+  }
+  RunRecord run;
+  run.id = new_record_id(kRunPrefix, options.fingerprint());
+  run.version_id = data.version.id;
+  run.arch = start.spec.to_string();
+  run.preprocess_hash = data.pipeline.hash();
+  run.config = config;
+  run.code_commit = code_commit();
+  run.seed = options.seed;
+  run.started_at = utc_timestamp();
+  registry.in_transaction([&](SQLite::Database&) { runs.add_run(run); });
+  return {run.id, false};
+}
+
+// Runs the trainer; a failure marks the run failed (its checkpoint stays for --resume).
+TrainerResult train_recorded(Registry& registry, const std::string& run_id, LayerGraphModuleImpl& module,
+                             const TrainingData& data, const TrainOptions& options, const std::filesystem::path& checkpoint,
+                             bool resume, const TrainerCallbacks& callbacks) {
+  RunStore runs(registry);
+  try {
+    return run_trainer(module, data, options, checkpoint, resume, callbacks);
+  } catch (const Error& error) {
+    registry.in_transaction([&](SQLite::Database&) { runs.finish_run(run_id, kRunFailed, Json{{"error", error.what()}}); });
+    throw;
+  } catch (const c10::Error& error) {
+    registry.in_transaction([&](SQLite::Database&) {
+      runs.finish_run(run_id, kRunFailed, Json{{"error", error.what_without_backtrace()}});
+    });
+    throw internal_error(std::string("LibTorch failed while training: ") + error.what_without_backtrace());
+  }
+}
+
+// Stores the trained module as a model of the run and marks the run finished.
+StoredModel store_network_model(const Workspace& workspace, Registry& registry, const TrainOutcome& outcome,
+                                LayerGraphModuleImpl& module, const StartingPoint& start, const TrainingData& data,
+                                const TrainOptions& options, const Json& config) {
+  StoredModel model;
+  model.kind = kModelKindTorch;
+  model.spec = start.spec;
+  model.arch = start.spec.to_string();
+  describe_training_data(data, model);
+  model.lineage.run_id = outcome.run_id;
+  model.lineage.parent_model = start.parent_model;
+  model.lineage.code_commit = code_commit();
+  model.lineage.seed = options.seed;
+  model.lineage.config = config;
+  const auto& epochs = outcome.result.epochs;
+  const EpochRecord best = outcome.result.best_epoch > 0 ? epochs.at(outcome.result.best_epoch - 1) : epochs.back();
+  model.metrics = Json{{"val_accuracy", best.val_accuracy},     {"val_loss", best.val_loss},
+                       {"best_epoch", outcome.result.best_epoch}, {"epochs", epochs.size()},
+                       {"stopped_early", outcome.result.stopped_early},
+                       {"images_per_second", outcome.result.images_per_second},
+                       {"training_seconds", outcome.result.training_seconds},
+                       {"steps", outcome.result.steps}};
+  model.diagnosis = outcome.result.diagnosis.to_json();
+  model.parameters = start.spec.parameter_count();
+  model.mflops = start.spec.mflops();
+  TrainedModelFiles files;
+  files.id_salt = outcome.run_id;
+  files.run_id = outcome.run_id;
+  files.val_accuracy = best.val_accuracy;
+  files.write_files = [&] { save_module_weights(module, model_weights_path(workspace, model.id)); };
+  files.in_same_transaction = [&] { RunStore(registry).finish_run(outcome.run_id, kRunFinished, model.diagnosis); };
+  store_trained_model(workspace, registry, model, files);
+  return model;
+}
+
 // Throws Error(kInvalidArgument) before any work; true for a classic baseline.
 bool check_train_options(const TrainOptions& options) {
   options.validate();
@@ -80,96 +165,60 @@ TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options
   return train_model(workspace, registry, options, data, callbacks);
 }
 
-TrainOutcome train_model(const Workspace& workspace, Registry& registry, const TrainOptions& options,
+LearningRateTest find_learning_rate(const Workspace& workspace, Registry& registry, const TrainOptions& options,
+                                    const TrainingData& data, const ProgressCallback& progress) {
+  const TrainOptions resolved = with_default_recipe(options);
+  if (check_train_options(resolved)) {
+    throw invalid_argument(resolved.arch + " is a classic baseline: it has no learning rate to find");
+  }
+  set_torch_threads(resolved.threads);
+  LayerGraphModule module = build_module(starting_point(workspace, registry, resolved, data), resolved);
+  return run_learning_rate_test(*module, data, resolved, LearningRateTestOptions{}, progress);
+}
+
+LearningRateTest find_learning_rate(const Workspace& workspace, const TrainOptions& options, const Json& pipeline_json,
+                                    const ProgressCallback& progress) {
+  check_train_options(options);
+  Registry registry = Registry::open(workspace.registry_path());
+  const TrainingData data =
+      prepare_training_data(workspace, registry, options.data, pipeline_json, options.threads, progress);
+  return find_learning_rate(workspace, registry, options, data, progress);
+}
+
+TrainOutcome train_model(const Workspace& workspace, Registry& registry, const TrainOptions& given,
                          const TrainingData& data, const TrainerCallbacks& callbacks) {
-  const bool classic = check_train_options(options);
-  set_torch_threads(options.threads);
+  const bool classic = check_train_options(given);
+  set_torch_threads(given.threads);
+  TrainOutcome outcome;
   if (classic) {
-    TrainOutcome outcome;
-    ClassicOutcome trained = train_classic_model(workspace, registry, options, data);
+    ClassicOutcome trained = train_classic_model(workspace, registry, given, data);
     outcome.model = std::move(trained.model);
     outcome.result.training_seconds = trained.training_seconds;
     return outcome;
   }
+  TrainOptions options = with_default_recipe(given);
+  if (options.find_learning_rate && !given.learning_rate) {
+    outcome.learning_rate_test = find_learning_rate(workspace, registry, options, data, callbacks.progress);
+    options.learning_rate = outcome.learning_rate_test->suggested_rate;
+  }
   const StartingPoint start = starting_point(workspace, registry, options, data);
-
   Json config = options.to_json();
   config["fingerprint"] = options.fingerprint();
   config["dataset_version"] = data.version.id;
-  RunStore runs(registry);
-  std::optional<std::string> resumed_run;
-  if (options.resume) resumed_run = runs.find_unfinished_run(options.fingerprint());
-  TrainOutcome outcome;
-  if (resumed_run) {
-    outcome.run_id = *resumed_run;
-    spdlog::info("resuming run {}", outcome.run_id);
-  } else {
-    outcome.run_id = new_record_id(kRunPrefix, options.fingerprint());
-    RunRecord run;
-    run.id = outcome.run_id;
-    run.version_id = data.version.id;
-    run.arch = start.spec.to_string();
-    run.preprocess_hash = data.pipeline.hash();
-    run.config = config;
-    run.code_commit = code_commit();
-    run.seed = options.seed;
-    run.started_at = utc_timestamp();
-    registry.in_transaction([&](SQLite::Database&) { runs.add_run(run); });
-  }
+  config["recipe"] = recipe_for(options).family;
+  bool resumed = false;
+  std::tie(outcome.run_id, resumed) = begin_run(registry, options, data, start, config);
 
-  torch::manual_seed(options.seed);
-  LayerGraphModule module(start.spec);
-  if (!start.parent_weights.empty()) load_weights(*module, start.parent_weights, /*skip_layers=*/{"classifier"});
-  module->freeze_first_blocks(options.freeze_blocks);
-
+  LayerGraphModule module = build_module(start, options);
   TrainerCallbacks trainer_callbacks = callbacks;
   trainer_callbacks.on_epoch = [&](const EpochRecord& record, const Diagnosis& live) {
-    registry.in_transaction([&](SQLite::Database&) { runs.put_epoch(outcome.run_id, record); });
+    registry.in_transaction([&](SQLite::Database&) { RunStore(registry).put_epoch(outcome.run_id, record); });
     if (live.verdict == kVerdictOverfitting) spdlog::warn("epoch {}: {}", record.epoch, live.reasons.front());
     if (callbacks.on_epoch) callbacks.on_epoch(record, live);
   };
   const auto checkpoint = workspace.run_dir(outcome.run_id) / kCheckpointFile;
-  try {
-    outcome.result = run_trainer(*module, data, options, checkpoint, resumed_run.has_value(), trainer_callbacks);
-  } catch (const Error& error) {
-    registry.in_transaction([&](SQLite::Database&) {
-      runs.finish_run(outcome.run_id, kRunFailed, Json{{"error", error.what()}});
-    });
-    throw;
-  } catch (const c10::Error& error) {
-    registry.in_transaction([&](SQLite::Database&) {
-      runs.finish_run(outcome.run_id, kRunFailed, Json{{"error", error.what_without_backtrace()}});
-    });
-    throw internal_error(std::string("LibTorch failed while training: ") + error.what_without_backtrace());
-  }
-
-  StoredModel& model = outcome.model;
-  model.kind = kModelKindTorch;
-  model.spec = start.spec;
-  model.arch = start.spec.to_string();
-  describe_training_data(data, model);
-  model.lineage.run_id = outcome.run_id;
-  model.lineage.parent_model = start.parent_model;
-  model.lineage.code_commit = code_commit();
-  model.lineage.seed = options.seed;
-  model.lineage.config = config;
-  const auto& epochs = outcome.result.epochs;
-  const EpochRecord best = outcome.result.best_epoch > 0 ? epochs.at(outcome.result.best_epoch - 1) : epochs.back();
-  model.metrics = Json{{"val_accuracy", best.val_accuracy},     {"val_loss", best.val_loss},
-                       {"best_epoch", outcome.result.best_epoch}, {"epochs", epochs.size()},
-                       {"stopped_early", outcome.result.stopped_early},
-                       {"images_per_second", outcome.result.images_per_second},
-                       {"training_seconds", outcome.result.training_seconds}};
-  model.diagnosis = outcome.result.diagnosis.to_json();
-  model.parameters = start.spec.parameter_count();
-  model.mflops = start.spec.mflops();
-  TrainedModelFiles files;
-  files.id_salt = outcome.run_id;
-  files.run_id = outcome.run_id;
-  files.val_accuracy = best.val_accuracy;
-  files.write_files = [&] { save_module_weights(*module, model_weights_path(workspace, model.id)); };
-  files.in_same_transaction = [&] { runs.finish_run(outcome.run_id, kRunFinished, model.diagnosis); };
-  store_trained_model(workspace, registry, model, files);
+  outcome.result = train_recorded(registry, outcome.run_id, *module, data, options, checkpoint, resumed, trainer_callbacks);
+  outcome.model = store_network_model(workspace, registry, outcome, *module, start, data, options, config);
   std::error_code ignored;
   std::filesystem::remove(checkpoint, ignored);   // the run is finished: nothing to resume
   return outcome;

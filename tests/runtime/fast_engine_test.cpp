@@ -1,11 +1,12 @@
-// The xnnpack engine against the plain reference interpreter on the same ONNX file and the same
-// seeded random input (fp32 and QDQ int8), for every ladder family.
+// The fast engines (xnnpack, onednn) against the plain reference interpreter on the same ONNX file
+// and the same seeded random input (fp32 and QDQ int8), for every ladder family.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/runtime/onednn_engine.h"
 #include "edgeloop/runtime/reference_engine.h"
 #include "edgeloop/runtime/xnnpack_engine.h"
 #include "runtime/test_models.h"
@@ -41,7 +42,8 @@ int top1(const InferenceResult& result, int image) {
   return int(std::max_element(begin, begin + result.classes) - begin);
 }
 
-class XnnpackFamily : public ::testing::TestWithParam<std::string> {};
+// (engine, family): "xnnpack" or "onednn"; the int8 tests use "<engine>-int8" on the QDQ file.
+class FastEngineFamily : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
 struct Outputs {
   std::string engine_name;
@@ -49,17 +51,18 @@ struct Outputs {
   InferenceResult reference;
 };
 
-// The same seeded batch through the xnnpack engine and the reference interpreter.
-Outputs run_both(const std::filesystem::path& model) {
-  XnnpackEngine fast(model, EngineOptions{});
+// The same seeded batch through a fast engine and the reference interpreter.
+Outputs run_both(const std::string& engine, const std::filesystem::path& model) {
+  auto fast = make_engine(engine, model, EngineOptions{});
   ReferenceEngine reference(model);
   auto input = random_images(kBatch, kSeed);
-  return {fast.name(), fast.infer(input.data(), kBatch), reference.infer(input.data(), kBatch)};
+  return {fast->name(), fast->infer(input.data(), kBatch), reference.infer(input.data(), kBatch)};
 }
 
-TEST_P(XnnpackFamily, fp32_matches_the_reference_within_1e_4) {
-  auto [engine_name, got, want] = run_both(test_model(GetParam()));
-  EXPECT_EQ(engine_name, "xnnpack");
+TEST_P(FastEngineFamily, fp32_matches_the_reference_within_1e_4) {
+  auto [engine, family] = GetParam();
+  auto [engine_name, got, want] = run_both(engine, test_model(family));
+  EXPECT_EQ(engine_name, engine);
   ASSERT_EQ(got.classes, testing::kTestClasses);
   EXPECT_EQ(got.embedding_size, want.embedding_size);
   EXPECT_LE(max_difference(got.probabilities, want.probabilities), kFp32Tolerance);
@@ -67,32 +70,49 @@ TEST_P(XnnpackFamily, fp32_matches_the_reference_within_1e_4) {
   RecordProperty("max_probability_difference", std::to_string(max_difference(got.probabilities, want.probabilities)));
 }
 
-TEST_P(XnnpackFamily, int8_qdq_runs_in_int8_and_agrees_with_the_reference) {
-  auto [engine_name, got, want] = run_both(test_model(GetParam(), /*int8=*/true));
-  EXPECT_EQ(engine_name, "xnnpack-int8");
+TEST_P(FastEngineFamily, int8_qdq_runs_in_int8_and_agrees_with_the_reference) {
+  auto [engine, family] = GetParam();
+  auto [engine_name, got, want] = run_both(engine + "-int8", test_model(family, /*int8=*/true));
+  EXPECT_EQ(engine_name, engine + "-int8");
   EXPECT_LE(max_difference(got.probabilities, want.probabilities), kInt8ProbabilityTolerance);
   RecordProperty("max_probability_difference", std::to_string(max_difference(got.probabilities, want.probabilities)));
   for (int image = 0; image < kBatch; ++image) EXPECT_EQ(top1(got, image), top1(want, image)) << "image " << image;
 }
 
-INSTANTIATE_TEST_SUITE_P(Ladder, XnnpackFamily, ::testing::ValuesIn(test_families()),
+INSTANTIATE_TEST_SUITE_P(Ladder, FastEngineFamily,
+                         ::testing::Combine(::testing::Values("xnnpack", "onednn"), ::testing::ValuesIn(test_families())),
+                         [](const auto& info) {
+                           std::string name = std::get<0>(info.param) + "_" + std::get<1>(info.param);
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+class FastEngine : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FastEngine, batch_one_equals_the_same_image_inside_a_batch) {
+  auto engine = make_engine(GetParam(), test_model("cnn-s", /*int8=*/GetParam().ends_with("-int8")),
+                            EngineOptions{.threads = 1, .max_batch = 8});
+  auto input = random_images(8, kSeed);
+  InferenceResult batched = engine->infer(input.data(), 8);
+  InferenceResult single = engine->infer(input.data() + 3 * 28 * 28, 1);
+  std::vector<float> row(batched.probabilities.begin() + 3 * batched.classes,
+                         batched.probabilities.begin() + 4 * batched.classes);
+  EXPECT_LE(max_difference(single.probabilities, row), 1e-6f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, FastEngine, ::testing::Values("xnnpack", "onednn", "onednn-int8"),
                          [](const auto& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
 
-TEST(XnnpackEngine, batch_one_equals_the_same_image_inside_a_batch) {
-  XnnpackEngine engine(test_model("cnn-s"), EngineOptions{.threads = 1, .max_batch = 8});
-  auto input = random_images(8, kSeed);
-  InferenceResult batched = engine.infer(input.data(), 8);
-  InferenceResult single = engine.infer(input.data() + 3 * 28 * 28, 1);
-  std::vector<float> row(batched.probabilities.begin() + 3 * batched.classes,
-                         batched.probabilities.begin() + 4 * batched.classes);
-  EXPECT_LE(max_difference(single.probabilities, row), 1e-6f);
+TEST(OnednnEngine, the_precision_named_must_match_the_file) {
+  EXPECT_THROW(make_engine("onednn", test_model("cnn-s", /*int8=*/true), EngineOptions{}), Error);
+  EXPECT_THROW(make_engine("onednn-int8", test_model("cnn-s"), EngineOptions{}), Error);
 }
 
-TEST(XnnpackEngine, refuses_an_unsupported_op_naming_it) {
+TEST(FastEngines, refuse_an_unsupported_op_naming_it) {
   // A Sigmoid node: valid ONNX that the xnnpack engine does not map.
   testing::TempDir folder;
   auto path = folder / "sigmoid.onnx";
@@ -103,13 +123,16 @@ TEST(XnnpackEngine, refuses_an_unsupported_op_naming_it) {
       "[helper.make_tensor_value_info('probabilities', T.FLOAT, [1, 4])]); "
       "onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]), '" + path.string() + "')\" 2>&1");
   ASSERT_EQ(made.exit_status, 0) << made.output;
-  try {
-    XnnpackEngine engine(path, EngineOptions{});
-    FAIL() << "loaded a model with a Sigmoid";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ErrorCode::kUnsupported);
-    EXPECT_NE(std::string(error.what()).find("Sigmoid"), std::string::npos) << error.what();
-    EXPECT_NE(std::string(error.what()).find("gate"), std::string::npos) << error.what();
+  for (const std::string engine : {"xnnpack", "onednn"}) {
+    try {
+      make_engine(engine, path, EngineOptions{});
+      FAIL() << engine << " loaded a model with a Sigmoid";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::kUnsupported);
+      EXPECT_NE(std::string(error.what()).find("Sigmoid"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find("gate"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find(engine + " engine"), std::string::npos) << error.what();
+    }
   }
 }
 

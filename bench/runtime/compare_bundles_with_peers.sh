@@ -1,0 +1,45 @@
+#!/bin/bash
+# Issue 16's comparison on what a device gets: cnn-m, mobilenet and resnet trained briefly on
+# Fashion-MNIST (Debian's dataset-fashion-mnist) at 1x28x28 and, decoded as RGB and resized, at
+# 3x64x64, each exported with `edgeloop export --int8` (whose int8 check measures onednn-int8's
+# validation accuracy beside fp32's), then bundle_vs_peers on those bundles: every device engine
+# beside ONNX Runtime 1.30 on the same files in one run, and the slowest bundle's per-primitive times.
+# A few epochs suffice for timing; the accuracies are real. Bundles already in OUT_DIR are reused.
+# Usage: bench/runtime/compare_bundles_with_peers.sh BUILD_DIR OUT_DIR [THREADS] [EPOCHS] [MAX_SECONDS_PER_MODEL]
+set -euo pipefail
+build_dir=$(cd "$1" && pwd)
+out=$(mkdir -p "$2" && cd "$2" && pwd)
+threads=${3:-1}
+epochs=${4:-3}
+max_seconds=${5:-600}
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+edgeloop="$build_dir/src/cli/edgeloop"
+cd "$out"
+if [ ! -d .edgeloop ]; then
+  "$edgeloop" init .
+  "$edgeloop" data import /usr/share/datasets/fashion-mnist --name fmnist
+  "$edgeloop" data split fmnist --val 0.1 --test 0.1
+fi
+cat > rgb64.yaml <<'YAML'
+ops:
+  - {op: decode, color: rgb}
+  - {op: resize, width: 64, height: 64}
+  - {op: to_float}
+YAML
+for family in cnn-m mobilenet resnet; do
+  for size in 28 64; do
+    bundle="$out/$family-$size.bundle"
+    [ -d "$bundle" ] && continue
+    preprocess=()
+    [ "$size" = 64 ] && preprocess=(--preprocess rgb64.yaml)
+    model=$("$edgeloop" train --data fmnist --arch "$family" --epochs "$epochs" --max-seconds "$max_seconds" \
+      "${preprocess[@]}" --json | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["model"])')
+    "$edgeloop" export "$model" --out "$bundle" --int8
+  done
+done
+if [ ! -d "$source_dir/bench/peers/node_modules/onnxruntime-node" ]; then
+  (cd "$source_dir/bench/peers" && npm install --ignore-scripts --no-audit --no-fund >/dev/null)
+fi
+cmake --build "$build_dir" --target bundle_vs_peers -j2 >/dev/null
+"$build_dir/bench/runtime/bundle_vs_peers" --threads "$threads" "$out"/cnn-m-28.bundle "$out"/mobilenet-28.bundle \
+  "$out"/resnet-28.bundle "$out"/cnn-m-64.bundle "$out"/mobilenet-64.bundle "$out"/resnet-64.bundle

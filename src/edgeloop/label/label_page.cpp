@@ -1,0 +1,276 @@
+#include "edgeloop/label/label_page.h"
+
+namespace edgeloop {
+
+namespace {
+
+// The page. Keys: the class keys shown on the buttons (1-9, 0, then letters) label the frame;
+// Enter accepts the device's suggestion; X discards the frame; Backspace or Ctrl+Z undoes the last
+// label; arrows move without labelling. After a label the next frame is shown at once (frames are
+// preloaded and decoded ahead). Every action is first put in a queue kept in localStorage (so a
+// closed tab loses nothing), then sent to the server in order; the indicator shows "saved" only
+// once the server committed it, else "unsaved" with the count, retried until it goes through.
+// Each action carries an operation id, so a retried save is stored once.
+constexpr std::string_view kPage = R"html(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>edgeloop label</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f6;color:#222}
+header{display:flex;gap:1.5em;align-items:center;padding:.5em 1em;background:#223;color:#fff}
+header b{font-weight:600}
+#save{padding:.15em .6em;border-radius:.8em;background:#2a7;color:#fff}
+#save.unsaved{background:#c33}
+main{display:flex;gap:1em;padding:1em}
+#view{flex:1;text-align:center}
+#frame{image-rendering:pixelated;width:336px;height:336px;object-fit:contain;background:#000;border:1px solid #999}
+#suggestion{margin:.5em 0;font-size:1.1em}
+#origin{color:#666;font-size:.85em}
+#buttons{display:flex;flex-wrap:wrap;gap:.4em;justify-content:center;margin-top:.6em}
+#buttons button{min-width:7em;padding:.4em;border:1px solid #889;background:#fff;border-radius:.3em;cursor:pointer}
+#buttons button.current{background:#2a7;color:#fff}
+#buttons button.suggested{outline:2px dashed #27a}
+kbd{font-family:monospace;background:#eee;color:#222;border:1px solid #bbb;border-radius:.2em;padding:0 .3em;margin-right:.3em}
+aside{width:18em}
+aside table{border-collapse:collapse;width:100%}
+aside td{padding:.1em .3em;border-bottom:1px solid #ddd}
+aside td.n{text-align:right}
+#progressbar{height:.5em;background:#ddd;margin:.3em 0}
+#progressfill{height:100%;background:#2a7;width:0}
+.help{color:#555;font-size:.85em;margin-top:1em}
+</style></head>
+<body>
+<header><b>edgeloop label</b><span id="dataset"></span><span id="position"></span><span id="save">saved</span></header>
+<main>
+<section id="view">
+<img id="frame" alt="frame to label">
+<div id="suggestion"></div><div id="origin"></div>
+<div id="buttons"></div>
+<div class="help"><kbd>Enter</kbd>accept suggestion <kbd>X</kbd>discard <kbd>Backspace</kbd>/<kbd>Ctrl+Z</kbd>undo <kbd>&larr;</kbd><kbd>&rarr;</kbd>move</div>
+</section>
+<aside>
+<div id="progress"></div><div id="progressbar"><div id="progressfill"></div></div>
+<table id="classcounts"></table>
+<h4>Accept suggestions</h4>
+<label>score &ge; <input id="above" type="number" min="0" max="1" step="0.05" value="0.9" style="width:5em"></label>
+<button id="batch">accept <span id="batchcount">?</span></button>
+<h4>Finish</h4>
+<button id="finish">make the labelled version</button>
+<div id="finished"></div>
+</aside>
+</main>
+<script>
+"use strict";
+const token = new URLSearchParams(location.search).get("token");
+const headers = token ? {"Authorization": "Bearer " + token, "Content-Type": "application/json"} : {"Content-Type": "application/json"};
+const PRELOAD = 8, DISCARDED = -2, UNLABELLED = -1;
+let state = null, items = [], position = 0, history = [], pending = [], flushing = false, retryDelay = 250;
+const preloaded = new Map();
+const timings = [];           // key press to next frame painted, ms (read by the benchmark)
+window.edgeloopTimings = timings;
+const saveTimings = [];       // an action sent to its commit confirmed, ms (read by the benchmark)
+window.edgeloopSaveTimings = saveTimings;
+window.edgeloopCurrent = () => (items[position] ? items[position].hash : null);   // for tests and the benchmark
+const $ = (id) => document.getElementById(id);
+const imageUrl = (hash) => "/api/image/" + hash + (token ? "?token=" + encodeURIComponent(token) : "");
+const storageKey = () => "edgeloop-label-pending:" + state.version_id;
+const newOperation = () => { const a = new Uint8Array(16); crypto.getRandomValues(a); return Array.from(a, b => b.toString(16).padStart(2, "0")).join(""); };
+
+async function api(method, path, body) {
+  const response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  const answer = await response.json();
+  if (!response.ok) { const error = new Error(answer.error || response.statusText); error.refused = response.status < 500; throw error; }
+  return answer;
+}
+
+function preload(from) {
+  for (let index = from; index < Math.min(items.length, from + PRELOAD); ++index) {
+    const hash = items[index].hash;
+    if (preloaded.has(hash)) continue;
+    const image = new Image();
+    image.src = imageUrl(hash);
+    image.decode().catch(() => {});
+    preloaded.set(hash, image);
+  }
+}
+
+function show(keyTime) {
+  const item = items[position];
+  if (!item) return;
+  $("frame").src = imageUrl(item.hash);
+  const suggested = item.suggested >= 0 ? state.classes[item.suggested] + " (" + (item.score * 100).toFixed(1) + "%)" : "no suggestion";
+  $("suggestion").textContent = "device: " + suggested;
+  $("origin").textContent = item.origin;
+  document.querySelectorAll("#buttons button").forEach((button) => {
+    const index = Number(button.dataset.index);
+    button.classList.toggle("current", index === item.label);
+    button.classList.toggle("suggested", index === item.suggested);
+  });
+  $("position").textContent = (position + 1) + " / " + items.length + (item.label === DISCARDED ? " (discarded)" : "");
+  renderCounts();
+  preload(position + 1);
+  if (keyTime !== undefined) {
+    requestAnimationFrame(() => setTimeout(() => timings.push(performance.now() - keyTime), 0));
+  }
+}
+
+function renderCounts() {
+  const perClass = new Array(state.classes.length).fill(0);
+  let labelled = 0, discarded = 0;
+  for (const item of items) {
+    if (item.label >= 0) { ++perClass[item.label]; ++labelled; } else if (item.label === DISCARDED) ++discarded;
+  }
+  $("progress").textContent = labelled + " labelled, " + discarded + " discarded, " + (items.length - labelled - discarded) + " to go";
+  $("progressfill").style.width = (100 * (labelled + discarded) / Math.max(1, items.length)) + "%";
+  $("classcounts").innerHTML = state.classes.map((name, index) =>
+    "<tr><td>" + (state.keys[index] ? "<kbd>" + state.keys[index] + "</kbd>" : "") + escapeHtml(name) + "</td><td class=n>" + perClass[index] + "</td></tr>").join("");
+  window.edgeloopCounts = {labelled, discarded, perClass};
+}
+
+function escapeHtml(text) { return text.replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"}[c])); }
+
+function renderSave() {
+  const unsaved = pending.length;
+  $("save").textContent = unsaved === 0 ? "saved" : "unsaved: " + unsaved + (flushing ? " (saving)" : " (retrying)");
+  $("save").classList.toggle("unsaved", unsaved > 0);
+  window.edgeloopUnsaved = unsaved;
+}
+
+function remember() { localStorage.setItem(storageKey(), JSON.stringify(pending)); renderSave(); }
+
+async function flush() {
+  if (flushing) return;
+  flushing = true;
+  renderSave();
+  while (pending.length > 0) {
+    const action = pending[0];
+    const sent = performance.now();
+    try {
+      if (action.kind === "label") await api("POST", "/api/label", {operation: action.operation, hash: action.hash, label: action.label, provenance: action.provenance});
+      else await api("POST", "/api/undo", {operation: action.operation});
+      retryDelay = 250;
+      saveTimings.push(performance.now() - sent);
+    } catch (error) {
+      if (!error.refused) {                     // the server is away: keep it and retry
+        flushing = false;
+        renderSave();
+        setTimeout(flush, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 2000);
+        return;
+      }
+      console.error("label refused: " + error.message);   // a bad action would never go through
+    }
+    pending.shift();
+    remember();
+  }
+  flushing = false;
+  renderSave();
+}
+
+function nextUnlabelled(from) {
+  for (let index = from; index < items.length; ++index) if (items[index].label === UNLABELLED) return index;
+  return Math.min(from, items.length - 1);
+}
+
+function label(classIndex, provenance, keyTime) {
+  const item = items[position];
+  if (!item) return;
+  const action = {kind: "label", operation: newOperation(), hash: item.hash, label: classIndex, provenance, previous: item.label, previousProvenance: item.provenance};
+  pending.push(action);
+  remember();                                   // durable in the browser before the page moves on
+  history.push(action);
+  item.label = classIndex === null ? DISCARDED : classIndex;
+  item.provenance = provenance;
+  position = nextUnlabelled(position + 1);
+  show(keyTime);
+  flush();
+}
+
+function undo(keyTime) {
+  const last = history.pop();
+  if (!last) return;
+  pending.push({kind: "undo", operation: last.operation});
+  remember();
+  const index = items.findIndex((item) => item.hash === last.hash);
+  items[index].label = last.previous;
+  items[index].provenance = last.previousProvenance;
+  position = index;
+  show(keyTime);
+  flush();
+}
+
+function move(step, keyTime) { position = Math.max(0, Math.min(items.length - 1, position + step)); show(keyTime); }
+
+document.addEventListener("keydown", (event) => {
+  if (!state || event.target.tagName === "INPUT") return;
+  const keyTime = event.timeStamp;
+  const key = event.key.toLowerCase();
+  if ((event.ctrlKey || event.metaKey) && key === "z") { event.preventDefault(); undo(keyTime); return; }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (key === "backspace") { event.preventDefault(); undo(keyTime); return; }
+  if (key === "enter") { const item = items[position]; if (item && item.suggested >= 0) label(item.suggested, "suggestion", keyTime); return; }
+  if (key === "x") { label(null, "human", keyTime); return; }
+  if (key === "arrowright" || key === "arrowdown") { event.preventDefault(); move(1, keyTime); return; }
+  if (key === "arrowleft" || key === "arrowup") { event.preventDefault(); move(-1, keyTime); return; }
+  const classIndex = state.keys.indexOf(key);
+  if (classIndex >= 0 && key !== "") label(classIndex, "human", keyTime);
+});
+
+async function refreshBatchCount() {
+  try {
+    const answer = await api("GET", "/api/batch?above=" + encodeURIComponent($("above").value));
+    $("batchcount").textContent = answer.count + " suggestion" + (answer.count === 1 ? "" : "s");
+  } catch (error) { $("batchcount").textContent = "?"; }
+}
+
+async function load() {
+  state = await api("GET", "/api/state");
+  items = state.items.map(([hash, origin, suggested, score, label, provenance]) => ({hash, origin, suggested, score, label, provenance}));
+  $("dataset").textContent = state.dataset + " — " + state.labeller;
+  $("buttons").innerHTML = "";
+  state.classes.forEach((name, index) => {
+    const button = document.createElement("button");
+    button.dataset.index = index;
+    button.innerHTML = (state.keys[index] ? "<kbd>" + state.keys[index] + "</kbd>" : "") + escapeHtml(name);
+    button.addEventListener("click", () => label(index, "human", performance.now()));
+    $("buttons").appendChild(button);
+  });
+  const discard = document.createElement("button");
+  discard.innerHTML = "<kbd>x</kbd>discard";
+  discard.addEventListener("click", () => label(null, "human", performance.now()));
+  $("buttons").appendChild(discard);
+  pending = JSON.parse(localStorage.getItem(storageKey()) || "[]");
+  for (const action of pending) {               // actions a closed tab had not saved yet
+    const item = items.find((candidate) => candidate.hash === action.hash);
+    if (action.kind === "label" && item) item.label = action.label === null ? DISCARDED : action.label;
+  }
+  position = nextUnlabelled(0);
+  show();
+  renderSave();
+  flush();
+  refreshBatchCount();
+  document.body.dataset.ready = "1";
+}
+
+$("above").addEventListener("input", refreshBatchCount);
+$("batch").addEventListener("click", async () => {
+  await flush();
+  const answer = await api("POST", "/api/batch", {above: Number($("above").value)});
+  $("batchcount").textContent = "accepted " + answer.accepted;
+  const reloaded = await api("GET", "/api/state");
+  reloaded.items.forEach(([hash, , , , label], index) => { items[index].label = label; });
+  show();
+});
+$("finish").addEventListener("click", async () => {
+  await flush();
+  const answer = await api("POST", "/api/finish", {});
+  $("finished").textContent = "made " + answer.version;
+});
+load().catch((error) => { $("suggestion").textContent = "cannot load: " + error.message; });
+</script>
+</body></html>
+)html";
+
+}  // namespace
+
+std::string_view label_page_html() { return kPage; }
+
+}  // namespace edgeloop

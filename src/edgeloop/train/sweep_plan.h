@@ -1,0 +1,32 @@
+// SweepPlan: how a sweep spends its budget with successive halving. Every network candidate gets a
+// short first rung; after each rung the better half (by validation accuracy) goes on to a rung twice
+// as long, trained from scratch, until one is left. The budget is counted in training steps: a
+// calibration at the start times a few steps of each candidate on this machine, and the plan is the
+// longest final rung, from a fixed ladder of lengths, whose worst case (the most expensive
+// candidates surviving every rung) fits. Lengths come from a coarse ladder so that small
+// differences in the calibration give the same plan. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace edgeloop {
+
+struct SweepPlan {
+  std::vector<int64_t> rung_steps;   // optimizer steps of each rung, shortest first; the last is the final rung
+  std::vector<int> rung_survivors;   // candidates trained at each rung (the first: all of them)
+  double final_epochs = 0;           // the final rung's length in epochs
+  double estimated_seconds = 0;      // worst-case training time of the whole plan
+  bool fits = true;                  // false: even the shortest ladder length overruns the budget
+};
+
+// `seconds_per_step`: one calibration per candidate, in any order. `budget_seconds` <= 0: no budget,
+// the final rung is `max_final_epochs` long. The final rung never exceeds `max_final_epochs`.
+SweepPlan plan_successive_halving(const std::vector<double>& seconds_per_step, int64_t steps_per_epoch,
+                                  double budget_seconds, double max_final_epochs);
+
+// The final-rung lengths the plan chooses among, in epochs: 2^(k/2) for k = -6.., i.e. 0.125, 0.18,
+// 0.25, 0.35, 0.5, 0.71, 1, 1.41, 2, 2.83, 4, ...
+double final_rung_epochs(int level);
+
+}  // namespace edgeloop

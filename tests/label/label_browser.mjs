@@ -1,0 +1,95 @@
+// Drives the labelling page in Debian's headless chromium (puppeteer-core, no browser download):
+// starts the label server (--server: edgeloop_label_test_server, which serves as `edgeloop label`
+// does), labels frames by keys, undoes one, SIGKILLs the server mid-way, keeps
+// labelling while it is down, restarts it, waits until the page reports every label saved, and
+// writes what it labelled to --out. Used by label_browser_test.cpp; bench/loop times it.
+// Usage: node label_browser.mjs --server BIN --workspace WS --dataset D --classes C --port P
+//        --labels N --kill-at K --restart-at R --undo-at U --out FILE
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import puppeteer from "puppeteer-core";
+
+const args = {};
+for (let index = 2; index < process.argv.length; index += 2) args[process.argv[index].replace(/^--/, "")] = process.argv[index + 1];
+const labels = Number(args.labels || 30), killAt = Number(args["kill-at"] ?? -1), restartAt = Number(args["restart-at"] ?? -1);
+const undoAt = Number(args["undo-at"] ?? -1);
+const url = `http://127.0.0.1:${args.port}/`;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startServer() {
+  const server = spawn(args.server, [args.workspace, args.dataset, args.classes, args.port, "browser-test"],
+                       {stdio: ["ignore", "ignore", "inherit"]});
+  return server;
+}
+
+async function waitForServer() {
+  for (let attempt = 0; attempt < 200; ++attempt) {
+    try { if ((await fetch(url + "api/state")).ok) return; } catch (error) { /* not up yet */ }
+    await sleep(50);
+  }
+  throw new Error("the label server did not come up on " + url);
+}
+
+async function waitFor(page, predicate, what, timeoutMs = 30000) {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (await page.evaluate(predicate)) return;
+    await sleep(50);
+  }
+  throw new Error("timed out waiting for " + what);
+}
+
+const profile = mkdtempSync(join(tmpdir(), "edgeloop-label-chromium-"));
+let server = startServer();
+let browser = null;
+const result = {expected: {}, killed: false, restarted: false, unsaved_while_down: 0};
+try {
+  await waitForServer();
+  browser = await puppeteer.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    userDataDir: profile,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--no-first-run"],
+  });
+  const page = await browser.newPage();
+  const loadStart = Date.now();
+  await page.goto(url, {waitUntil: "load"});
+  await page.waitForSelector('body[data-ready="1"]');
+  result.page_load_ms = Date.now() - loadStart;
+  const keys = await page.evaluate(() => fetch("/api/state").then((response) => response.json()).then((state) => state.keys));
+  for (let index = 0; index < labels; ++index) {
+    const hash = await page.evaluate(() => window.edgeloopCurrent());
+    const classIndex = index % keys.length;
+    await page.keyboard.press(keys[classIndex]);
+    result.expected[hash] = classIndex;
+    if (index === undoAt) {
+      await page.keyboard.press("Backspace");
+      delete result.expected[hash];
+      const back = await page.evaluate(() => window.edgeloopCurrent());
+      if (back !== hash) throw new Error("undo did not go back to the frame it undid");
+    }
+    if (index === killAt) {
+      server.kill("SIGKILL");
+      await new Promise((resolve) => server.once("exit", resolve));
+      result.killed = true;
+    }
+    if (index === restartAt) {
+      result.unsaved_while_down = await page.evaluate(() => window.edgeloopUnsaved);
+      server = startServer();
+      await waitForServer();
+      result.restarted = true;
+    }
+  }
+  await waitFor(page, () => window.edgeloopUnsaved === 0, "every label saved");
+  result.page_counts = await page.evaluate(() => window.edgeloopCounts);
+  result.timings_ms = await page.evaluate(() => window.edgeloopTimings);
+  result.save_text = await page.evaluate(() => document.getElementById("save").textContent);
+} finally {
+  if (browser) await browser.close();
+  server.kill("SIGTERM");
+  rmSync(profile, {recursive: true, force: true});
+}
+writeFileSync(args.out, JSON.stringify(result, null, 2));

@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "edgeloop/train/sweep_plan.h"
+
+namespace edgeloop {
+
+namespace {
+constexpr int64_t kStepsPerEpoch = 400;
+// Calibrations of linear, mlp, cnn-s and cnn-m on an idle machine, seconds per step.
+const std::vector<double> kIdle = {0.002, 0.004, 0.02, 0.06};
+}  // namespace
+
+TEST(SweepPlan, halves_the_candidates_and_doubles_the_rungs_until_one_is_left) {
+  const SweepPlan plan = plan_successive_halving(kIdle, kStepsPerEpoch, /*budget_seconds=*/0, /*max_final_epochs=*/4);
+  EXPECT_EQ(plan.rung_survivors, (std::vector<int>{4, 2, 1}));
+  EXPECT_EQ(plan.rung_steps, (std::vector<int64_t>{400, 800, 1600}));
+  EXPECT_DOUBLE_EQ(plan.final_epochs, 4);
+}
+
+TEST(SweepPlan, the_worst_case_of_the_plan_fits_the_budget) {
+  const double budget = 300;
+  const SweepPlan plan = plan_successive_halving(kIdle, kStepsPerEpoch, budget, 30);
+  EXPECT_TRUE(plan.fits);
+  EXPECT_LE(plan.estimated_seconds, budget);
+  // Worst case: every rung trains the most expensive survivors.
+  const double expected = plan.rung_steps[0] * (0.06 + 0.02 + 0.004 + 0.002) + plan.rung_steps[1] * (0.06 + 0.02) +
+                          plan.rung_steps[2] * 0.06;
+  EXPECT_NEAR(plan.estimated_seconds, expected, 1e-9);
+  // The next ladder length would not have fitted.
+  const SweepPlan longer = plan_successive_halving(kIdle, kStepsPerEpoch, 0, plan.final_epochs * std::sqrt(2.0));
+  EXPECT_GT(longer.estimated_seconds, budget);
+}
+
+TEST(SweepPlan, small_differences_in_the_calibration_give_the_same_plan) {
+  std::vector<double> noisy = kIdle;
+  for (double& cost : noisy) cost *= 1.08;   // 8% slower: a neighbour's compile job
+  const SweepPlan idle = plan_successive_halving(kIdle, kStepsPerEpoch, 300, 30);
+  const SweepPlan busy = plan_successive_halving(noisy, kStepsPerEpoch, 300, 30);
+  EXPECT_EQ(idle.rung_steps, busy.rung_steps);
+}
+
+TEST(SweepPlan, a_machine_twice_as_slow_gets_a_plan_one_or_two_ladder_lengths_shorter) {
+  std::vector<double> hogged = kIdle;
+  for (double& cost : hogged) cost *= 2;
+  const SweepPlan idle = plan_successive_halving(kIdle, kStepsPerEpoch, 300, 30);
+  const SweepPlan busy = plan_successive_halving(hogged, kStepsPerEpoch, 300, 30);
+  EXPECT_LT(busy.final_epochs, idle.final_epochs);
+  EXPECT_GE(busy.final_epochs, idle.final_epochs / 2 - 1e-9);
+  EXPECT_EQ(busy.rung_survivors, idle.rung_survivors);
+}
+
+TEST(SweepPlan, the_final_rung_never_exceeds_the_epochs_asked_for) {
+  const SweepPlan plan = plan_successive_halving(kIdle, kStepsPerEpoch, /*budget_seconds=*/1e9, /*max_final_epochs=*/3);
+  EXPECT_DOUBLE_EQ(plan.final_epochs, 3);
+  EXPECT_EQ(plan.rung_steps.back(), 1200);
+}
+
+TEST(SweepPlan, a_budget_too_small_for_any_plan_runs_the_shortest_and_says_so) {
+  const SweepPlan plan = plan_successive_halving(kIdle, kStepsPerEpoch, /*budget_seconds=*/0.5, 30);
+  EXPECT_FALSE(plan.fits);
+  EXPECT_DOUBLE_EQ(plan.final_epochs, final_rung_epochs(-6));
+  for (int64_t steps : plan.rung_steps) EXPECT_GE(steps, 1);
+}
+
+TEST(SweepPlan, one_candidate_gets_one_rung) {
+  const SweepPlan plan = plan_successive_halving({0.01}, kStepsPerEpoch, 0, 2);
+  EXPECT_EQ(plan.rung_steps, (std::vector<int64_t>{800}));
+  EXPECT_EQ(plan.rung_survivors, (std::vector<int>{1}));
+}
+
+}  // namespace edgeloop
