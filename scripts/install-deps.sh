@@ -13,6 +13,7 @@ packages=(
   time bsdextrautils
   # libraries
   libtorch-dev libopenblas0-pthread
+  libgloo-dev   # headers of torch.distributed's Gloo process group (distributed training)
   libopencv-dev
   libxnnpack-dev libpthreadpool-dev
   libdnnl-dev   # oneDNN 2.6 (OpenMP build): the onednn engines, x86 int8 with VNNI

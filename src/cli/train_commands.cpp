@@ -9,6 +9,7 @@
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/classic_model.h"
+#include "edgeloop/train/distributed/distributed_training.h"
 #include "edgeloop/train/training_recipe.h"
 #include "edgeloop/train/training_session.h"
 
@@ -28,6 +29,7 @@ struct TrainFlags {
   std::optional<uint64_t> seed;
   bool class_weights = false;
   bool resume = false;
+  bool distributed = false;
   bool find_lr = false;
 };
 
@@ -92,6 +94,16 @@ void print_learning_rate_test(const LearningRateTest& test, bool json) {
 
 void print_outcome(const TrainOutcome& outcome, bool json) {
   const auto& model = outcome.model;
+  if (model.id.empty()) {   // a worker rank of a distributed job: rank 0 stored the model
+    const auto& epochs = outcome.result.epochs;
+    if (json) {
+      std::cout << Json{{"epochs", epochs.size()}, {"stored_by", 0}}.dump(2) << "\n";
+    } else {
+      std::printf("trained %zu epochs (validation accuracy %.2f%%); rank 0 stored the model\n", epochs.size(),
+                  epochs.empty() ? 0.0 : epochs.back().val_accuracy * kPercent);
+    }
+    return;
+  }
   if (json) {
     Json epochs = Json::array();
     for (const auto& epoch : outcome.result.epochs) {
@@ -161,6 +173,9 @@ void add_train_commands(CLI::App& app, CliContext& context) {
   train->add_option("--config", flags->config_file, "train.yaml with the same keys (flags win)");
   train->add_option("--preprocess", flags->preprocess_file, "Preprocess spec (YAML/JSON); default: the dataset's");
   train->add_flag("--resume", flags->resume, "Continue the unfinished run with the same options from its checkpoint");
+  train->add_flag("--distributed", flags->distributed,
+                  "One rank of a data-parallel job: MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE as torchrun sets them; "
+                  "--batch is the global batch (docs/distributed.md)");
   train->callback([&context, flags] {
     run_command(context, [&] {
       const TrainOptions options = options_from(*flags, context);
@@ -171,8 +186,15 @@ void add_train_commands(CLI::App& app, CliContext& context) {
         print_learning_rate_test(find_learning_rate(context.workspace(), options, pipeline, callbacks.progress), context.json);
         return;
       }
-      if (!context.quiet) print_recipe(options);
-      const TrainOutcome outcome = train_model(context.workspace(), options, pipeline, callbacks);
+      if (!flags->distributed) {
+        if (!context.quiet) print_recipe(options);
+        print_outcome(train_model(context.workspace(), options, pipeline, callbacks), context.json);
+        return;
+      }
+      const LaunchEnvironment environment = read_launch_environment();
+      if (!environment.is_writer()) callbacks.progress = nullptr;   // one progress bar per job
+      else if (!context.quiet) print_recipe(options);
+      const TrainOutcome outcome = train_model_distributed(context.workspace(), options, pipeline, callbacks, environment);
       print_outcome(outcome, context.json);
     });
   });

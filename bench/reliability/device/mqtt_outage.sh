@@ -11,7 +11,9 @@ scenario=device/mqtt_outage
 make_bundle
 port=$(free_port)
 start_broker "$port"
-mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edgeloop/bench/predictions' -q 1 -c -i bench-subscriber -F '%U %p' \
+# Every topic the device publishes on: "seq" numbers all of its messages (predictions, health,
+# status), so counting one topic alone would see the others' numbers as gaps.
+mosquitto_sub -h 127.0.0.1 -p "$port" -t 'edgeloop/bench/#' -T 'edgeloop/bench/commands/#' -q 1 -c -i bench-subscriber -F '%U %p' \
   > "$work/received.log" 2> "$work/subscriber.log" &
 started_pids+=($!)
 sleep 0.5

@@ -34,12 +34,19 @@ def c(k,b): return struct.pack('>I',len(b))+k+b+struct.pack('>I',zlib.crc32(k+b)
 sys.stdout.buffer.write(b'\x89PNG\r\n\x1a\n'+c(b'IHDR',struct.pack('>IIBBBBB',2,2,8,0,0,0,0))+c(b'IDAT',zlib.compress(b'\0ab\0cd'))+c(b'IEND',b''))" > "$work/fifo-folder/cat/good.png"
 mkfifo "$work/manifest.csv"
 
-# measure LABEL EXPECTED_STATUSES ARGS...: wall seconds, peak RSS (MB) and status of one import.
+# measure ARGS...: status, wall seconds (the fastest of 3 runs: one run's start-up varies by
+# seconds with the machine's load, more than the 50 ms measured), peak RSS (MB, the largest) and
+# the lines on stderr of an edgeloop command.
 measure() {
-  /usr/bin/time -f '%e %M' -o "$work/time" timeout 20 "$edgeloop" -q --workspace "$ws" "$@" > /dev/null 2> "$work/stderr"
-  local status=$?
-  read -r seconds kilobytes < <(tail -1 "$work/time")
-  echo "$status $seconds $((kilobytes / 1024)) $(grep -c . "$work/stderr")"
+  local best="" peak=0 status=0 seconds kilobytes
+  for _ in 1 2 3; do
+    /usr/bin/time -f '%e %M' -o "$work/time" timeout 20 "$edgeloop" -q --workspace "$ws" "$@" > /dev/null 2> "$work/stderr"
+    status=$?
+    read -r seconds kilobytes < <(tail -1 "$work/time")
+    best=$(/usr/bin/python3 -c "print(min(float('$seconds'), float('${best:-inf}')))")
+    peak=$((kilobytes > peak ? kilobytes : peak))
+  done
+  echo "$status $best $((peak / 1024)) $(grep -c . "$work/stderr")"
 }
 
 read -r _ startup _ _ < <(measure data list)

@@ -12,7 +12,6 @@ namespace edgeloop {
 namespace {
 
 constexpr uint64_t kEpochSeedStride = 1000003;      // mixes the epoch into the seed
-constexpr uint64_t kBatchSeedStride = 7919;         // mixes the batch index into the seed
 
 cv::Mat cached_image(const TrainingData& data, int64_t cache_index) {
   const InputShape shape = data.cache->shape();
@@ -47,9 +46,14 @@ BatchLoader::~BatchLoader() {
 
 Batch BatchLoader::make_batch(int64_t batch_index) const {
   const InputShape shape = data_.cache->shape();
-  const int64_t begin = batch_index * options_.batch;
-  const int64_t end = std::min<int64_t>(begin + options_.batch, static_cast<int64_t>(order_.size()));
+  const int64_t global_begin = batch_index * options_.batch;
+  const int64_t global_end = std::min<int64_t>(global_begin + options_.batch, static_cast<int64_t>(order_.size()));
+  const int64_t global_count = global_end - global_begin;
+  const int64_t shards = std::max(1, options_.shard_count);
+  const int64_t begin = global_begin + global_count * options_.shard / shards;
+  const int64_t end = global_begin + global_count * (options_.shard + 1) / shards;
   Batch batch;
+  batch.global_count = global_count;
   batch.indices.assign(order_.begin() + begin, order_.begin() + end);
   const int64_t count = end - begin;
   // Filled as NHWC (the cache's layout, so each image is one memcpy) and handed out as the NCHW
@@ -57,13 +61,17 @@ Batch BatchLoader::make_batch(int64_t batch_index) const {
   torch::Tensor images_nhwc = torch::empty({count, shape.height, shape.width, shape.channels}, torch::kFloat32);
   batch.labels = torch::empty({count}, torch::kInt64);
   const int64_t image_floats = static_cast<int64_t>(shape.channels) * shape.height * shape.width;
-  std::mt19937_64 random(options_.seed + kEpochSeedStride * static_cast<uint64_t>(options_.epoch) +
-                         kBatchSeedStride * static_cast<uint64_t>(batch_index + 1));
   float* images = images_nhwc.data_ptr<float>();
   int64_t* labels = batch.labels.data_ptr<int64_t>();
   for (int64_t item = 0; item < count; ++item) {
     cv::Mat image = cached_image(data_, batch.indices[item]);
-    if (!options_.augment.empty()) augment_image(image, options_.augment, random);
+    if (!options_.augment.empty()) {
+      // Seeded by the image's place in the global batch: a rank's shard is augmented as one process would.
+      std::seed_seq seed{options_.seed, static_cast<uint64_t>(options_.epoch), static_cast<uint64_t>(batch_index),
+                         static_cast<uint64_t>(begin - global_begin + item)};
+      std::mt19937_64 random(seed);
+      augment_image(image, options_.augment, random);
+    }
     const cv::Mat prepared = data_.pipeline.finish_uint8(image);
     const cv::Mat continuous = prepared.isContinuous() ? prepared : prepared.clone();
     std::memcpy(images + item * image_floats, continuous.ptr<float>(), image_floats * sizeof(float));

@@ -2,7 +2,8 @@
 // background threads that run ahead of the consumer (shuffle, gather from the memory-mapped
 // cache, augment, the pipeline's float ops, HWC → CHW). Batch k is made by thread k mod T with a
 // generator seeded by (seed, epoch, k), so batches are the same whatever the timing or thread
-// count. Used by the Trainer and eval/. One consumer thread; LibTorch.
+// count. With shards, every rank draws the same order and takes its part of each batch. Used by
+// the Trainer and eval/. One consumer thread; LibTorch.
 #pragma once
 
 #include <torch/torch.h>
@@ -27,12 +28,15 @@ struct BatchLoaderOptions {
   int epoch = 0;                 // mixes into the seed
   int threads = 1;               // background threads
   int prefetch = 4;              // batches made ahead of the consumer
+  int shard = 0;                 // data-parallel training: this rank's contiguous part of every batch
+  int shard_count = 1;           // ranks that split every batch (`batch` is then the global batch)
 };
 
 struct Batch {
   torch::Tensor images;          // [N, C, H, W] float, channels-last memory (NHWC)
   torch::Tensor labels;          // [N] int64
   std::vector<int64_t> indices;  // cache indices, in batch order
+  int64_t global_count = 0;      // images in the whole batch over all shards (= N with one shard)
 };
 
 class BatchLoader {

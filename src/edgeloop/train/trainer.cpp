@@ -10,6 +10,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/stopwatch.h"
 #include "edgeloop/train/batch_loader.h"
+#include "edgeloop/train/distributed/data_parallel.h"
 #include "edgeloop/train/learning_rate_schedule.h"
 
 namespace edgeloop {
@@ -135,11 +136,13 @@ void save_checkpoint(const std::filesystem::path& path, LayerGraphModuleImpl& mo
   write_file_atomically(path, stream.str());
 }
 
-LoopState load_checkpoint(const std::filesystem::path& path, LayerGraphModuleImpl& module,
+// `bytes`: the checkpoint file's content (read here, or received from rank 0).
+LoopState load_checkpoint(const std::filesystem::path& path, const std::string& bytes, LayerGraphModuleImpl& module,
                           torch::optim::Optimizer& optimizer, WeightMap& best_weights) {
   try {
     torch::serialize::InputArchive archive;
-    archive.load_from(path.string());
+    std::istringstream stream(bytes);
+    archive.load_from(stream);
     module.load(archive);
     torch::serialize::InputArchive optimizer_archive;
     archive.read(kOptimizerKey, optimizer_archive);
@@ -215,6 +218,7 @@ struct TrainingLoop {
   int64_t total_steps = 0;           // what the schedule anneals over: epochs or --max-steps, the smaller
   Clock::time_point start = Clock::now();
   bool hit_time_limit = false;
+  DataParallel* parallel = nullptr;  // null: this process alone
 };
 
 // Sums over one epoch's batches.
@@ -225,9 +229,14 @@ struct EpochTotals {
   double learning_rate = 0;          // the last step's
 };
 
-bool out_of_budget(const TrainingLoop& loop) {
-  return (loop.options.max_seconds > 0 && seconds_since(loop.start) > loop.options.max_seconds) ||
-         (loop.options.max_steps > 0 && loop.state.step >= loop.options.max_steps);
+double budget_spent(const TrainingLoop& loop) {
+  return loop.options.max_seconds > 0 ? seconds_since(loop.start) / loop.options.max_seconds : 0.0;
+}
+
+// `any_rank_out_of_time`: data-parallel, the ranks' agreed vote (every rank stops at the same step).
+bool out_of_budget(const TrainingLoop& loop, bool any_rank_out_of_time) {
+  const bool out_of_time = loop.parallel != nullptr ? any_rank_out_of_time : budget_spent(loop) > 1.0;
+  return out_of_time || (loop.options.max_steps > 0 && loop.state.step >= loop.options.max_steps);
 }
 
 EpochTotals train_one_epoch(TrainingLoop& loop, int epoch) {
@@ -240,23 +249,37 @@ EpochTotals train_one_epoch(TrainingLoop& loop, int epoch) {
   loader_options.epoch = epoch;
   loader_options.threads = options.loader_threads;
   loader_options.prefetch = kLoaderPrefetch;
+  if (loop.parallel != nullptr) {   // every rank draws the same order and takes its part of each batch
+    loader_options.shard = loop.parallel->rank();
+    loader_options.shard_count = loop.parallel->world_size();
+  }
   BatchLoader loader(loop.data, loop.train, loader_options);
   const auto epoch_start = Clock::now();
   EpochTotals totals;
   int64_t batches_done = 0;
   while (auto batch = loader.next()) {
-    const double budget_spent = options.max_seconds > 0 ? seconds_since(loop.start) / options.max_seconds : 0.0;
-    totals.learning_rate =
-        scheduled_learning_rate(options, loop.state.step, loop.total_steps, loop.steps_per_epoch, budget_spent);
-    set_learning_rate(*loop.optimizer, totals.learning_rate);
+    double spent = budget_spent(loop);
+    bool any_rank_out_of_time = false;
     loop.optimizer->zero_grad();
-    const torch::Tensor logits = loop.module.forward(batch->images);
-    const torch::Tensor loss = training_loss(logits, batch->labels, options, loop.class_weights);
-    loss.backward();
-    loop.optimizer->step();
     const int64_t count = batch->labels.size(0);
-    totals.loss_sum += loss.item<double>() * count;
-    totals.correct += logits.argmax(1).eq(batch->labels).sum().item<int64_t>();
+    if (loop.parallel != nullptr) loop.parallel->begin_step(spent);
+    if (count > 0) {   // a rank's share of a short last batch may be empty
+      const torch::Tensor logits = loop.module.forward(batch->images);
+      const torch::Tensor loss = training_loss(logits, batch->labels, options, loop.class_weights);
+      if (loop.parallel != nullptr) (loss * loop.parallel->loss_weight(count, batch->global_count)).backward();
+      else loss.backward();
+      totals.loss_sum += loss.item<double>() * count;
+      totals.correct += logits.argmax(1).eq(batch->labels).sum().item<int64_t>();
+    }
+    if (loop.parallel != nullptr) {   // gradients averaged; every rank steps with the same rate
+      const DataParallel::StepAgreement agreed = loop.parallel->finish_step();
+      spent = agreed.budget_spent;
+      any_rank_out_of_time = agreed.stop;
+    }
+    totals.learning_rate =
+        scheduled_learning_rate(options, loop.state.step, loop.total_steps, loop.steps_per_epoch, spent);
+    set_learning_rate(*loop.optimizer, totals.learning_rate);
+    loop.optimizer->step();
     totals.seen += count;
     ++loop.state.step;
     ++batches_done;
@@ -269,7 +292,7 @@ EpochTotals train_one_epoch(TrainingLoop& loop, int epoch) {
                                        progress_detail(totals.loss_sum / totals.seen,
                                                        double(totals.correct) / totals.seen, rate, eta)});
     }
-    if (out_of_budget(loop)) {
+    if (out_of_budget(loop, any_rank_out_of_time)) {
       loop.hit_time_limit = true;
       break;
     }
@@ -291,6 +314,26 @@ EpochRecord epoch_record(int epoch, const EpochTotals& totals, const SplitScore&
   return record;
 }
 
+// The validation score, and the epoch's training sums made the job's (data-parallel: summed over
+// ranks, each rank scoring its share of the validation split; batch-norm statistics averaged first).
+SplitScore score_epoch(TrainingLoop& loop, EpochTotals& totals) {
+  const std::vector<int64_t>& val = loop.data.split(kSplitVal);
+  if (loop.parallel == nullptr) return score_split(loop.module, loop.data, val, kEvaluationBatch);
+  DataParallel& parallel = *loop.parallel;
+  parallel.average_buffers(loop.module);
+  const std::vector<int64_t> val_share = parallel.share_of(val);
+  const SplitScore part = score_split(loop.module, loop.data, val_share, kEvaluationBatch);
+  const double share = static_cast<double>(val_share.size());
+  std::vector<double> sums{totals.loss_sum, static_cast<double>(totals.correct), static_cast<double>(totals.seen),
+                           part.loss * share, part.accuracy * share};
+  parallel.sum(sums);
+  totals.loss_sum = sums[0];
+  totals.correct = static_cast<int64_t>(std::llround(sums[1]));
+  totals.seen = static_cast<int64_t>(std::llround(sums[2]));
+  const double val_count = std::max<double>(1, static_cast<double>(val.size()));
+  return SplitScore{sums[3] / val_count, sums[4] / val_count};
+}
+
 // Records the epoch; true when a new best validation loss was reached.
 bool note_epoch(TrainingLoop& loop, const EpochRecord& record) {
   LoopState& state = loop.state;
@@ -310,20 +353,27 @@ bool note_epoch(TrainingLoop& loop, const EpochRecord& record) {
 }  // namespace
 
 TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data, const TrainOptions& options,
-                          const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks) {
+                          const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks,
+                          DataParallel* parallel) {
   if (!options.resolved()) throw internal_error("run_trainer needs resolved options (with_default_recipe)");
   module.use_channels_last();   // before the optimizer, so its state takes the same layout
   TrainingLoop loop{module, data, options, callbacks, data.split(kSplitTrain), make_optimizer(module, options)};
   if (options.class_weights) loop.class_weights = class_weight_tensor(data, loop.train);
   loop.augment = AugmentSpec::parse(*options.augment);
   loop.state.frozen_blocks = module.frozen_blocks();
+  loop.parallel = parallel;
   TrainerResult result;
-  if (resume && std::filesystem::exists(checkpoint_file)) {
-    loop.state = load_checkpoint(checkpoint_file, module, *loop.optimizer, loop.best_weights);
+  const bool writer = parallel == nullptr || parallel->is_writer();
+  std::string checkpoint_bytes;
+  if (resume && writer && std::filesystem::exists(checkpoint_file)) checkpoint_bytes = read_file(checkpoint_file);
+  if (parallel != nullptr) checkpoint_bytes = parallel->share_checkpoint(checkpoint_bytes);
+  if (!checkpoint_bytes.empty()) {
+    loop.state = load_checkpoint(checkpoint_file, checkpoint_bytes, module, *loop.optimizer, loop.best_weights);
     module.use_channels_last();
     module.freeze_first_blocks(loop.state.frozen_blocks);
     result.resumed_from_epoch = loop.state.epochs_done;
   }
+  if (parallel != nullptr) parallel->attach(module);   // rank 0's weights on every rank, gradients hooked
   loop.steps_per_epoch = data.steps_per_epoch(options.batch);
   loop.total_steps = loop.steps_per_epoch * *options.epochs;
   if (options.max_steps > 0) loop.total_steps = std::min(loop.total_steps, options.max_steps);
@@ -337,17 +387,17 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
       loop.state.frozen_blocks = 0;
     }
     const auto epoch_start = Clock::now();
-    const EpochTotals totals = train_one_epoch(loop, epoch);
+    EpochTotals totals = train_one_epoch(loop, epoch);
     const double train_seconds = seconds_since(epoch_start);
     result.training_seconds += train_seconds;
+    const SplitScore validation = score_epoch(loop, totals);
     images_trained += totals.seen;
-    const SplitScore validation = score_split(module, data, data.split(kSplitVal), kEvaluationBatch);
     const EpochRecord record = epoch_record(epoch, totals, validation, train_seconds, seconds_since(epoch_start));
     note_epoch(loop, record);
     diagnosis_options.best_epoch = loop.state.best_epoch;
     diagnosis_options.frozen_blocks = module.frozen_blocks() > 0;
     if (callbacks.on_epoch) callbacks.on_epoch(record, diagnose_fit(loop.state.history, diagnosis_options));
-    save_checkpoint(checkpoint_file, module, *loop.optimizer, loop.state, loop.best_weights);
+    if (writer) save_checkpoint(checkpoint_file, module, *loop.optimizer, loop.state, loop.best_weights);
     if (loop.state.epochs_without_improvement >= options.patience) {
       result.stopped_early = true;
       break;
@@ -362,6 +412,7 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
   result.steps = loop.state.step;
   result.diagnosis = diagnose_fit(loop.state.history, diagnosis_options);
   result.images_per_second = result.training_seconds > 0 ? images_trained / result.training_seconds : 0;
+  if (parallel != nullptr) result.allreduce_wait_seconds = parallel->allreduce_wait_seconds();
   return result;
 }
 

@@ -20,6 +20,8 @@
 
 namespace edgeloop {
 
+class DataParallel;   // train/distributed/data_parallel.h
+
 struct TrainerCallbacks {
   ProgressCallback progress;                                                        // per batch
   std::function<void(const EpochRecord&, const Diagnosis& live)> on_epoch;          // after each epoch
@@ -34,7 +36,8 @@ struct TrainerResult {
   int resumed_from_epoch = 0;        // 0 = started fresh
   Diagnosis diagnosis;
   double training_seconds = 0;       // time in training steps (excludes validation)
-  double images_per_second = 0;      // over all epochs of this process
+  double images_per_second = 0;      // over all epochs of this process (of the job, when data-parallel)
+  double allreduce_wait_seconds = 0; // data-parallel: time blocked on gradient sums after backward
 };
 
 // Validation loss (plain cross entropy) and accuracy of `module` on `indices`.
@@ -51,7 +54,11 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(LayerGraphModuleImpl& mo
 // `checkpoint_file`: written atomically after every epoch; when `resume` and it exists, training
 // continues after its epoch. The module must be built (and seeded) by the caller. `options` must be
 // resolved (with_default_recipe): Error(kInternal) otherwise.
+// `parallel` (null = this process alone): one rank of a data-parallel job; options.batch is the
+// global batch, rank 0 alone reads and writes the checkpoint, and every rank ends with the same
+// weights and the job's metrics.
 TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data, const TrainOptions& options,
-                          const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks);
+                          const std::filesystem::path& checkpoint_file, bool resume, const TrainerCallbacks& callbacks,
+                          DataParallel* parallel = nullptr);
 
 }  // namespace edgeloop

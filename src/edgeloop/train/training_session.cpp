@@ -8,6 +8,7 @@
 #include "edgeloop/train/code_commit.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/run_store.h"
+#include "edgeloop/train/distributed/data_parallel.h"
 #include "edgeloop/train/torch_threads.h"
 #include "edgeloop/train/trained_model_store.h"
 #include "edgeloop/train/training_recipe.h"
@@ -94,10 +95,10 @@ std::pair<std::string, bool> begin_run(Registry& registry, const TrainOptions& o
 // Runs the trainer; a failure marks the run failed (its checkpoint stays for --resume).
 TrainerResult train_recorded(Registry& registry, const std::string& run_id, LayerGraphModuleImpl& module,
                              const TrainingData& data, const TrainOptions& options, const std::filesystem::path& checkpoint,
-                             bool resume, const TrainerCallbacks& callbacks) {
+                             bool resume, const TrainerCallbacks& callbacks, DataParallel* parallel) {
   RunStore runs(registry);
   try {
-    return run_trainer(module, data, options, checkpoint, resume, callbacks);
+    return run_trainer(module, data, options, checkpoint, resume, callbacks, parallel);
   } catch (const Error& error) {
     registry.in_transaction([&](SQLite::Database&) { runs.finish_run(run_id, kRunFailed, Json{{"error", error.what()}}); });
     throw;
@@ -112,7 +113,7 @@ TrainerResult train_recorded(Registry& registry, const std::string& run_id, Laye
 // Stores the trained module as a model of the run and marks the run finished.
 StoredModel store_network_model(const Workspace& workspace, Registry& registry, const TrainOutcome& outcome,
                                 LayerGraphModuleImpl& module, const StartingPoint& start, const TrainingData& data,
-                                const TrainOptions& options, const Json& config) {
+                                const TrainOptions& options, const Json& config, const DataParallel* parallel) {
   StoredModel model;
   model.kind = kModelKindTorch;
   model.spec = start.spec;
@@ -131,6 +132,10 @@ StoredModel store_network_model(const Workspace& workspace, Registry& registry, 
                        {"images_per_second", outcome.result.images_per_second},
                        {"training_seconds", outcome.result.training_seconds},
                        {"steps", outcome.result.steps}};
+  if (parallel != nullptr) {
+    model.metrics["world_size"] = parallel->world_size();
+    model.metrics["allreduce_wait_seconds"] = outcome.result.allreduce_wait_seconds;
+  }
   model.diagnosis = outcome.result.diagnosis.to_json();
   model.parameters = start.spec.parameter_count();
   model.mflops = start.spec.mflops();
@@ -186,10 +191,30 @@ LearningRateTest find_learning_rate(const Workspace& workspace, const TrainOptio
 }
 
 TrainOutcome train_model(const Workspace& workspace, Registry& registry, const TrainOptions& given,
-                         const TrainingData& data, const TrainerCallbacks& callbacks) {
+                         const TrainingData& data, const TrainerCallbacks& callbacks, DataParallel* parallel) {
   const bool classic = check_train_options(given);
   set_torch_threads(given.threads);
   TrainOutcome outcome;
+  if (parallel != nullptr) {
+    if (classic) {
+      throw invalid_argument("--distributed trains networks; " + given.arch +
+                             " is a classic baseline: train it without --distributed");
+    }
+    if (given.find_learning_rate && !given.learning_rate) {
+      throw invalid_argument("--lr auto with --distributed: find the rate first (`edgeloop train --find-lr` on one "
+                             "machine) and pass it as --lr");
+    }
+  }
+  if (parallel != nullptr && !parallel->is_writer()) {   // a worker rank: train, store nothing
+    const TrainOptions options = with_default_recipe(given);
+    LayerGraphModule module = build_module(starting_point(workspace, registry, options, data), options);
+    try {
+      outcome.result = run_trainer(*module, data, options, /*checkpoint_file=*/{}, options.resume, callbacks, parallel);
+    } catch (const c10::Error& error) {
+      throw internal_error(std::string("LibTorch failed while training: ") + error.what_without_backtrace());
+    }
+    return outcome;
+  }
   if (classic) {
     ClassicOutcome trained = train_classic_model(workspace, registry, given, data);
     outcome.model = std::move(trained.model);
@@ -217,8 +242,9 @@ TrainOutcome train_model(const Workspace& workspace, Registry& registry, const T
     if (callbacks.on_epoch) callbacks.on_epoch(record, live);
   };
   const auto checkpoint = workspace.run_dir(outcome.run_id) / kCheckpointFile;
-  outcome.result = train_recorded(registry, outcome.run_id, *module, data, options, checkpoint, resumed, trainer_callbacks);
-  outcome.model = store_network_model(workspace, registry, outcome, *module, start, data, options, config);
+  outcome.result =
+      train_recorded(registry, outcome.run_id, *module, data, options, checkpoint, resumed, trainer_callbacks, parallel);
+  outcome.model = store_network_model(workspace, registry, outcome, *module, start, data, options, config, parallel);
   std::error_code ignored;
   std::filesystem::remove(checkpoint, ignored);   // the run is finished: nothing to resume
   return outcome;

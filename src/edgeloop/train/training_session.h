@@ -33,9 +33,11 @@ struct TrainOutcome {
 TrainOutcome train_model(const Workspace& workspace, const TrainOptions& options, const Json& pipeline_json,
                          const TrainerCallbacks& callbacks);
 // The same on data already prepared for options.data (the sweep trains several architectures on
-// one dataset version and prepares it once).
+// one dataset version and prepares it once). `parallel`: one rank of a data-parallel job
+// (train/distributed/distributed_training.h); ranks other than 0 train but write nothing and
+// return an outcome without run or model.
 TrainOutcome train_model(const Workspace& workspace, Registry& registry, const TrainOptions& options,
-                         const TrainingData& data, const TrainerCallbacks& callbacks);
+                         const TrainingData& data, const TrainerCallbacks& callbacks, DataParallel* parallel = nullptr);
 
 // The learning-rate range test (learning_rate_finder.h) for these options (recipe filled in) on
 // their dataset, without training: `edgeloop train --find-lr`. Error(kInvalidArgument) for a classic baseline.

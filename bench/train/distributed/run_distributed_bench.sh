@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Data-parallel training on this machine (issue 15), measured in one run:
+#   1. allreduce time per size on the Gloo process group, 2 ranks on loopback; per step for
+#      cnn-ref's and cnn-m:w=0.5's gradients split in buckets of 64 KiB .. 4 MiB; and real training
+#      steps of both (128 images per rank, 1 thread) through GradientAllreduce at each bucket size,
+#      one bucket for all, and alone (the choice of kGradientBucketBytes);
+#   2. throughput on Fashion-MNIST, 128 images per rank and step, SECONDS of training each:
+#      cnn-ref (Adam 1e-3, constant rate, no augmentation) in edgeloop as 1 process x 1 thread,
+#      1 process x 2 threads, 2 ranks x 1 thread (global batch 256), beside the peer, PyTorch's
+#      DistributedDataParallel on gloo (ddp_peer.py, the same layers) as 1 rank x 1 thread and
+#      2 ranks x 1 thread; then cnn-m:w=0.5 (batch norm) in edgeloop, 1 x 1 and 2 ranks x 1.
+#      Scaling efficiency = 2 ranks / (2 x 1 rank x 1 thread), target >= 85%; the allreduce wait
+#      after backward per step;
+#   with --full also:
+#   3. time to accuracy: cnn-m:w=0.5, 3 epochs, global batch 128, lr 0.01, one-cycle, in each of
+#      the three layouts, then one test on the official test set (target 91%); the 1-process and
+#      2-rank accuracies also show the effect of per-rank batch norm;
+#   4. a projection to 4, 8, 16 machines on 1 and 10 Gbit/s for cnn-m and resnet, on paper, from
+#      the measured step times (1 thread, 128 images) and the ring allreduce's cost model.
+# Usage: bench/train/distributed/run_distributed_bench.sh [--full] [--seconds 20] [BUILD_DIR]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+full=0
+seconds=20
+build_arg=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --full) full=1 ;;
+    --seconds) seconds="$2"; shift ;;
+    *) build_arg="$1" ;;
+  esac
+  shift
+done
+build="$(cd "${build_arg:-$here/../../../build}" && pwd)"
+edgeloop="$build/src/cli/edgeloop"
+allreduce_bench="$build/bench/train/distributed/edgeloop_allreduce_bench"
+idx_dir=/usr/share/datasets/fashion-mnist
+workspace="$(mktemp -d /tmp/edgeloop-distributed-bench-XXXXXX)"
+trap 'rm -rf "$workspace"' EXIT
+port=$((29700 + RANDOM % 200))
+json_field() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+run() { local threads="$1"; shift; "$edgeloop" --workspace "$workspace" --threads "$threads" --quiet "$@"; }
+# Two ranks of COMMAND on loopback with the torchrun variables; prints rank 0's stdout.
+two_ranks() {
+  port=$((port + 1))
+  MASTER_ADDR=127.0.0.1 MASTER_PORT=$port WORLD_SIZE=2 RANK=1 "$@" >"$workspace/rank1.out" &
+  local worker=$!
+  MASTER_ADDR=127.0.0.1 MASTER_PORT=$port WORLD_SIZE=2 RANK=0 "$@"
+  wait "$worker"
+}
+one_rank() {
+  port=$((port + 1))
+  MASTER_ADDR=127.0.0.1 MASTER_PORT=$port WORLD_SIZE=1 RANK=0 "$@"
+}
+test_accuracy() { run 2 --json test "$1" --testset official | json_field 'd["accuracy"]*100'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+echo "load at start: $(load) (2 cores; the machine is shared)"
+run 2 init "$workspace" >/dev/null
+run 2 data import "$idx_dir" --name fmnist >/dev/null
+run 2 data split fmnist --keep-origin-test official --val 0.1 >/dev/null
+parameters() { run 1 --json models list --input 1x28x28 --classes 10 --arch "$1" | json_field "[r['parameters'] for r in d if r['arch']=='$1'][0]"; }
+ref_parameters=$(parameters cnn-ref)
+small_parameters=$(parameters cnn-m:w=0.5)
+echo "gradients: cnn-ref $ref_parameters floats, cnn-m:w=0.5 $small_parameters floats"
+
+# 1. Allreduce cost (rank 0 prints JSON lines).
+two_ranks "$allreduce_bench" --gradient-bytes $((ref_parameters * 4)) --gradient-bytes $((small_parameters * 4)) \
+  --arch cnn-ref --arch cnn-m:w=0.5 | tee "$workspace/allreduce.jsonl"
+
+# 2. Throughput, 128 images per rank and step.
+throughput() { json_field 'd["metrics"]["images_per_second"]'; }
+ref=(train --data fmnist --arch cnn-ref --lr 0.001 --optimizer adam --schedule constant --weight-decay 0 --augment none
+     --epochs 1 --max-seconds "$seconds" --json)
+run 1 "${ref[@]}" --batch 128 >/dev/null   # builds the tensor cache once, outside the timings
+edge_1x1=$(run 1 "${ref[@]}" --batch 128 | throughput)
+edge_1x2=$(run 2 "${ref[@]}" --batch 128 | throughput)
+two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${ref[@]}" --batch 256 --distributed >"$workspace/ref2.json"
+edge_2x1=$(throughput <"$workspace/ref2.json")
+edge_wait=$(json_field '1e3*d["metrics"]["allreduce_wait_seconds"]/d["metrics"]["steps"]' <"$workspace/ref2.json")
+peer_1=$(one_rank /usr/bin/python3 "$here/ddp_peer.py" --threads 1 --batch 128 --max-seconds "$seconds" | json_field 'd["images_per_second"]')
+peer_2=$(two_ranks /usr/bin/python3 "$here/ddp_peer.py" --threads 1 --batch 128 --max-seconds "$seconds" | json_field 'd["images_per_second"]')
+efficiency() { /usr/bin/python3 -c "print(round(100*$1/(2*$2), 1))"; }
+printf 'cnn-ref, 128 img per rank-step, %s s each: edgeloop 1 process x 1 thread %.0f img/s, 1 x 2 threads %.0f img/s, 2 ranks x 1 thread %.0f img/s (efficiency %s%%, allreduce wait %.2f ms/step)\n' \
+  "$seconds" "$edge_1x1" "$edge_1x2" "$edge_2x1" "$(efficiency "$edge_2x1" "$edge_1x1")" "$edge_wait"
+printf 'cnn-ref, peer PyTorch DDP gloo: 1 rank x 1 thread %.0f img/s, 2 ranks x 1 thread %.0f img/s (efficiency %s%%); edgeloop 2 ranks / DDP 2 ranks = %sx\n' \
+  "$peer_1" "$peer_2" "$(efficiency "$peer_2" "$peer_1")" "$(/usr/bin/python3 -c "print(round($edge_2x1/$peer_2, 2))")"
+small=(train --data fmnist --arch cnn-m:w=0.5 --lr 0.01 --schedule onecycle --augment none --epochs 1
+       --max-seconds "$seconds" --json)
+small_1x1=$(run 1 "${small[@]}" --batch 128 | throughput)
+two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${small[@]}" --batch 256 --distributed >"$workspace/small2.json"
+small_2x1=$(throughput <"$workspace/small2.json")
+small_wait=$(json_field '1e3*d["metrics"]["allreduce_wait_seconds"]/d["metrics"]["steps"]' <"$workspace/small2.json")
+printf 'cnn-m:w=0.5, 128 img per rank-step: edgeloop 1 x 1 thread %.0f img/s, 2 ranks x 1 thread %.0f img/s (efficiency %s%%, allreduce wait %.2f ms/step)\n' \
+  "$small_1x1" "$small_2x1" "$(efficiency "$small_2x1" "$small_1x1")" "$small_wait"
+echo "load after throughput: $(load)"
+[ "$full" = 1 ] || exit 0
+
+# 3. Time to accuracy, the same recipe in each layout.
+recipe=(train --data fmnist --arch cnn-m:w=0.5 --epochs 3 --batch 128 --lr 0.01 --schedule onecycle --json)
+report_recipe() {
+  local label="$1" json="$2" model trained accuracy
+  model=$(json_field 'd["model"]' <<<"$json")
+  trained=$(json_field 'd["metrics"]["training_seconds"]' <<<"$json")
+  accuracy=$(test_accuracy "$model")
+  printf 'time to accuracy, %s: trained %.1f s, official test accuracy %.2f%% (target 91%%)\n' "$label" "$trained" "$accuracy"
+}
+report_recipe "1 process x 1 thread" "$(run 1 "${recipe[@]}")"
+report_recipe "1 process x 2 threads" "$(run 2 "${recipe[@]}")"
+report_recipe "2 ranks x 1 thread (global batch 128)" \
+  "$(two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${recipe[@]}" --distributed)"
+
+# 4. Projection on paper from measured 1-thread step times.
+cnn_m_parameters=$(parameters cnn-m)
+resnet_parameters=$(parameters resnet)
+cnn_m_rate=$(run 1 train --data fmnist --arch cnn-m --epochs 1 --batch 128 --max-seconds 30 --json | throughput)
+resnet_rate=$(run 1 train --data fmnist --arch resnet --epochs 1 --batch 128 --max-seconds 30 --json | throughput)
+/usr/bin/python3 "$here/project_scaling.py" --allreduce "$workspace/allreduce.jsonl" \
+  --model "cnn-m:w=0.5" "$small_parameters" "$small_1x1" \
+  --model "cnn-m" "$cnn_m_parameters" "$cnn_m_rate" \
+  --model "resnet" "$resnet_parameters" "$resnet_rate"
+echo "load at end: $(load)"

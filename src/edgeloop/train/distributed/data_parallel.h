@@ -1,0 +1,80 @@
+// DataParallel: what the Trainer needs to train one model on several processes with the result
+// one process would give: every rank checks that it trains on the same dataset version and
+// options as rank 0 before the first step, starts from rank 0's weights (and, on --resume, rank
+// 0's checkpoint), takes its share of every global batch, averages gradients through
+// GradientAllreduce, sums the epoch's metrics, and keeps batch-norm running statistics equal
+// across ranks. Batch statistics inside a step are per rank, as in PyTorch's DDP without
+// SyncBatchNorm (docs/distributed.md gives the measured effect). One training thread.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "edgeloop/core/config.h"
+#include "edgeloop/models/layer_graph_module.h"
+#include "edgeloop/train/distributed/gradient_allreduce.h"
+#include "edgeloop/train/distributed/process_group.h"
+#include "edgeloop/train/train_options.h"
+#include "edgeloop/train/training_data.h"
+
+namespace edgeloop {
+
+// What every rank must agree on: the dataset version (its hash), the sample count of each split,
+// the preprocess hash, the options that shape training and the code commit.
+Json training_agreement(const TrainOptions& options, const TrainingData& data, const std::string& code_commit);
+// The first difference of `other` from `reference` as "dataset_version a1b2… (fmnist@2) where rank 0 has
+// c3d4… (fmnist@1)"; empty when they agree.
+std::string agreement_difference(const Json& reference, const Json& other);
+
+class DataParallel {
+ public:
+  explicit DataParallel(ProcessGroup& group) : group_(group) {}
+
+  int rank() const { return group_.rank(); }
+  int world_size() const { return group_.world_size(); }
+  bool is_writer() const { return group_.environment().is_writer(); }
+  ProcessGroup& group() { return group_; }
+
+  // Throws Error(kInvalidArgument) on every rank, naming the first rank that differs from rank 0
+  // and how, before any training step.
+  void check_agreement(const Json& agreement);
+  // Rank 0's checkpoint bytes on every rank (empty: start fresh).
+  std::string share_checkpoint(const std::string& writer_bytes) { return group_.broadcast_text(writer_bytes); }
+  // Copies rank 0's parameters and buffers into `module` on every rank and hooks the gradient
+  // averaging onto its trainable parameters. Call once, after the optimizer is made and any
+  // checkpoint loaded.
+  void attach(LayerGraphModuleImpl& module);
+
+  // Around one step: begin before backward with this rank's share of its time budget spent
+  // (--max-seconds; 0 without one), finish after it. Every rank gets the same answer: stop after
+  // this step when any rank's budget ran out, and the mean budget spent, which the learning-rate
+  // schedule follows so that every rank steps with the same rate.
+  struct StepAgreement {
+    bool stop = false;
+    double budget_spent = 0;
+  };
+  void begin_step(double budget_spent);
+  StepAgreement finish_step();
+  // The factor on this rank's mean loss so that the averaged gradient is the gradient of the mean
+  // over the whole global batch, also when the last batch splits unevenly.
+  double loss_weight(int64_t rank_images, int64_t global_images) const;
+
+  // Sums `values` over ranks, in place.
+  void sum(std::vector<double>& values);
+  // Averages every floating buffer (batch-norm running mean and variance) over ranks.
+  void average_buffers(LayerGraphModuleImpl& module);
+  // This rank's contiguous share of `indices` (for scoring a split in parts).
+  std::vector<int64_t> share_of(const std::vector<int64_t>& indices) const;
+
+  double allreduce_wait_seconds() const { return gradients_ ? gradients_->wait_seconds() : 0.0; }
+  int bucket_count() const { return gradients_ ? gradients_->bucket_count() : 0; }
+
+ private:
+  ProcessGroup& group_;
+  std::unique_ptr<GradientAllreduce> gradients_;
+};
+
+}  // namespace edgeloop

@@ -1,0 +1,204 @@
+// The pieces of data-parallel training on their own: the torchrun variables, the agreement
+// between ranks, and the gradient averaging over a real two-rank Gloo group inside one process
+// (one thread per rank).
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+
+#include "edge/loopback_port.h"
+#include "edgeloop/core/error.h"
+#include "edgeloop/registry/registry.h"
+#include "edgeloop/train/batch_loader.h"
+#include "edgeloop/train/distributed/data_parallel.h"
+#include "edgeloop/train/distributed/gradient_allreduce.h"
+#include "edgeloop/train/distributed/launch_environment.h"
+#include "edgeloop/train/distributed/process_group.h"
+#include "edgeloop/train/training_data.h"
+#include "support/temp_dir.h"
+#include "train/tiny_dataset.h"
+
+namespace edgeloop {
+namespace {
+
+VariableLookup variables(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    const auto found = values.find(name);
+    if (found == values.end()) return std::nullopt;
+    return found->second;
+  };
+}
+
+std::string error_of(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(LaunchEnvironment, reads_the_torchrun_variables) {
+  const LaunchEnvironment environment = read_launch_environment(
+      variables({{"MASTER_ADDR", "10.0.0.1"}, {"MASTER_PORT", "29501"}, {"RANK", "3"}, {"WORLD_SIZE", "4"}}));
+  EXPECT_EQ(environment.master_address, "10.0.0.1");
+  EXPECT_EQ(environment.master_port, 29501);
+  EXPECT_EQ(environment.rank, 3);
+  EXPECT_EQ(environment.world_size, 4);
+  EXPECT_EQ(environment.local_rank, 0);
+  EXPECT_FALSE(environment.is_writer());
+}
+
+TEST(LaunchEnvironment, a_missing_or_impossible_variable_is_named) {
+  EXPECT_NE(error_of([] { read_launch_environment(variables({{"MASTER_ADDR", "h"}, {"MASTER_PORT", "1"}, {"WORLD_SIZE", "2"}})); })
+                .find("RANK is not set"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              read_launch_environment(
+                  variables({{"MASTER_ADDR", "h"}, {"MASTER_PORT", "1"}, {"RANK", "2"}, {"WORLD_SIZE", "2"}}));
+            }).find("RANK=2 but WORLD_SIZE=2"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              read_launch_environment(
+                  variables({{"MASTER_ADDR", "h"}, {"MASTER_PORT", "x1"}, {"RANK", "0"}, {"WORLD_SIZE", "2"}}));
+            }).find("MASTER_PORT=x1 is not a whole number"),
+            std::string::npos);
+}
+
+TEST(TrainingAgreement, names_the_dataset_version_before_any_option_and_ignores_thread_counts) {
+  const Json reference{{"dataset_version", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+                       {"dataset", "shapes@1"},
+                       {"split_sizes", {{"train", 90}}},
+                       {"preprocess", "p"},
+                       {"code_commit", "c"},
+                       {"options", {{"lr", 0.001}, {"batch", 64}}}};
+  Json other = reference;
+  EXPECT_EQ(agreement_difference(reference, other), "");
+  other["options"]["lr"] = 0.01;
+  EXPECT_EQ(agreement_difference(reference, other), "option lr = 0.01 where rank 0 has 0.001");
+  other["dataset_version"] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+  EXPECT_EQ(agreement_difference(reference, other),
+            "dataset_version bbbbbbbbbbbb… (shapes@1) where rank 0 has aaaaaaaaaaaa… (shapes@1)");
+}
+
+TEST(BatchLoader, two_shards_of_every_batch_are_the_single_process_batch_augmented_alike) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string name = testing::make_tiny_dataset(workspace, "shapes", {.train_per_class = 7});
+  Registry registry = Registry::open(workspace.registry_path());
+  const TrainingData data = prepare_training_data(workspace, registry, name, Json(), 1, {});
+  BatchLoaderOptions options;
+  options.batch = 8;   // 21 images: batches of 8, 8, 5 (the last splits 2 / 3)
+  options.seed = 9;
+  options.epoch = 2;
+  options.augment = AugmentSpec::parse("flip,shift=2,rotate=10,brightness=0.2,noise=0.05");
+  const auto batches = [&](int shard, int shard_count) {
+    BatchLoaderOptions sharded = options;
+    sharded.shard = shard;
+    sharded.shard_count = shard_count;
+    BatchLoader loader(data, data.split(kSplitTrain), sharded);
+    std::vector<Batch> all;
+    while (auto batch = loader.next()) all.push_back(std::move(*batch));
+    return all;
+  };
+  const std::vector<Batch> single = batches(0, 1);
+  const std::vector<Batch> first = batches(0, 2);
+  const std::vector<Batch> second = batches(1, 2);
+  ASSERT_EQ(single.size(), 3u);
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(first.back().labels.size(0), 2);
+  EXPECT_EQ(second.back().global_count, 5);
+  for (size_t index = 0; index < single.size(); ++index) {
+    EXPECT_TRUE(torch::equal(torch::cat({first[index].images, second[index].images}), single[index].images)) << index;
+    EXPECT_TRUE(torch::equal(torch::cat({first[index].labels, second[index].labels}), single[index].labels)) << index;
+  }
+}
+
+// Runs `body(rank, group)` on two threads, one per rank of a loopback Gloo group.
+template <typename Result>
+std::vector<Result> on_two_ranks(const std::function<Result(int, ProcessGroup&)>& body) {
+  const int port = testing::free_loopback_port();
+  std::vector<std::future<Result>> ranks;
+  for (int rank = 0; rank < 2; ++rank) {
+    ranks.push_back(std::async(std::launch::async, [rank, port, &body] {
+      LaunchEnvironment environment;
+      environment.master_port = port;
+      environment.rank = rank;
+      environment.world_size = 2;
+      std::unique_ptr<ProcessGroup> group = ProcessGroup::connect(environment, {});
+      return body(rank, *group);
+    }));
+  }
+  std::vector<Result> results;
+  for (auto& rank : ranks) results.push_back(rank.get());
+  return results;
+}
+
+struct AveragedStep {
+  std::vector<torch::Tensor> gradients;
+  bool stop = false;
+  int buckets = 0;
+};
+
+TEST(GradientAllreduce, averages_every_bucket_and_the_shared_values_and_a_rank_without_images_counts_zeros) {
+  const auto results = on_two_ranks<AveragedStep>([](int rank, ProcessGroup& group) {
+    torch::manual_seed(3);
+    // A channels-last convolution weight, a matrix and a bias, in buckets of 64 bytes (several).
+    std::vector<torch::Tensor> parameters{
+        torch::randn({4, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(),
+        torch::randn({5, 7}).requires_grad_(), torch::randn({5}).requires_grad_()};
+    GradientAllreduce gradients(group, parameters, /*bucket_bytes=*/64);
+    // Step 1: rank r's loss is (r + 1) times the weighted sum, so its gradients are (r + 1) * w.
+    gradients.begin_step({0.0f, 0.25f});
+    torch::Tensor loss = torch::zeros({});
+    for (auto& parameter : parameters) loss = loss + (parameter * parameter.detach()).sum() * (rank + 1);
+    loss.backward();
+    const auto first_means = gradients.finish_step();
+    EXPECT_EQ(first_means[0], 0.0f);
+    EXPECT_EQ(first_means[1], 0.25f);
+    AveragedStep step;
+    step.buckets = gradients.bucket_count();
+    for (auto& parameter : parameters) {
+      EXPECT_TRUE(torch::allclose(parameter.grad(), parameter.detach() * 1.5)) << "rank " << rank;
+    }
+    // Step 2: rank 1 has no images (no backward) and asks to stop.
+    for (auto& parameter : parameters) parameter.mutable_grad().zero_();
+    gradients.begin_step({rank == 1 ? 1.0f : 0.0f, 0.0f});
+    if (rank == 0) {
+      torch::Tensor second = torch::zeros({});
+      for (auto& parameter : parameters) second = second + (parameter * parameter.detach()).sum() * 2.0;
+      second.backward();
+    }
+    step.stop = gradients.finish_step()[0] > 0;
+    for (auto& parameter : parameters) step.gradients.push_back(parameter.grad().clone());
+    step.gradients.push_back(parameters[0].detach().clone());
+    return step;
+  });
+  for (const AveragedStep& step : results) {
+    EXPECT_GT(step.buckets, 2);
+    EXPECT_TRUE(step.stop);
+    for (size_t index = 0; index + 1 < step.gradients.size(); ++index) {
+      EXPECT_TRUE(torch::allclose(step.gradients[index], results[0].gradients[index]));
+    }
+    // Averaged with rank 1's zeros: 2 w / 2 = w.
+    EXPECT_TRUE(torch::allclose(step.gradients[0], step.gradients.back()));
+  }
+}
+
+TEST(DataParallel, sums_metrics_and_shares_rank_0s_text) {
+  const auto results = on_two_ranks<std::vector<double>>([](int rank, ProcessGroup& group) {
+    DataParallel parallel(group);
+    std::vector<double> values{1.0 + rank, 10.0};
+    parallel.sum(values);
+    const std::string shared = parallel.share_checkpoint(rank == 0 ? std::string("checkpoint bytes") : std::string());
+    values.push_back(shared == "checkpoint bytes" ? 1.0 : 0.0);
+    values.push_back(static_cast<double>(parallel.share_of({0, 1, 2, 3, 4}).size()));
+    return values;
+  });
+  EXPECT_EQ(results[0], (std::vector<double>{3.0, 20.0, 1.0, 2.0}));
+  EXPECT_EQ(results[1], (std::vector<double>{3.0, 20.0, 1.0, 3.0}));
+}
+
+}  // namespace
+}  // namespace edgeloop
