@@ -6,7 +6,9 @@
 #include <memory>
 
 #include "cli/cli_context.h"
+#include "cli/device_push_lines.h"
 #include "edgeloop/bundle/bundle.h"
+#include "edgeloop/deploy/device_push.h"
 #include "edgeloop/edge/bundle_model_loader.h"
 #include "edgeloop/export/model_exporter.h"
 #include "edgeloop/runtime/engine_timing.h"
@@ -120,6 +122,21 @@ void add_export_commands(CLI::App& app, CliContext& context) {
       std::string engines;
       for (const std::string& engine : verification.engines) engines += (engines.empty() ? "" : ", ") + engine;
       std::printf("  loaded and run once on %s, as the device does\n", engines.c_str());
+    });
+  });
+
+  auto push_directory = std::make_shared<std::string>();
+  auto push_options = std::make_shared<DevicePushOptions>();
+  auto* push = bundle->add_subcommand(
+      "push", "Send a bundle to a running edgeloop-edge over HTTP (resumable), swap to it and wait for the device's "
+              "probation verdict: kept, or rolled back by the device with the reason");
+  push->add_option("dir", *push_directory, "Bundle folder")->required();
+  add_device_push_options(*push, *push_options);
+  push->callback([&context, push_directory, push_options] {
+    run_command(context, [&] {
+      const DevicePushOutcome outcome = push_bundle_to_device(*push_directory, *push_options);
+      print_device_push(outcome, context.json);
+      require_device_kept(outcome);
     });
   });
 }

@@ -20,6 +20,8 @@ void add_export_commands(CLI::App& app, CliContext& context);
 void add_lineage_commands(CLI::App& app, CliContext& context);
 void add_quickstart_commands(CLI::App& app, CliContext& context);
 void add_label_commands(CLI::App& app, CliContext& context);
+void add_retrain_commands(CLI::App& app, CliContext& context);
+void add_promote_commands(CLI::App& app, CliContext& context);
 }  // namespace edgeloop::cli
 
 int main(int argc, char** argv) {
@@ -55,6 +57,8 @@ int main(int argc, char** argv) {
   add_lineage_commands(app, context);
   add_quickstart_commands(app, context);
   add_label_commands(app, context);
+  add_retrain_commands(app, context);
+  add_promote_commands(app, context);
 
   CLI11_PARSE(app, argc, argv);
   return context.exit_status;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 #include <opencv2/core.hpp>
@@ -37,6 +38,14 @@ class BrightnessEngine : public Engine {
 
  private:
   std::chrono::microseconds delay_;
+};
+
+// A model whose engine throws on every frame: a bundle that verifies but cannot run on this stream.
+class FailingEngine : public Engine {
+ public:
+  std::string name() const override { return "fake-failing"; }
+  InferenceResult infer(const float*, int) override { throw std::runtime_error("fake engine: output shape mismatch"); }
+  double load_milliseconds() const override { return 0.0; }
 };
 
 inline std::shared_ptr<LoadedModel> make_brightness_model(const std::string& model_id,

@@ -143,11 +143,16 @@ struct AveragedStep {
 
 TEST(GradientAllreduce, averages_every_bucket_and_the_shared_values_and_a_rank_without_images_counts_zeros) {
   const auto results = on_two_ranks<AveragedStep>([](int rank, ProcessGroup& group) {
-    torch::manual_seed(3);
-    // A channels-last convolution weight, a matrix and a bias, in buckets of 64 bytes (several).
+    // A channels-last convolution weight, a matrix and a bias, in buckets of 64 bytes (several); the
+    // same values on both ranks without the global generator, which the two rank threads share.
+    const auto values = [](std::vector<int64_t> shape) {
+      int64_t count = 1;
+      for (int64_t size : shape) count *= size;
+      return torch::linspace(-1.0, 2.0, count).reshape(shape);
+    };
     std::vector<torch::Tensor> parameters{
-        torch::randn({4, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(),
-        torch::randn({5, 7}).requires_grad_(), torch::randn({5}).requires_grad_()};
+        values({4, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(),
+        values({5, 7}).requires_grad_(), values({5}).requires_grad_()};
     GradientAllreduce gradients(group, parameters, /*bucket_bytes=*/64);
     // Step 1: rank r's loss is (r + 1) times the weighted sum, so its gradients are (r + 1) * w.
     gradients.begin_step({0.0f, 0.25f});
@@ -198,6 +203,20 @@ TEST(DataParallel, sums_metrics_and_shares_rank_0s_text) {
   });
   EXPECT_EQ(results[0], (std::vector<double>{3.0, 20.0, 1.0, 2.0}));
   EXPECT_EQ(results[1], (std::vector<double>{3.0, 20.0, 1.0, 3.0}));
+}
+
+TEST(DataParallel, ranks_with_different_options_are_refused_on_every_rank_naming_the_rank_and_the_option) {
+  const auto messages = on_two_ranks<std::string>([](int rank, ProcessGroup& group) {
+    DataParallel parallel(group);
+    Json agreement{{"dataset_version", "v"}, {"dataset", "shapes@1"}, {"split_sizes", {{"train", 90}}},
+                   {"preprocess", "p"},      {"code_commit", "c"},
+                   {"options", {{"lr", rank == 0 ? 0.001 : 0.01}, {"batch", 64}}}};
+    return error_of([&] { parallel.check_agreement(agreement); });
+  });
+  for (const std::string& message : messages) {
+    EXPECT_EQ(message, "rank 1 of 2 sees option lr = 0.01 where rank 0 has 0.001: refusing to train; start every "
+                       "rank with the same options");
+  }
 }
 
 }  // namespace

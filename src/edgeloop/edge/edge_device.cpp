@@ -13,13 +13,17 @@ EdgeDevice::EdgeDevice(const EdgeOptions& options, ModelLoader loader, std::ostr
   if (options_.bundle.empty()) throw invalid_argument("no bundle: pass --bundle DIR (or set EDGELOOP_BUNDLE)");
   slot_ = std::make_unique<ModelSlot>(loader(options_.bundle));
   metrics_.set_model(slot_->current()->model_id, slot_->current()->engine->name());
-  swapper_ = std::make_unique<ModelSwapper>(*slot_, loader, metrics_);
+  swapper_ = std::make_unique<ModelSwapper>(*slot_, loader, metrics_, options_.swap);
+  inbox_ = std::make_unique<BundleInbox>(options_.bundle_store);
   if (!source) {
     if (options_.source.empty()) throw invalid_argument("no source: pass --source SRC (or set EDGELOOP_SOURCE)");
     source = open_frame_source(options_.source, options_.source_options, clock);
   }
   source_ = std::move(source);
   pipeline_ = std::make_unique<EdgePipeline>(*source_, *slot_, metrics_, options_.pipeline, clock);
+  pipeline_->set_frame_observer([this](const std::string& model_id, const FrameRecord& frame) {
+    swapper_->observe_frame(model_id, frame);
+  });
   if (options_.jsonl_stdout && jsonl_stdout) {
     stdout_sink_ = std::make_unique<JsonlSink>(*jsonl_stdout, options_.jsonl_all_topics);
     pipeline_->add_sink(stdout_sink_.get());
@@ -71,14 +75,24 @@ Json EdgeDevice::swap_model(const std::string& bundle, bool wait, const std::str
   return outcome ? outcome->to_json() : Json::object();
 }
 
+std::string EdgeDevice::publish_bundle(const std::string& bundle_id) {
+  // The serving model's and the one before stay in the store, whatever their age.
+  const Json swap = swapper_->status();
+  const std::vector<std::string> keep{swap.value("model_id", ""), swap.value("previous_model_id", "")};
+  return inbox_->publish(bundle_id, keep).string();
+}
+
 Json EdgeDevice::run_command(const std::string& name, const Json& payload) {
   if (name == "config") {
     pipeline_->update_settings(payload);
     return to_json(pipeline_->settings());
   }
   if (name == "model") {
+    if (payload.contains("bundle_id") && payload["bundle_id"].is_string()) {
+      return swap_model(publish_bundle(payload["bundle_id"].get<std::string>()), /*wait=*/false, "mqtt");
+    }
     if (!payload.contains("bundle") || !payload["bundle"].is_string()) {
-      throw invalid_argument("the model command needs {\"bundle\": \"/path/to/bundle\"}");
+      throw invalid_argument("the model command needs {\"bundle\": \"/path/to/bundle\"} or {\"bundle_id\": ID} of a pushed bundle");
     }
     return swap_model(payload["bundle"].get<std::string>(), /*wait=*/false, "mqtt");
   }
@@ -94,6 +108,7 @@ HttpHandlers EdgeDevice::http_handlers() {
     status["source"] = source_->description();
     status["device_id"] = options_.device_id;
     if (mqtt_) status["mqtt"] = {{"connected", mqtt_->connected()}, {"dropped", mqtt_->dropped()}};
+    status["swap"] = swapper_->status();
     return status;
   };
   handlers.ready = [this] { return slot_->current() != nullptr; };
@@ -102,6 +117,21 @@ HttpHandlers EdgeDevice::http_handlers() {
     return predict_image(*slot_->current(), image, options_.pipeline.top_k).to_json();
   };
   handlers.swap_model = [this](const std::string& bundle, bool wait) { return swap_model(bundle, wait, "http"); };
+  handlers.publish_bundle = [this](const std::string& bundle_id) { return publish_bundle(bundle_id); };
+  handlers.receive_bundle = [this](const std::string& bundle_id, const std::string& file, int64_t offset,
+                                   const std::string& bytes) {
+    const int64_t size = inbox_->receive(bundle_id, file, offset, bytes);
+    return Json{{"bundle_id", bundle_id}, {"file", file}, {"size", size}};
+  };
+  handlers.bundle_status = [this](const std::string& bundle_id) {
+    Json files = Json::object();
+    bool complete = true;
+    for (const auto& [name, sizes] : inbox_->received(bundle_id)) {
+      files[name] = {{"received", sizes.first}, {"expected", sizes.second}};
+      complete = complete && sizes.first == sizes.second;
+    }
+    return Json{{"bundle_id", bundle_id}, {"files", files}, {"complete", complete}};
+  };
   handlers.config = [this] { return to_json(pipeline_->settings()); };
   handlers.update_config = [this](const Json& patch) {
     pipeline_->update_settings(patch);

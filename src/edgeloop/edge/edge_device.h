@@ -8,6 +8,7 @@
 #include <memory>
 #include <ostream>
 
+#include "edgeloop/edge/bundle_inbox.h"
 #include "edgeloop/edge/edge_metrics.h"
 #include "edgeloop/edge/edge_options.h"
 #include "edgeloop/edge/edge_pipeline.h"
@@ -36,16 +37,19 @@ class EdgeDevice {
   int http_port() const { return http_ ? http_->port() : 0; }
   EdgeMetrics& metrics() { return metrics_; }
   ModelSlot& models() { return *slot_; }
+  ModelSwapper& swapper() { return *swapper_; }
   EdgePipeline& pipeline() { return *pipeline_; }
 
  private:
   Json run_command(const std::string& name, const Json& payload);   // MQTT commands
   Json swap_model(const std::string& bundle, bool wait, const std::string& origin);
+  std::string publish_bundle(const std::string& bundle_id);   // a pushed bundle's folder, ready to swap to
 
   EdgeOptions options_;
   EdgeMetrics metrics_;
   std::unique_ptr<ModelSlot> slot_;
   std::unique_ptr<ModelSwapper> swapper_;
+  std::unique_ptr<BundleInbox> inbox_;
   std::unique_ptr<FrameSource> source_;
   std::unique_ptr<EdgePipeline> pipeline_;
   std::unique_ptr<JsonlSink> stdout_sink_;

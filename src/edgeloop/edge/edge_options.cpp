@@ -33,6 +33,7 @@ constexpr EnvironmentOverride kEnvironmentOverrides[] = {
     {"EDGELOOP_CAPTURE_DIR", "/capture/directory"},
     {"EDGELOOP_CAPTURE_MAX_BYTES", "/capture/max_bytes"},
     {"EDGELOOP_DRIFT_ALPHA", "/drift/family_alpha"},
+    {"EDGELOOP_BUNDLE_STORE", "/bundle_store"},
 };
 // ...and each twin threshold's variable (edge/twin_thresholds.h) sets /thresholds/<twin key>.
 
@@ -155,6 +156,25 @@ EdgeOptions edge_options_from_json(const Json& config) {
       throw invalid_argument("edge config: http.max_connections_per_client, http.threads and http.listen_backlog must be at least 1");
     }
     if (options.http.port < 0 || options.http.port > 65535) throw invalid_argument("edge config: http.port must be 0..65535");
+  }
+  read_path(config, "bundle_store", options.bundle_store, "");
+  if (config.contains("swap")) {
+    const Json& swap = config["swap"];
+    WatchOptions& watch = options.swap;
+    read_into(swap, "probation_frames", watch.probation_frames, "swap.");
+    read_into(swap, "max_engine_errors", watch.max_engine_errors, "swap.");
+    read_into(swap, "max_latency_ratio", watch.max_latency_ratio, "swap.");
+    read_into(swap, "min_confidence_ratio", watch.min_confidence_ratio, "swap.");
+    read_into(swap, "collapse_share", watch.collapse_share, "swap.");
+    read_into(swap, "collapse_baseline_share", watch.collapse_baseline_share, "swap.");
+    read_into(swap, "min_baseline_frames", watch.min_baseline_frames, "swap.");
+    if (watch.probation_frames < 0 || watch.probation_frames > 100000) {
+      throw invalid_argument("edge config: swap.probation_frames must be 0..100000 (0: no probation)");
+    }
+    if (watch.max_engine_errors < 0 || watch.max_latency_ratio < 0 || watch.min_confidence_ratio < 0 ||
+        watch.min_baseline_frames < 0 || !(watch.collapse_share > 0 && watch.collapse_share <= 1)) {
+      throw invalid_argument("edge config: swap limits must be >= 0, and swap.collapse_share in (0, 1]");
+    }
   }
   if (options.threads < 0) throw invalid_argument("edge config: threads must be >= 0");
   return options;

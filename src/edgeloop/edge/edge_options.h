@@ -13,6 +13,7 @@
 #include "edgeloop/core/config.h"
 #include "edgeloop/edge/edge_pipeline.h"
 #include "edgeloop/edge/frame_source.h"
+#include "edgeloop/edge/model_watch.h"
 
 namespace edgeloop {
 
@@ -58,6 +59,10 @@ struct EdgeOptions {
   bool jsonl_all_topics = false;            // also health/drift/captures/status lines
   MqttOptions mqtt;
   HttpOptions http;
+  // Bundles pushed over HTTP (PUT /v1/bundles/ID/FILE) are kept here, the newest few, so a swap
+  // can go back to the previous one (edge/bundle_inbox.h).
+  std::filesystem::path bundle_store = "edgeloop-bundles";
+  WatchOptions swap;                        // a new model's probation and when it is rolled back
 };
 
 // Reads a YAML/JSON tree (see docs/cli.md for the keys). Throws Error(kInvalidArgument) naming

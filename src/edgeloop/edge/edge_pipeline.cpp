@@ -180,6 +180,8 @@ void EdgePipeline::capture_loop() {
   queues_->captured.close();
 }
 
+void EdgePipeline::set_frame_observer(FrameObserver observer) { frame_observer_ = std::move(observer); }
+
 void EdgePipeline::infer_loop() {
   while (std::optional<Item> item = queues_->captured.pop()) {
     if (!item->disconnect) {
@@ -198,7 +200,16 @@ void EdgePipeline::infer_loop() {
         ++failed_;
         metrics_.add_counter("frames_failed");
         spdlog::warn("frame {} not inferred: {}", item->frame.index, error.what());
+        if (frame_observer_ && item->model) frame_observer_(item->model->model_id, FrameRecord{.failed = true});
         continue;
+      }
+      if (frame_observer_) {
+        FrameRecord record{.infer_seconds = item->stage_seconds[kInfer]};
+        if (!item->top_k.empty()) {
+          record.top1_probability = item->top_k.front().score;
+          record.top1_class = item->top_k.front().class_id;
+        }
+        frame_observer_(item->model->model_id, record);
       }
     }
     if (!queues_->inferred.push(std::move(*item))) break;

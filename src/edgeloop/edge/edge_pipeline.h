@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "edgeloop/edge/event_sink.h"
 #include "edgeloop/edge/frame_source.h"
 #include "edgeloop/edge/loaded_model.h"
+#include "edgeloop/edge/model_watch.h"
 #include "edgeloop/monitor/camera_health.h"
 #include "edgeloop/monitor/drift_detector.h"
 
@@ -70,6 +72,10 @@ class EdgePipeline {
   ~EdgePipeline();
 
   void add_sink(EventSink* sink);            // before run(); not owned
+  // Called on the inference thread for every frame inferred or failed (the swapper's probation
+  // watch, edge/model_swapper.h); before run().
+  using FrameObserver = std::function<void(const std::string& model_id, const FrameRecord& frame)>;
+  void set_frame_observer(FrameObserver observer);
   PipelineSummary run();
   void stop();                                // ends the source; run() drains and returns
   void update_settings(const Json& patch);    // throws Error(kInvalidArgument); applied between frames
@@ -91,6 +97,7 @@ class EdgePipeline {
   PipelineOptions options_;
   Clock& clock_;
   std::vector<EventSink*> sinks_;
+  FrameObserver frame_observer_;
   std::unique_ptr<Queues> queues_;
   std::unique_ptr<CaptureStore> capture_store_;
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 
 #include <httplib.h>
@@ -280,13 +281,37 @@ void HttpServer::route() {
     guarded(response, [&] {
       if (!handlers_.swap_model) throw unsupported("this server does not swap models");
       const Json body = parse_body(request);
-      if (!body.contains("bundle") || !body["bundle"].is_string()) {
-        throw invalid_argument("POST /v1/model needs {\"bundle\": \"/path/to/bundle\"}");
+      std::string bundle;
+      if (body.contains("bundle_id") && body["bundle_id"].is_string() && handlers_.publish_bundle) {
+        bundle = handlers_.publish_bundle(body["bundle_id"].get<std::string>());
+      } else if (body.contains("bundle") && body["bundle"].is_string()) {
+        bundle = body["bundle"].get<std::string>();
+      } else {
+        throw invalid_argument("POST /v1/model needs {\"bundle\": \"/path/to/bundle\"} or {\"bundle_id\": ID} of a pushed bundle");
       }
       const bool wait = request.has_param("wait") && request.get_param_value("wait") != "0";
-      Json outcome = handlers_.swap_model(body["bundle"].get<std::string>(), wait);
+      Json outcome = handlers_.swap_model(bundle, wait);
       const int status = !wait ? 202 : outcome.value("event", "") == "model_swapped" ? 200 : 422;
       reply_json(response, status, outcome);
+    });
+  });
+  server_->Put(R"(/v1/bundles/([^/]+)/([^/]+))", [this](const httplib::Request& request, httplib::Response& response) {
+    guarded(response, [&] {
+      if (!handlers_.receive_bundle) throw unsupported("this server does not take bundles");
+      int64_t offset = 0;
+      if (request.has_param("offset")) {
+        const std::string text = request.get_param_value("offset");
+        char* end = nullptr;
+        offset = std::strtoll(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0' || offset < 0) throw invalid_argument("offset must be a byte count, e.g. ?offset=0");
+      }
+      reply_json(response, 200, handlers_.receive_bundle(request.matches[1], request.matches[2], offset, request.body));
+    });
+  });
+  server_->Get(R"(/v1/bundles/([^/]+))", [this](const httplib::Request& request, httplib::Response& response) {
+    guarded(response, [&] {
+      if (!handlers_.bundle_status) throw unsupported("this server does not take bundles");
+      reply_json(response, 200, handlers_.bundle_status(request.matches[1]));
     });
   });
   server_->Get("/v1/config", [this](const httplib::Request&, httplib::Response& response) {

@@ -8,11 +8,15 @@
 //   GET  /healthz      200 while the process runs            GET /readyz   200 once a model serves
 //   GET  /metrics      Prometheus text                         GET /v1/status  JSON
 //   POST /v1/predict   body: one encoded image → prediction JSON
-//   POST /v1/model     {"bundle": DIR} → hot swap (202; with ?wait=1 the outcome, 200 or 422)
+//   POST /v1/model     {"bundle": DIR} or {"bundle_id": ID} (pushed as below) → hot swap (202;
+//                      with ?wait=1 the outcome, 200 or 422); the new model then runs on probation
+//   PUT  /v1/bundles/ID/FILE?offset=N   a chunk of a pushed bundle's file (bundle.json first)
+//   GET  /v1/bundles/ID                 bytes received per file, to resume a push
 //   GET|PUT /v1/config thresholds (drift, health, capture), partial updates
 // The work is done by the handlers edged wires in. Thread-safe (httplib's worker threads).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +39,10 @@ struct HttpHandlers {
   std::function<std::string()> metrics;                     // GET /metrics
   std::function<Json(const cv::Mat& image)> predict;        // POST /v1/predict (decoded image)
   std::function<Json(const std::string& bundle, bool wait)> swap_model;   // POST /v1/model
+  std::function<std::string(const std::string& bundle_id)> publish_bundle;  // {"bundle_id"} → its folder
+  std::function<Json(const std::string& bundle_id, const std::string& file, int64_t offset, const std::string& bytes)>
+      receive_bundle;                                         // PUT /v1/bundles/ID/FILE
+  std::function<Json(const std::string& bundle_id)> bundle_status;   // GET /v1/bundles/ID
   std::function<Json()> config;                             // GET /v1/config
   std::function<Json(const Json& patch)> update_config;     // PUT /v1/config
 };

@@ -1,5 +1,7 @@
 #include "edgeloop/eval/model_evaluation.h"
 
+#include <algorithm>
+
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/classic_model.h"
 #include "edgeloop/models/layer_graph_module.h"
@@ -21,6 +23,8 @@ struct Evaluated {
   TrainingData data;
   std::string split;
   ClassificationMetrics metrics;
+  std::vector<int> truth;       // [N]
+  std::vector<int> predicted;   // [N]
 };
 
 std::vector<float> torch_probabilities(const Workspace& workspace, const StoredModel& model, const TrainingData& data,
@@ -43,7 +47,7 @@ std::vector<float> torch_probabilities(const Workspace& workspace, const StoredM
 Evaluated run_evaluation(const Workspace& workspace, Registry& registry, const std::string& model_reference,
                          const std::string& data_reference, const std::string& split, int threads) {
   set_torch_threads(threads);
-  Evaluated evaluated{ModelStore(registry).resolve(model_reference), {}, {}, split, {}};
+  Evaluated evaluated{ModelStore(registry).resolve(model_reference), {}, {}, split, {}, {}, {}};
   evaluated.model = load_stored_model(workspace, evaluated.record.id);
   const StoredModel& model = evaluated.model;
   const std::string reference =
@@ -69,6 +73,12 @@ Evaluated run_evaluation(const Workspace& workspace, Registry& registry, const s
   labels.reserve(indices.size());
   for (int64_t index : indices) labels.push_back(evaluated.data.labels[index]);
   evaluated.metrics = compute_classification_metrics(labels, probabilities, model.labels);
+  const size_t classes = model.labels.size();
+  for (size_t row = 0; row < labels.size(); ++row) {
+    const auto first = probabilities.begin() + static_cast<std::ptrdiff_t>(row * classes);
+    evaluated.predicted.push_back(static_cast<int>(std::max_element(first, first + static_cast<std::ptrdiff_t>(classes)) - first));
+  }
+  evaluated.truth = std::move(labels);
   return evaluated;
 }
 
@@ -78,6 +88,8 @@ EvaluationReport report_of(const Evaluated& evaluated) {
   report.dataset = evaluated.data.version.reference();
   report.split = evaluated.split;
   report.metrics = evaluated.metrics;
+  report.truth = evaluated.truth;
+  report.predicted = evaluated.predicted;
   return report;
 }
 

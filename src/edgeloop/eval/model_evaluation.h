@@ -37,6 +37,8 @@ struct EvaluationReport {
   bool forced = false;            // a repeated test with --force
   int earlier_models = 0;         // test: other models tested on this test set before
   std::string note;               // test: the reuse warning and its advice ("" when unbiased)
+  std::vector<int> truth;         // [N] true class per sample, in the split's order (for paired tests)
+  std::vector<int> predicted;     // [N] the model's class per sample, same order
 
   // {"model", "dataset", "split", "accuracy", "macro_f1", "ece", "log_loss", "count", "per_class",
   //  "confusion", and for tests "ledger": {"forced", "earlier_models", "reused", "note"}}

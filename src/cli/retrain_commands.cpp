@@ -1,0 +1,49 @@
+// `edgeloop retrain --champion MODEL --add DATASET`: the champion's training data plus the new
+// labels, fine-tuned from the champion (or --from-scratch). Parse, call promote/retrain, print.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/cli_context.h"
+#include "edgeloop/promote/retrain.h"
+
+namespace edgeloop::cli {
+
+namespace {
+constexpr double kPercent = 100.0;
+}
+
+void add_retrain_commands(CLI::App& app, CliContext& context) {
+  auto options = std::make_shared<RetrainOptions>();
+  auto* retrain = app.add_subcommand("retrain", "Retrain the champion on its data plus new labels (the union), as a challenger");
+  retrain->add_option("--champion", options->champion, "The model in service (id or unique prefix)")->required();
+  retrain->add_option("--add", options->add, "Dataset version with the new labels (NAME[@N])")->required();
+  retrain->add_flag("--from-scratch", options->from_scratch, "Train the champion's architecture from scratch instead of fine-tuning");
+  retrain->add_option("--epochs", options->epochs, "Epochs (default: the champion's), within the budget");
+  retrain->add_option("--max-seconds", options->max_seconds, "Training time budget in seconds (0 = none)")->capture_default_str();
+  retrain->callback([&context, options] {
+    run_command(context, [&] {
+      options->threads = context.threads;
+      TrainerCallbacks callbacks;
+      callbacks.progress = context.progress_bar();
+      const RetrainOutcome outcome = retrain_on_union(context.workspace(), *options, callbacks);
+      const auto& model = outcome.trained.model;
+      const int64_t added = outcome.data.added - outcome.data.already_there;
+      if (context.json) {
+        std::cout << Json{{"challenger", model.id}, {"champion", outcome.champion_id}, {"data", outcome.data.version.reference()},
+                          {"added_samples", added}, {"metrics", model.metrics}, {"from_scratch", options->from_scratch}}
+                         .dump(2)
+                  << "\n";
+        return;
+      }
+      std::printf("%s: %s + %lld new labelled samples from %s\n", outcome.data.version.reference().c_str(),
+                  outcome.data.champion_data.reference().c_str(), static_cast<long long>(added),
+                  outcome.data.added_data.reference().c_str());
+      std::printf("challenger %s (%s from %s), validation accuracy %.2f%%, %.1f s\n", model.id.c_str(),
+                  options->from_scratch ? "trained from scratch" : "fine-tuned", outcome.champion_id.c_str(),
+                  model.metrics["val_accuracy"].get<double>() * kPercent, outcome.trained.result.training_seconds);
+      std::printf("next: edgeloop promote %s\n", model.id.c_str());
+    });
+  });
+}
+
+}  // namespace edgeloop::cli

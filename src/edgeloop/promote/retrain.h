@@ -1,0 +1,37 @@
+// Retrain on the union: `edgeloop retrain --champion MODEL --add DATASET`. Makes the union version
+// (union_version.h), then trains a challenger on it with the champion's own options, preprocessing
+// and seed: fine-tuned from the champion's weights (a lower learning rate; the classifier layer starts anew, as
+// `train --from` does) or,
+// on request, from scratch, within a time budget. The challenger is an ordinary stored model; the
+// gate (promote) decides whether it replaces the champion. LibTorch. One at a time per thread.
+#pragma once
+
+#include <string>
+
+#include "edgeloop/core/workspace.h"
+#include "edgeloop/promote/union_version.h"
+#include "edgeloop/train/training_session.h"
+
+namespace edgeloop {
+
+struct RetrainOptions {
+  std::string champion;               // model id (or unique prefix) of the model in service
+  std::string add;                    // dataset NAME[@N] with the new labels
+  bool from_scratch = false;          // true: train the champion's architecture from scratch on the union
+  int epochs = 0;                     // 0: the champion's, capped by the budget
+  double max_seconds = 120;           // training time budget (0 = none)
+  double fine_tune_lr_factor = 0.3;   // fine-tuning rate = the champion's given rate × this (else the recipe's --from rate)
+  int threads = 0;                    // 0 = all cores
+};
+
+struct RetrainOutcome {
+  UnionVersion data;                  // what it trained on
+  TrainOutcome trained;               // the challenger
+  std::string champion_id;
+};
+
+// Throws Error naming the fix: a classic or unknown champion, an added version without labels or
+// with classes the champion does not have.
+RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions& options, const TrainerCallbacks& callbacks = {});
+
+}  // namespace edgeloop
