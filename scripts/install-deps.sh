@@ -28,6 +28,10 @@ packages=(
   # peers and checkers for tests and benchmarks
   python3 python3-onnx python3-numpy python3-torch python3-sklearn python3-jsonschema
   chromium
+  # promtool (tests/edge checks /metrics with it; Debian ships it only inside prometheus)
+  prometheus
+  # a minimal bookworm root for bench/deploy/runtime_image_size.sh
+  debootstrap
   # an RTSP server on loopback for the device module's stream-source test (GStreamer's, from Python)
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 )

@@ -1,13 +1,15 @@
 // `edgeloop bench BUNDLE|MODEL|FILE.onnx`: speed and accuracy of a model on every engine and
-// setting, as a table (or --json) and a PNG plot of accuracy against latency.
+// setting, as a table (or --json) and an SVG plot of accuracy against latency.
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "cli/cli_context.h"
+#include "edgeloop/report/benchmark_plot.h"
 #include "edgeloop/runtime/benchmark.h"
 #include "edgeloop/runtime/benchmark_subject.h"
 #include "edgeloop/runtime/onnxruntime_peer.h"
+#include "edgeloop/train/torch_threads.h"
 
 namespace edgeloop::cli {
 namespace {
@@ -64,7 +66,7 @@ void add_bench_commands(CLI::App& app, CliContext& context) {
   bench->add_option("--validation", flags->validation, "Folder of class subfolders (default: the dataset's val split)");
   bench->add_option("--images", flags->images, "Validation images to use at most");
   bench->add_option("--iterations", flags->iterations, "Timed batch-1 runs per row");
-  bench->add_option("--plot", flags->plot, "PNG of accuracy vs latency (default: bench.png here, with accuracy)");
+  bench->add_option("--plot", flags->plot, "SVG of accuracy vs latency (default: bench.svg here, with accuracy)");
   bench->callback([&context, flags] {
     run_command(context, [&] {
       BenchmarkTargetOptions target;
@@ -85,9 +87,10 @@ void add_bench_commands(CLI::App& app, CliContext& context) {
       options.max_ram_mb = flags->max_ram_mb;
       if (auto peer = locate_onnxruntime_peer()) options.onnxruntime_peer = *peer;
       options.progress = context.progress_bar();
+      options.thread_settings = {torch_thread_setting()};   // the torch engine's rows
       BenchmarkReport report = run_benchmark(subject, options);
 
-      std::string plot = flags->plot.empty() ? "bench.png" : flags->plot;
+      std::string plot = flags->plot.empty() ? "bench.svg" : flags->plot;
       if (!write_benchmark_plot(report, plot)) plot.clear();
       if (context.json) {
         Json json = benchmark_to_json(report);

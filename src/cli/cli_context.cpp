@@ -44,6 +44,7 @@ ProgressCallback CliContext::progress_bar() const {
 }
 
 void run_command(CliContext& context, const std::function<void()>& body) {
+  if (context.parse_only) return;
   try {
     body();
   } catch (const Error& error) {

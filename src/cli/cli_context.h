@@ -21,6 +21,7 @@ struct CliContext {
   bool json = false;            // --json: machine-readable output on stdout
   int threads = 0;              // --threads N; 0: all cores
   bool quiet = false;           // --quiet: no progress bars
+  bool parse_only = false;      // --parse-only: check the command line, run nothing (docs/cli.md's examples)
   int exit_status = 0;          // set by run_command
 
   Workspace workspace() const;  // throws Error with the fix when there is none
@@ -28,7 +29,7 @@ struct CliContext {
   ProgressCallback progress_bar() const;
 };
 
-// Runs `body`; on edgeloop::Error prints "edgeloop: <message>" to stderr and records its exit
+// Runs `body` (nothing with --parse-only); on edgeloop::Error prints "edgeloop: <message>" to stderr and records its exit
 // status in `context`. Any other exception is a bug and is reported as such.
 void run_command(CliContext& context, const std::function<void()>& body);
 

@@ -6,6 +6,7 @@
 #include "cli/cli_context.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/data/balance.h"
+#include "edgeloop/data/dataset_export.h"
 #include "edgeloop/data/dataset_stats.h"
 #include "edgeloop/data/importer.h"
 #include "edgeloop/data/preview.h"
@@ -325,6 +326,27 @@ void add_show_command(CLI::App& data, CliContext& context) {
   });
 }
 
+void add_export_command(CLI::App& data, CliContext& context) {
+  auto* command = data.add_subcommand("export", "Write a dataset's images to one hash-checked file a device streams as sim:FILE");
+  auto reference = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  command->add_option("dataset", *reference, "NAME[@VERSION][:SPLIT], SPLIT = train, val, test or test:NAME")->required();
+  command->add_option("--out", *out, "The image pack to write")->required();
+  command->callback([&context, reference, out] {
+    run_command(context, [&] {
+      const DatasetExport exported = export_dataset(context.workspace(), *reference, *out);
+      if (context.json) {
+        std::cout << Json{{"source", exported.source}, {"out", exported.file}, {"images", exported.images},
+                          {"bytes", exported.bytes}}.dump(2) << "\n";
+      } else {
+        std::printf("wrote %s: %lld images of %s (%.1f KB); stream it with edgeloop-edge --source sim:%s\n",
+                    exported.file.c_str(), static_cast<long long>(exported.images), exported.source.c_str(),
+                    exported.bytes / 1024.0, exported.file.c_str());
+      }
+    });
+  });
+}
+
 }  // namespace
 
 void add_data_commands(CLI::App& app, CliContext& context) {
@@ -337,6 +359,7 @@ void add_data_commands(CLI::App& app, CliContext& context) {
   add_preview_command(*data, context);
   add_list_command(*data, context);
   add_show_command(*data, context);
+  add_export_command(*data, context);
 }
 
 }  // namespace edgeloop::cli

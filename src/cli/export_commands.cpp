@@ -11,6 +11,8 @@
 #include "edgeloop/deploy/device_push.h"
 #include "edgeloop/edge/bundle_model_loader.h"
 #include "edgeloop/export/model_exporter.h"
+#include "edgeloop/runtime/engine_timing.h"
+#include "edgeloop/runtime/toolkit_engines.h"
 
 namespace edgeloop::cli {
 namespace {
@@ -80,6 +82,8 @@ void add_export_commands(CLI::App& app, CliContext& context) {
       options.int8 = flags->int8;
       options.overwrite = flags->force;
       options.threads = context.threads;
+      options.engine_factory = runtime_parity_engine;
+      options.engine_ranker = export_engine_ranking;
       const ExportReport report = export_model(context.workspace(), flags->model, options, context.progress_bar());
       if (context.json) {
         std::cout << report.to_json().dump(2) << "\n";

@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", context.threads, "Compute threads (0 = all cores)");
   app.add_flag("-q,--quiet", context.quiet, "No progress bars");
   app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
+  // Hidden: parse the command line and stop; tests/cli checks docs/cli.md's examples with it.
+  app.add_flag("--parse-only", context.parse_only, "Check the command line and run nothing")->group("");
   app.parse_complete_callback([&] {
     edgeloop::set_log_level(verbose ? edgeloop::LogLevel::kVerbose
                                     : context.quiet ? edgeloop::LogLevel::kQuiet : edgeloop::LogLevel::kNormal);

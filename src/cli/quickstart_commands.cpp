@@ -8,6 +8,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/sweep_lines.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/quickstart/quickstart.h"
 
 namespace edgeloop::cli {
@@ -43,7 +44,7 @@ void add_quickstart_commands(CLI::App& app, CliContext& context) {
         if (progress.stage != kQuickstartStage) {
           stage_bar(progress);
         } else if (!quiet) {
-          const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          const double elapsed = seconds_since(started);
           std::fprintf(stderr, "== quickstart %lld/%lld [%6.1f s]: %s\n", static_cast<long long>(progress.done),
                        static_cast<long long>(progress.total), elapsed, progress.detail.c_str());
           std::fflush(stderr);

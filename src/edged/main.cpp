@@ -62,8 +62,7 @@ struct WatcherStop {
 // Command-line values; each overrides the config only when given.
 struct Flags {
   std::string config_file;
-  std::optional<std::string> bundle, source, engine, device_id, corrupt, jsonl_file, mqtt_broker, http_bind, capture_dir,
-      workspace;
+  std::optional<std::string> bundle, source, engine, device_id, corrupt, jsonl_file, mqtt_broker, http_bind, capture_dir;
   std::optional<int> threads, http_port;
   std::optional<double> fps;
   bool loop = false, no_stdout = false, all_topics = false, no_http = false, fp32 = false, verbose = false, quiet = false;
@@ -84,7 +83,6 @@ edgeloop::Json merged_config(const Flags& flags) {
   set("/threads", flags.threads);
   set("/source_options/fps", flags.fps);
   set("/source_options/corruption", flags.corrupt);
-  set("/source_options/workspace", flags.workspace);
   set("/jsonl/file", flags.jsonl_file);
   set("/mqtt/broker", flags.mqtt_broker);
   set("/http/bind", flags.http_bind);
@@ -106,10 +104,10 @@ int main(int argc, char** argv) {
   app.add_option("--config", flags.config_file, "YAML settings (EDGELOOP_* variables and flags override it)");
   app.add_option("--bundle", flags.bundle, "Bundle directory (bundle.json, model.onnx, ...)");
   app.add_option("--source", flags.source,
-                 "Folder, video file, /dev/videoN, camera index, rtsp:// or http:// URL, sim:PATH, sim:DATASET[@N][:SPLIT]");
-  app.add_option("--workspace", flags.workspace, "Workspace for sim:DATASET (default: found upward from here)");
+                 "Folder, video file, image pack (`edgeloop data export`), /dev/videoN, camera index, rtsp:// or "
+                 "http:// URL, or sim:PATH");
   app.add_option("--engine", flags.engine, "Engine: auto (default: the fastest here, from the bundle's ranking), onednn, onednn-int8, xnnpack, "
-                 "xnnpack-int8, opencv, opencv-int8, reference");
+                 "xnnpack-int8, opencv, opencv-int8");
   app.add_flag("--fp32", flags.fp32, "Run model.onnx even when the bundle has model.int8.onnx");
   app.add_option("--threads", flags.threads, "Inference threads (default 1; 0 = all cores)");
   app.add_option("--fps", flags.fps, "Pace folder, file and sim sources to this rate");

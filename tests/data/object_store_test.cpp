@@ -23,7 +23,7 @@ TEST(ObjectStore, identical_bytes_are_stored_once_under_their_sha256) {
   ObjectStore objects(test.workspace);
   const auto png = encoded(".png", testing::seeded_image(1, 5, 7, 3));
   const PutResult first = objects.put(png);
-  const PutResult second = objects.put(png, Durability::kDeferSync);
+  const PutResult second = objects.put(png, FileSync::kDeferred);
   EXPECT_TRUE(first.created);
   EXPECT_FALSE(second.created);
   EXPECT_EQ(first.hash, sha256_hex(png));

@@ -233,6 +233,23 @@ TEST(Dockerfile, edge_binary_links_only_libraries_the_runtime_stage_installs) {
   }
 }
 
+TEST(Dockerfile, runtime_stage_installs_only_what_edge_binary_links) {
+  const fs::path binary = fs::path(EDGELOOP_BINARY_DIR) / "src/edged/edgeloop-edge";
+  if (!fs::exists(binary)) GTEST_SKIP() << binary << " is not built in this build folder";
+  // The packages that ship a library the binary needs directly.
+  const auto owners = run_shell("objdump -p " + shell_quote(binary.string()) +
+                                " | awk '/NEEDED/ {print $2}' | while read library; do dpkg -S \"*/x86_64-linux-gnu/$library\" "
+                                "2>/dev/null | cut -d: -f1; done | sort -u");
+  std::set<std::string> needed;
+  std::istringstream lines(owners.output);
+  for (std::string package; lines >> package;) needed.insert(package);
+  for (const RuntimePackage& package : image_runtime_packages()) {
+    if (package.name == "ca-certificates") continue;   // MQTT over TLS: certificates, not a library
+    EXPECT_TRUE(needed.count(package.name)) << package.name << " is installed by the runtime stage but edgeloop-edge "
+                                            << "links none of its libraries: drop it from image_runtime_packages()";
+  }
+}
+
 TEST(Dockerfile, passes_dockerfile_utils_lint) {
   // dockerfile-utils (npm, the linter of the Dockerfile language server); installed by
   // scripts/install-deps.sh into tests/deploy/node_modules.

@@ -37,15 +37,26 @@ class RecordingSink : public EventSink {
   std::vector<std::pair<EdgeTopic, Json>> events;
 };
 
-TEST(EdgePipeline, a_file_source_infers_every_frame_in_order_and_writes_jsonl) {
-  GeneratedSource source(200, /*live=*/false, [](int64_t index) { return index % 2 ? 200 : 30; });
-  ModelSlot models(make_brightness_model("model-a"));
+// A run of `source` through model-a into JSON lines (every topic or predictions only).
+struct JsonlRun {
   EdgeMetrics metrics;
   std::ostringstream lines;
-  JsonlSink jsonl(lines, /*all_topics=*/false);
-  EdgePipeline pipeline(source, models, metrics, PipelineOptions{.queue_capacity = 2});
-  pipeline.add_sink(&jsonl);
-  PipelineSummary summary = pipeline.run();
+  PipelineSummary summary;
+  JsonlRun(FrameSource& source, bool all_topics) {
+    ModelSlot models(make_brightness_model("model-a"));
+    JsonlSink jsonl(lines, all_topics);
+    EdgePipeline pipeline(source, models, metrics, PipelineOptions{.queue_capacity = 2});
+    pipeline.add_sink(&jsonl);
+    summary = pipeline.run();
+  }
+};
+
+TEST(EdgePipeline, a_file_source_infers_every_frame_in_order_and_writes_jsonl) {
+  GeneratedSource source(200, /*live=*/false, [](int64_t index) { return index % 2 ? 200 : 30; });
+  JsonlRun run(source, /*all_topics=*/false);
+  const PipelineSummary& summary = run.summary;
+  const EdgeMetrics& metrics = run.metrics;
+  const std::ostringstream& lines = run.lines;
   EXPECT_EQ(summary.frames, 200);
   EXPECT_EQ(summary.dropped, 0);
   std::istringstream input(lines.str());
@@ -95,6 +106,28 @@ TEST(EdgePipeline, stop_ends_an_endless_live_source_and_drains) {
   auto status = sink.of(EdgeTopic::kStatus);
   ASSERT_EQ(status.size(), 2u);
   EXPECT_EQ(status.back()["event"], "stopped");
+}
+
+TEST(EdgePipeline, every_event_line_carries_its_frame_and_time) {
+  constexpr int64_t kBlackFrom = 60;   // the camera goes black: a health event
+  GeneratedSource source(160, /*live=*/false, [](int64_t index) { return index < kBlackFrom ? 120 : 0; });
+  JsonlRun run(source, /*all_topics=*/true);
+  const std::ostringstream& lines = run.lines;
+  std::istringstream input(lines.str());
+  std::string line;
+  int health_lines = 0;
+  while (std::getline(input, line)) {
+    const Json record = Json::parse(line);
+    if (record.value("topic", "") == "status") continue;   // started, stopped: not about a frame
+    EXPECT_TRUE(record.contains("frame") && record["frame"].is_number_integer()) << line;
+    EXPECT_TRUE(record.contains("ts") && record["ts"].get<int64_t>() > 0) << line;
+    // A health change (not the periodic sample every line also carries frame and ts for).
+    if (record.value("topic", "") == "health" && !record.value("sampled", false)) {
+      ++health_lines;
+      EXPECT_GE(record["frame"].get<int64_t>(), kBlackFrom) << line;
+    }
+  }
+  EXPECT_GE(health_lines, 1) << lines.str().substr(0, 2000);
 }
 
 TEST(EdgePipeline, a_brightness_shift_raises_a_drift_event_naming_brightness) {

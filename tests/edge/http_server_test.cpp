@@ -7,8 +7,11 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "edge/fakes.h"
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/edge/edge_device.h"
+#include "support/temp_dir.h"
+#include "support/subprocess.h"
 
 namespace edgeloop {
 namespace {
@@ -74,6 +77,20 @@ TEST_F(HttpServerTest, metrics_are_valid_prometheus_text_with_the_frame_count) {
   EXPECT_EQ(values["edgeloop_stage_latency_seconds_count{stage=\"infer\"}"], std::to_string(kFrames));
   EXPECT_EQ(values["edgeloop_stage_latency_seconds_bucket{stage=\"total\",le=\"+Inf\"}"], std::to_string(kFrames));
   EXPECT_EQ(values["edgeloop_camera_health_state"], "0");
+}
+
+TEST_F(HttpServerTest, metrics_pass_promtool_check_metrics) {
+  // promtool (Debian's prometheus package, scripts/install-deps.sh) lints what a Prometheus server
+  // scrapes: every metric has HELP and TYPE, counters end in _total, names and values parse.
+  auto response = client_->Get("/metrics");
+  ASSERT_EQ(response->status, 200);
+  testing::TempDir folder;
+  write_file_atomically(folder / "metrics.txt", response->body);
+  const auto checked = testing::run_shell("promtool check metrics < " + testing::shell_quote((folder / "metrics.txt").string()) +
+                                          " 2>&1");
+  EXPECT_EQ(checked.exit_status, 0) << checked.output;
+  EXPECT_EQ(checked.output, "") << response->body;
+  EXPECT_NE(response->body.find("# HELP edgeloop_model_info "), std::string::npos);
 }
 
 TEST_F(HttpServerTest, status_reports_frames_model_and_engine) {

@@ -49,7 +49,7 @@ ExportWorkspace::ExportWorkspace(int train_images, int val_images) : workspace_(
     const int label = index % kExportTestClasses;
     std::vector<uint8_t> png;
     cv::imencode(".png", synthetic_image(label, generator), png);
-    const PutResult put = objects.put(png, Durability::kDeferSync);
+    const PutResult put = objects.put(png, FileSync::kDeferred);
     infos.push_back(ObjectInfo{put.hash, static_cast<int64_t>(png.size()), "png", kSide, kSide, 1});
     Sample sample;
     sample.object_hash = put.hash;

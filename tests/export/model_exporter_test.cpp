@@ -10,6 +10,8 @@
 #include "edgeloop/export/model_exporter.h"
 #include "edgeloop/export/parity_check.h"
 #include "edgeloop/runtime/engine_ranking.h"
+#include "edgeloop/runtime/engine_timing.h"
+#include "edgeloop/runtime/toolkit_engines.h"
 #include "export/export_workspace.h"
 #include "support/temp_dir.h"
 
@@ -28,6 +30,8 @@ ExportOptions quick_options(const std::filesystem::path& output) {
   options.calibration_images = 60;
   options.int8_evaluation_images = 90;
   options.threads = 1;
+  options.engine_factory = runtime_parity_engine;
+  options.engine_ranker = export_engine_ranking;
   return options;
 }
 

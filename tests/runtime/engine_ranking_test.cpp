@@ -6,6 +6,7 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/runtime/engine_ranking.h"
+#include "edgeloop/runtime/engine_timing.h"
 #include "runtime/test_models.h"
 
 namespace edgeloop {

@@ -51,7 +51,7 @@ void sync_directory(const std::filesystem::path& directory) {
   ::close(fd);
 }
 
-void write_file_atomically(const std::filesystem::path& target, std::span<const uint8_t> bytes) {
+void write_file_atomically(const std::filesystem::path& target, std::span<const uint8_t> bytes, FileSync sync) {
   std::error_code ignored;
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path(), ignored);
   const std::filesystem::path temporary = new_temporary_path(target);
@@ -59,7 +59,7 @@ void write_file_atomically(const std::filesystem::path& target, std::span<const 
   if (fd < 0) throw disk_error("cannot create", temporary, errno);
   try {
     write_all(fd, bytes.data(), bytes.size(), target);
-    if (::fsync(fd) != 0) throw disk_error("cannot sync", target, errno);
+    if (sync == FileSync::kNow && ::fsync(fd) != 0) throw disk_error("cannot sync", target, errno);
   } catch (...) {
     ::close(fd);
     std::filesystem::remove(temporary, ignored);
@@ -75,7 +75,7 @@ void write_file_atomically(const std::filesystem::path& target, std::span<const 
     std::filesystem::remove(temporary, ignored);
     throw disk_error("cannot rename onto", target, error_number);
   }
-  sync_directory(target.parent_path());
+  if (sync == FileSync::kNow) sync_directory(target.parent_path());
 }
 
 void write_file_atomically(const std::filesystem::path& target, std::string_view text) {

@@ -11,8 +11,14 @@
 
 namespace edgeloop {
 
+// When a write reaches the disk. kDeferred skips the fsyncs (file and folder) for bulk writes whose
+// caller makes them durable together afterwards (ObjectStore::sync, one syncfs); the rename still
+// makes the file appear whole or not at all.
+enum class FileSync { kNow, kDeferred };
+
 // Throws Error(kIo) naming the file (a full disk says so) and leaves the target untouched.
-void write_file_atomically(const std::filesystem::path& target, std::span<const uint8_t> bytes);
+void write_file_atomically(const std::filesystem::path& target, std::span<const uint8_t> bytes,
+                           FileSync sync = FileSync::kNow);
 void write_file_atomically(const std::filesystem::path& target, std::string_view text);
 
 // Copies a file under the same guarantee.

@@ -26,6 +26,20 @@ void set_compute_threads(int requested) {
   setenv("OPENBLAS_NUM_THREADS", value.c_str(), /*overwrite=*/1);
 }
 
+ScopedThreads::ScopedThreads(int requested, std::vector<ThreadSetting> others)
+    : threads_(resolve_thread_count(requested)), previous_opencv_(cv::getNumThreads()), others_(std::move(others)) {
+  cv::setNumThreads(threads_);
+  for (const ThreadSetting& setting : others_) {
+    previous_others_.push_back(setting.get());
+    setting.set(threads_);
+  }
+}
+
+ScopedThreads::~ScopedThreads() {
+  cv::setNumThreads(previous_opencv_);
+  for (size_t index = 0; index < others_.size(); ++index) others_[index].set(previous_others_[index]);
+}
+
 void set_openmp_threads_of_this_thread(int threads) {
   thread_local int applied = 0;
   const int count = resolve_thread_count(threads);

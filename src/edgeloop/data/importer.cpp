@@ -14,6 +14,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/filesystem_guard.h"
 #include "edgeloop/core/log.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/core/threads.h"
 #include "edgeloop/data/image_probe.h"
 #include "edgeloop/data/import_source.h"
@@ -101,7 +102,7 @@ ItemOutcome process_item(const ImportItem& item, ObjectStore& objects, double ma
     }
     outcome.object = ObjectInfo{"", 0, header->format, decoded.cols, decoded.rows, decoded.channels()};
   }
-  const PutResult stored = objects.put(bytes, Durability::kDeferSync);
+  const PutResult stored = objects.put(bytes, FileSync::kDeferred);
   outcome.object.hash = stored.hash;
   outcome.object.bytes = static_cast<int64_t>(bytes.size());
   outcome.created = stored.created;
@@ -133,41 +134,19 @@ int class_index(std::vector<std::string>& classes, const std::string& name) {
   return static_cast<int>(classes.size()) - 1;
 }
 
-// The import itself; import_dataset runs it under guard_filesystem.
-ImportResult import_unguarded(const Workspace& workspace, Registry& registry, const fs::path& source,
-                              const ImportOptions& options, const ProgressCallback& progress) {
-  const auto started = std::chrono::steady_clock::now();
-  DatasetStore::check_dataset_name(options.name);
-  DatasetStore datasets(registry);
-  ImportResult result;
-  result.format = detect_import_format(source, options.format);
-  const std::optional<DatasetVersion> parent = datasets.try_resolve(options.name);
-  if (options.add && !parent) {
-    throw not_found("--add: there is no dataset `" + options.name + "` to add to: drop --add to create it");
+// Removes the objects `outcomes` created: the import did not complete.
+void remove_created_objects(ObjectStore& objects, const std::vector<ItemOutcome>& outcomes) {
+  for (const ItemOutcome& outcome : outcomes) {
+    if (outcome.created) objects.remove(outcome.object.hash);
   }
+}
 
-  ImportSource items = read_source(source, result.format, options);
-  const auto seconds_since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
-  spdlog::debug("import: {} items read from {} in {:.2f} s", items.items.size(), source.string(), seconds_since_start());
-  ObjectStore objects(workspace);
-  const ObjectsLock objects_lock(workspace, [&] {
-    const std::unordered_set<std::string> registered = registered_object_hashes(registry);
-    const int64_t removed =
-        remove_unregistered_objects(workspace, [&](const std::string& hash) { return registered.count(hash) > 0; });
-    spdlog::debug("import: {} unregistered objects removed (left by a killed import)", removed);
-  });
+// Checks and stores every item on options.threads decode workers; outcomes in item order. On an
+// error the objects created so far are removed before it propagates.
+std::vector<ItemOutcome> store_items(const ImportSource& items, ObjectStore& objects, const ImportOptions& options,
+                                     const ProgressCallback& progress) {
   std::vector<ItemOutcome> outcomes(items.items.size());
-  std::vector<std::string> created_objects;
-
-  // Undo: remove the objects this import created, when it does not complete.
-  auto remove_created = [&] {
-    for (size_t index = 0; index < outcomes.size(); ++index) {
-      if (outcomes[index].created) objects.remove(outcomes[index].object.hash);
-    }
-  };
-  const int threads = resolve_thread_count(options.threads);
-  const int previous_threads = cv::getNumThreads();
-  cv::setNumThreads(threads);
+  const ScopedThreads threads(options.threads);
   try {
     for (size_t begin = 0; begin < items.items.size(); begin += kItemsPerChunk) {
       const size_t end = std::min(items.items.size(), begin + kItemsPerChunk);
@@ -187,14 +166,18 @@ ImportResult import_unguarded(const Workspace& workspace, Registry& registry, co
       if (progress) progress(Progress{"import", static_cast<int64_t>(end), static_cast<int64_t>(items.items.size()), ""});
     }
   } catch (...) {
-    cv::setNumThreads(previous_threads);
-    remove_created();
+    remove_created_objects(objects, outcomes);
     throw;
   }
-  cv::setNumThreads(previous_threads);
-  spdlog::debug("import: items checked and stored at {:.2f} s", seconds_since_start());
+  return outcomes;
+}
 
-  // Merge in item order: parent samples first, then new ones; a repeated image is a duplicate.
+// The new version's samples in item order: the parent's first (with --add), then each stored item;
+// a repeated image is a duplicate. Fills `result`'s counts, rejects and duplicates, and
+// `new_objects` with the objects the version adds.
+NewVersion merge_version(DatasetStore& datasets, const std::optional<DatasetVersion>& parent, const ImportSource& items,
+                         const std::vector<ItemOutcome>& outcomes, const ImportOptions& options, ImportResult& result,
+                         std::map<std::string, ObjectInfo>& new_objects) {
   NewVersion version;
   version.dataset = options.name;
   version.parent_id = parent ? parent->id : "";
@@ -207,10 +190,9 @@ ImportResult import_unguarded(const Workspace& workspace, Registry& registry, co
       version.samples.push_back(std::move(sample));
     }
   }
-  std::map<std::string, ObjectInfo> new_objects;
   for (size_t index = 0; index < outcomes.size(); ++index) {
     const ImportItem& item = items.items[index];
-    ItemOutcome& outcome = outcomes[index];
+    const ItemOutcome& outcome = outcomes[index];
     if (!outcome.reject_reason.empty()) {
       result.rejects.push_back({item.origin, outcome.reject_reason});
       continue;
@@ -234,6 +216,38 @@ ImportResult import_unguarded(const Workspace& workspace, Registry& registry, co
     ++result.imported;
   }
   result.total = static_cast<int64_t>(version.samples.size());
+  return version;
+}
+
+// The import itself; import_dataset runs it under guard_filesystem.
+ImportResult import_unguarded(const Workspace& workspace, Registry& registry, const fs::path& source,
+                              const ImportOptions& options, const ProgressCallback& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  DatasetStore::check_dataset_name(options.name);
+  DatasetStore datasets(registry);
+  ImportResult result;
+  result.format = detect_import_format(source, options.format);
+  const std::optional<DatasetVersion> parent = datasets.try_resolve(options.name);
+  if (options.add && !parent) {
+    throw not_found("--add: there is no dataset `" + options.name + "` to add to: drop --add to create it");
+  }
+
+  ImportSource items = read_source(source, result.format, options);
+  const auto seconds_since_start = [&] { return seconds_since(started); };
+  spdlog::debug("import: {} items read from {} in {:.2f} s", items.items.size(), source.string(), seconds_since_start());
+  ObjectStore objects(workspace);
+  const ObjectsLock objects_lock(workspace, [&] {
+    const std::unordered_set<std::string> registered = registered_object_hashes(registry);
+    const int64_t removed =
+        remove_unregistered_objects(workspace, [&](const std::string& hash) { return registered.count(hash) > 0; });
+    spdlog::debug("import: {} unregistered objects removed (left by a killed import)", removed);
+  });
+  const std::vector<ItemOutcome> outcomes = store_items(items, objects, options, progress);
+  const auto remove_created = [&] { remove_created_objects(objects, outcomes); };
+  spdlog::debug("import: items checked and stored at {:.2f} s", seconds_since_start());
+
+  std::map<std::string, ObjectInfo> new_objects;
+  NewVersion version = merge_version(datasets, parent, items, outcomes, options, result, new_objects);
 
   ImportRecord record;
   record.source = fs::absolute(source).lexically_normal().string();

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -20,62 +19,13 @@ namespace edgeloop {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// Temp name unique per process and call, beside the target so the rename stays in one directory.
-fs::path new_temporary_path(const fs::path& target) {
-  static std::atomic<uint64_t> counter{0};
-  return temporary_path_for(target, ::getpid(), counter++);
-}
-
-void write_then_rename(const fs::path& target, std::span<const uint8_t> bytes) {
-  std::error_code ignored;
-  const fs::path temporary = new_temporary_path(target);
-  constexpr int kCreateFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
-  constexpr mode_t kFileMode = 0644;
-  int fd = ::open(temporary.c_str(), kCreateFlags, kFileMode);
-  if (fd < 0 && errno == ENOENT) {  // the first object under this prefix: make its folder
-    fs::create_directories(target.parent_path(), ignored);
-    fd = ::open(temporary.c_str(), kCreateFlags, kFileMode);
-  }
-  if (fd < 0) throw disk_error("cannot create", temporary, errno);
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t result = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (result < 0 && errno == EINTR) continue;
-    if (result < 0) {
-      const int error_number = errno;
-      ::close(fd);
-      fs::remove(temporary, ignored);
-      throw disk_error("cannot write", target, error_number);
-    }
-    written += static_cast<size_t>(result);
-  }
-  if (::close(fd) != 0) {
-    const int error_number = errno;
-    fs::remove(temporary, ignored);
-    throw disk_error("cannot write", target, error_number);
-  }
-  if (::rename(temporary.c_str(), target.c_str()) != 0) {
-    const int error_number = errno;
-    fs::remove(temporary, ignored);
-    throw disk_error("cannot rename onto", target, error_number);
-  }
-}
-
-}  // namespace
-
-PutResult ObjectStore::put(std::span<const uint8_t> bytes, Durability durability) {
+PutResult ObjectStore::put(std::span<const uint8_t> bytes, FileSync sync) {
   PutResult result;
   result.hash = sha256_hex(bytes);
   const fs::path target = workspace_.object_path(result.hash);
   std::error_code error;
   if (fs::exists(target, error)) return result;
-  if (durability == Durability::kSyncEach) {
-    write_file_atomically(target, bytes);
-  } else {
-    write_then_rename(target, bytes);
-  }
+  write_file_atomically(target, bytes, sync);
   result.created = true;
   return result;
 }

@@ -12,14 +12,10 @@
 
 #include <opencv2/core.hpp>
 
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/workspace.h"
 
 namespace edgeloop {
-
-enum class Durability {
-  kSyncEach,   // fsync every object before its rename: for single writes
-  kDeferSync,  // no fsync per object; call ObjectStore::sync() once before the registry refers to them
-};
 
 struct PutResult {
   std::string hash;      // sha256 hex of the bytes
@@ -30,7 +26,9 @@ class ObjectStore {
  public:
   explicit ObjectStore(Workspace workspace) : workspace_(std::move(workspace)) {}
 
-  PutResult put(std::span<const uint8_t> bytes, Durability durability = Durability::kSyncEach);
+  // FileSync::kDeferred (bulk imports): no fsync per object; call sync() once before the registry
+  // refers to them.
+  PutResult put(std::span<const uint8_t> bytes, FileSync sync = FileSync::kNow);
   // Makes every deferred write durable (syncfs of the store's filesystem). Throws Error(kIo).
   void sync();
 

@@ -11,6 +11,7 @@
 #include "edgeloop/bundle/bundle.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/input_limits.h"
+#include "edgeloop/core/stopwatch.h"
 
 namespace edgeloop {
 namespace {
@@ -19,10 +20,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr double kPollSeconds = 0.2;      // /v1/status while waiting for the verdict
 constexpr int kBackoffMilliseconds = 300;
-
-double seconds_from(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
 
 class DeviceClient {
  public:
@@ -161,13 +158,13 @@ DevicePushOutcome push_bundle_to_device(const std::filesystem::path& bundle_dire
     const int64_t held = received.contains(name) ? received[name].value("received", int64_t{0}) : 0;
     outcome.bytes_sent += upload(device, bundle.model_id, name, bytes, std::min<int64_t>(held, static_cast<int64_t>(bytes.size())), chunk);
   }
-  outcome.push_seconds = seconds_from(push_start);
+  outcome.push_seconds = seconds_since(push_start);
 
   const auto swap_start = SteadyClock::now();
   outcome.swap_requested_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch()).count();
   auto [status, swap] = device.send("POST", "/v1/model?wait=1", Json{{"bundle_id", bundle.model_id}}.dump());
-  outcome.swap_seconds = seconds_from(swap_start);
+  outcome.swap_seconds = seconds_since(swap_start);
   if (status != 200) {
     outcome.result = DevicePushResult::kRefused;
     outcome.reason = swap.value("reason", swap.value("error", swap.dump()));
@@ -194,7 +191,7 @@ DevicePushOutcome push_bundle_to_device(const std::filesystem::path& bundle_dire
         }
         return outcome;
       }
-      if (seconds_from(wait_start) > options.verdict_timeout_seconds) {
+      if (seconds_since(wait_start) > options.verdict_timeout_seconds) {
         outcome.result = DevicePushResult::kNoVerdict;
         const Json probation = device_status["swap"].value("probation", Json::object());
         outcome.reason = "probation not over after " + std::to_string(static_cast<int>(options.verdict_timeout_seconds)) +

@@ -54,6 +54,8 @@ const std::vector<std::string>& image_build_packages() {
 }
 
 const std::vector<RuntimePackage>& image_runtime_packages() {
+  // The packages of the libraries edgeloop-edge links (objdump NEEDED), and the CA certificates
+  // for MQTT over TLS: tests/deploy checks both directions against the built binary.
   static const std::vector<RuntimePackage> packages = {
       {"libopencv-core406", "libopencv-dev"},
       {"libopencv-imgproc406", "libopencv-dev"},
@@ -65,16 +67,12 @@ const std::vector<RuntimePackage>& image_runtime_packages() {
       {"libcpp-httplib0.11", "libcpp-httplib-dev"},
       {"libxnnpack0", "libxnnpack-dev"},
       {"libpthreadpool0", "libpthreadpool-dev"},
-      {"libonnx1", "libonnx-dev"},
-      {"libprotobuf32", "libprotobuf-dev"},
       {"libpaho-mqttpp3-1", "libpaho-mqttpp-dev"},
       {"libpaho-mqtt1.3", "libpaho-mqtt-dev"},
       {"libyaml-cpp0.7", "libyaml-cpp-dev"},
-      {"libsqlite3-0", "libsqlite3-dev"},
       {"libspdlog1.10", "libspdlog-dev"},
       {"libfmt9", "libfmt-dev"},
       {"libssl3", "libssl-dev"},
-      {"zlib1g", "zlib1g-dev"},
       {"libgomp1", "build-essential"},
       {"libdnnl2", "libdnnl-dev", kOnednnArchitecture},
       {"ca-certificates", "libssl-dev"}};

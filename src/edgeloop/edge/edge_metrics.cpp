@@ -78,6 +78,38 @@ int64_t EdgeMetrics::frames() const {
   return frames_;
 }
 
+namespace {
+
+// HELP text of the counters and gauges the pipeline, the MQTT sink and the model swapper set by
+// name (add_counter / set_gauge); a name not listed here gets a generic one.
+const std::map<std::string, std::string>& metric_help() {
+  static const std::map<std::string, std::string> help = {
+      {"frames_skipped", "Frames a source could not decode (skipped)."},
+      {"source_disconnects", "Disconnects of a live source (each one reconnects)."},
+      {"frames_dropped", "Frames dropped because inference fell behind a live source."},
+      {"frames_failed", "Frames whose preprocessing or inference failed."},
+      {"drift_events", "Drift events raised."},
+      {"captures", "Frames stored in the capture folder."},
+      {"capture_failures", "Frames the capture store could not write."},
+      {"capture_bytes", "Bytes in the capture folder."},
+      {"model_swaps", "Bundles swapped in while running."},
+      {"model_swap_failures", "Bundle swaps refused (the running model stayed)."},
+      {"mqtt_connected", "1 while connected to the MQTT broker, else 0."},
+      {"mqtt_dropped", "MQTT messages dropped because the buffer was full."},
+      {"mqtt_published", "MQTT messages published."},
+      {"mqtt_pending", "MQTT messages buffered, waiting for the broker."},
+      {"mqtt_publish_failures", "MQTT publishes that failed."},
+  };
+  return help;
+}
+
+std::string help_of(const std::string& name) {
+  auto found = metric_help().find(name);
+  return found == metric_help().end() ? "edgeloop " + name + "." : found->second;
+}
+
+}  // namespace
+
 std::string EdgeMetrics::prometheus_text() const {
   std::lock_guard lock(mutex_);
   std::ostringstream text;
@@ -86,10 +118,12 @@ std::string EdgeMetrics::prometheus_text() const {
   text << "# HELP edgeloop_fps Frames per second over the recent window.\n# TYPE edgeloop_fps gauge\n"
        << kPrefix << "fps " << fps_ << "\n";
   for (const auto& [name, value] : counters_) {
-    text << "# TYPE " << kPrefix << name << "_total counter\n" << kPrefix << name << "_total " << value << "\n";
+    text << "# HELP " << kPrefix << name << "_total " << help_of(name) << "\n# TYPE " << kPrefix << name
+         << "_total counter\n" << kPrefix << name << "_total " << value << "\n";
   }
   for (const auto& [name, value] : gauges_) {
-    text << "# TYPE " << kPrefix << name << " gauge\n" << kPrefix << name << " " << value << "\n";
+    text << "# HELP " << kPrefix << name << " " << help_of(name) << "\n# TYPE " << kPrefix << name << " gauge\n"
+         << kPrefix << name << " " << value << "\n";
   }
   text << "# HELP edgeloop_stage_latency_seconds Per-frame latency of each pipeline stage.\n"
        << "# TYPE edgeloop_stage_latency_seconds histogram\n";
@@ -106,23 +140,27 @@ std::string EdgeMetrics::prometheus_text() const {
     text << kPrefix << "stage_latency_seconds_sum{" << label << "} " << histogram.sum << "\n";
     text << kPrefix << "stage_latency_seconds_count{" << label << "} " << histogram.count << "\n";
   }
-  text << "# TYPE edgeloop_drift_active gauge\n" << kPrefix << "drift_active " << (drift_active_ ? 1 : 0) << "\n";
-  text << "# TYPE edgeloop_drift_ks_statistic gauge\n";
+  text << "# HELP edgeloop_drift_active 1 while the drift monitor reports drift, else 0.\n"
+       << "# TYPE edgeloop_drift_active gauge\n" << kPrefix << "drift_active " << (drift_active_ ? 1 : 0) << "\n";
+  text << "# HELP edgeloop_drift_ks_statistic Kolmogorov-Smirnov statistic of each feature's recent window "
+          "against the bundle's reference.\n# TYPE edgeloop_drift_ks_statistic gauge\n";
   for (const auto& [feature, scores] : drift_scores_) {
     text << kPrefix << "drift_ks_statistic{feature=\"" << feature << "\"} " << scores.first << "\n";
   }
-  text << "# TYPE edgeloop_drift_psi gauge\n";
+  text << "# HELP edgeloop_drift_psi Population stability index of each feature's recent window against the "
+          "bundle's reference.\n# TYPE edgeloop_drift_psi gauge\n";
   for (const auto& [feature, scores] : drift_scores_) {
     text << kPrefix << "drift_psi{feature=\"" << feature << "\"} " << scores.second << "\n";
   }
   text << "# HELP edgeloop_camera_health_state 0 ok, 1 degraded, 2 failed.\n# TYPE edgeloop_camera_health_state gauge\n"
        << kPrefix << "camera_health_state " << health_state_ << "\n";
-  text << "# TYPE edgeloop_camera_health_reason gauge\n";
+  text << "# HELP edgeloop_camera_health_reason 1 for each reason the camera is not healthy.\n"
+          "# TYPE edgeloop_camera_health_reason gauge\n";
   for (const std::string& reason : health_reasons_) {
     text << kPrefix << "camera_health_reason{reason=\"" << reason << "\"} 1\n";
   }
-  text << "# TYPE edgeloop_model_info gauge\n" << kPrefix << "model_info{model_id=\"" << model_id_ << "\",engine=\"" << engine_
-       << "\"} 1\n";
+  text << "# HELP edgeloop_model_info The running model's id and engine (value always 1).\n# TYPE edgeloop_model_info gauge\n"
+       << kPrefix << "model_info{model_id=\"" << model_id_ << "\",engine=\"" << engine_ << "\"} 1\n";
   return text.str();
 }
 

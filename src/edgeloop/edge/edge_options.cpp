@@ -33,7 +33,6 @@ constexpr EnvironmentOverride kEnvironmentOverrides[] = {
     {"EDGELOOP_CAPTURE_DIR", "/capture/directory"},
     {"EDGELOOP_CAPTURE_MAX_BYTES", "/capture/max_bytes"},
     {"EDGELOOP_DRIFT_ALPHA", "/drift/family_alpha"},
-    {"EDGELOOP_WORKSPACE", "/source_options/workspace"},
     {"EDGELOOP_BUNDLE_STORE", "/bundle_store"},
 };
 // ...and each twin threshold's variable (edge/twin_thresholds.h) sets /thresholds/<twin key>.
@@ -97,11 +96,6 @@ EdgeOptions edge_options_from_json(const Json& config) {
     read_into(source, "loop", options.source_options.loop, "source_options.");
     read_into(source, "reconnect_initial_seconds", options.source_options.reconnect_initial_seconds, "source_options.");
     read_into(source, "reconnect_max_seconds", options.source_options.reconnect_max_seconds, "source_options.");
-    if (source.contains("workspace")) {
-      std::filesystem::path workspace;
-      read_path(source, "workspace", workspace, "source_options.");
-      options.source_options.workspace = workspace;
-    }
     std::string corruption;
     read_into(source, "corruption", corruption, "source_options.");
     options.source_options.corruption = parse_frame_corruption(corruption);

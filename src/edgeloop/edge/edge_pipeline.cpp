@@ -9,6 +9,7 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/edge/bounded_queue.h"
 #include "edgeloop/edge/prediction.h"
 #include "edgeloop/edge/twin_thresholds.h"
@@ -19,10 +20,6 @@ namespace edgeloop {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-double seconds_since(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
 
 constexpr int kPreprocess = static_cast<int>(Stage::kPreprocess);
 constexpr int kInfer = static_cast<int>(Stage::kInfer);
@@ -150,6 +147,7 @@ PipelineSummary EdgePipeline::run() {
 
 void EdgePipeline::capture_loop() {
   int64_t dropped_reported = 0;
+  int64_t last_frame = -1;   // the index of the last frame read; a disconnect's event names it
   while (true) {
     ReadResult result = source_.read();
     if (result.status == ReadStatus::kEnd) break;
@@ -166,8 +164,11 @@ void EdgePipeline::capture_loop() {
       spdlog::warn("source disconnected: {}", result.detail);
       item.disconnect = true;
       item.detail = result.detail;
+      item.frame.index = last_frame;
+      item.frame.wall_milliseconds = clock_.wall_milliseconds();
     } else {
       item.frame = std::move(result.frame);
+      last_frame = item.frame.index;
     }
     if (!queues_->captured.push(std::move(item))) break;
     const int64_t dropped = queues_->captured.dropped();
@@ -295,6 +296,8 @@ void EdgePipeline::publish_loop() {
     if (item->health) {
       metrics_.set_health(*item->health);
       Json payload = item->health->to_json();
+      payload["frame"] = item->frame.index;   // the frame it was judged on (a disconnect: the last one read)
+      payload["ts"] = item->frame.wall_milliseconds;
       if (item->disconnect) payload["detail"] = item->detail;
       if (!item->disconnect) payload["frame"] = item->frame.index;
       if (item->health_sampled) payload["sampled"] = true;

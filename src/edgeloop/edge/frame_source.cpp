@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "edgeloop/core/error.h"
-#include "edgeloop/edge/dataset_source.h"
+#include "edgeloop/edge/image_pack_source.h"
 #include "edgeloop/edge/image_folder_source.h"
 #include "edgeloop/edge/sim_source.h"
 #include "edgeloop/edge/video_source.h"
@@ -25,34 +25,21 @@ bool is_stream_url(const std::string& spec) {
   return false;
 }
 
-// `text` is not a path: a dataset in the workspace, or an error naming both possibilities.
-std::unique_ptr<FrameSource> open_dataset_source(const std::string& text, const SourceOptions& options, Clock& clock) {
-  const DatasetSourceSpec spec = parse_dataset_source_spec(text);
-  std::optional<Workspace> workspace =
-      options.workspace ? std::optional<Workspace>(Workspace::open(*options.workspace)) : Workspace::find(std::filesystem::current_path());
-  const std::string not_a_path = "source sim:" + text + ": no folder or video file '" + text + "'";
-  if (!workspace) {
-    throw not_found(not_a_path + ", and no workspace to look up a dataset '" + spec.dataset +
-                    "' in: run from inside one or pass --workspace DIR");
-  }
-  if (auto source = DatasetSource::try_open(*workspace, spec, options, clock)) return source;
-  throw not_found(not_a_path + ", and no dataset '" + spec.dataset + "' in workspace " + workspace->root().string() +
-                  ": give sim:DIR, sim:VIDEO or sim:NAME[@VERSION][:SPLIT] (see `edgeloop data list`)");
-}
-
 }  // namespace
 
 std::unique_ptr<FrameSource> open_frame_source(const std::string& spec, const SourceOptions& options, Clock& clock) {
   if (spec.rfind(kSimPrefix, 0) == 0) {
     const std::string inner_spec = spec.substr(kSimPrefix.size());
-    if (inner_spec.empty()) throw invalid_argument("source 'sim:' names nothing: write sim:DIR, sim:VIDEO_FILE or sim:DATASET");
+    if (inner_spec.empty()) throw invalid_argument("source 'sim:' names nothing: write sim:DIR, sim:VIDEO_FILE or sim:PACK_FILE");
     SourceOptions inner_options = options;
     inner_options.corruption = {};
     std::error_code error;
-    if (is_camera_spec(inner_spec) || is_stream_url(inner_spec) || std::filesystem::exists(inner_spec, error)) {
-      return std::make_unique<SimSource>(open_frame_source(inner_spec, inner_options, clock), options.corruption);
+    if (!is_camera_spec(inner_spec) && !is_stream_url(inner_spec) && !std::filesystem::exists(inner_spec, error)) {
+      throw not_found("source sim:" + inner_spec + ": no folder, video file or image pack '" + inner_spec +
+                      "'; a workspace dataset streams from the file `edgeloop data export " + inner_spec +
+                      " --out FILE` writes: give sim:FILE");
     }
-    return std::make_unique<SimSource>(open_dataset_source(inner_spec, inner_options, clock), options.corruption);
+    return std::make_unique<SimSource>(open_frame_source(inner_spec, inner_options, clock), options.corruption);
   }
   if (options.corruption.kind != CorruptionKind::kNone) {
     throw invalid_argument("source " + spec + ": corruption applies only to sim: sources; write sim:" + spec);
@@ -62,8 +49,9 @@ std::unique_ptr<FrameSource> open_frame_source(const std::string& spec, const So
   std::error_code error;
   if (std::filesystem::is_directory(spec, error)) return std::make_unique<ImageFolderSource>(spec, options, clock);
   if (!std::filesystem::exists(spec, error)) {
-    throw not_found("source " + spec + " does not exist: give a folder, a video file, /dev/videoN, a camera index, a stream URL or sim:PATH");
+    throw not_found("source " + spec + " does not exist: give a folder, a video file, an image pack, /dev/videoN, a camera index, a stream URL or sim:PATH");
   }
+  if (ImagePack::looks_like_pack(spec)) return std::make_unique<ImagePackSource>(spec, options, clock);
   return std::make_unique<VideoSource>(spec, VideoKind::kFile, options, clock);
 }
 

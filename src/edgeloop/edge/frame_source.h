@@ -1,6 +1,6 @@
 // FrameSource: where frames come from — an image folder, a video file, a camera, an RTSP/HTTP
-// stream, or `sim:` (a folder, video or workspace dataset with injected corruption). open_frame_source() reads the
-// --source text. Live sources (cameras, streams) reconnect with backoff and report each
+// stream, an image pack, or `sim:` (any of these with injected corruption). open_frame_source()
+// reads the --source text. Live sources (cameras, streams) reconnect with backoff and report each
 // disconnect; file sources end. Called by the pipeline's capture thread; a source is used by one
 // thread, except request_stop(), which any thread may call to end a read or a backoff wait.
 #pragma once
@@ -47,7 +47,6 @@ struct SourceOptions {
   double reconnect_initial_seconds = 0.5;   // first backoff after a disconnect
   double reconnect_max_seconds = 30.0;      // backoff doubles up to this
   FrameCorruption corruption;          // sim: only; kind kNone = clean
-  std::optional<std::filesystem::path> workspace;   // sim:DATASET's workspace; unset = found upward from the current directory
 };
 
 class FrameSource {
@@ -68,8 +67,7 @@ class FrameSource {
 };
 
 // "DIR" (images), "FILE.avi|mp4|mkv|...", "/dev/videoN", "N" (camera index), "rtsp://..." /
-// "http(s)://...", "sim:DIR_OR_FILE" or "sim:NAME[@VERSION][:SPLIT]" (a workspace dataset,
-// edge/dataset_source.h; a path that exists wins). Throws Error(kNotFound / kInvalidArgument)
+// "http(s)://...", an image pack (edge/image_pack_source.h) or "sim:" + any of these. Throws Error(kNotFound / kInvalidArgument)
 // naming the source and the fix when it does not exist or cannot be opened.
 std::unique_ptr<FrameSource> open_frame_source(const std::string& spec, const SourceOptions& options,
                                                Clock& clock = system_clock());

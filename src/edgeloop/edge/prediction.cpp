@@ -5,15 +5,12 @@
 #include <numeric>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/stopwatch.h"
 
 namespace edgeloop {
 namespace {
 
 constexpr double kMillisecondsPerSecond = 1000.0;
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 }  // namespace
 

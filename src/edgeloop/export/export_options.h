@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,17 @@ struct ParityEngine {
   ProbabilityRunner run;
 };
 
+// Builds the parity runner of the engine `name` with `threads` compute threads and batches of up
+// to `max_batch`. Export comes before runtime, so the runtime's engines come in through this seam:
+// runtime/toolkit_engines.h runtime_parity_engine is the one the CLI and the quickstart pass.
+using ParityEngineFactory = std::function<ParityEngine(const std::string& name, int threads, int max_batch)>;
+
+// Times the device engines on the bundle's written model files (`int8_file` when written) with
+// `threads` engine threads and returns bundle.json's "engine_ranking" value. A seam for the same
+// reason: runtime/engine_timing.h export_engine_ranking is the one the CLI and the quickstart pass.
+using EngineRanker = std::function<Json(const std::filesystem::path& fp32_file,
+                                        const std::optional<std::filesystem::path>& int8_file, int threads)>;
+
 struct ExportOptions {
   std::filesystem::path output_directory;   // the bundle folder; must not exist unless `overwrite`
   bool overwrite = false;                   // replace an existing bundle at output_directory
@@ -34,15 +46,18 @@ struct ExportOptions {
   int batch_size = 32;                      // images per inference batch
   int threads = 0;                          // LibTorch/OpenCV compute threads (0 = all cores)
   bool include_weights = true;              // copy weights.safetensors for further training
-  // The runtime's engines (runtime/engine.h make_engine) checked against LibTorch, besides the
+  // Builds the engines named below; required when they are not empty (see ParityEngineFactory).
+  ParityEngineFactory engine_factory;
+  // The runtime's engines (built by engine_factory) checked against LibTorch, besides the
   // built-in OpenCV DNN check. An engine that cannot map an op is recorded as skipped.
   std::vector<std::string> engine_names = {"xnnpack", "onednn", "opencv"};
   // int8 engines run on model.int8.onnx and compared with the reference QDQ semantics (reported,
   // not enforced: integer kernels round differently).
   std::vector<std::string> int8_engine_names = {"xnnpack-int8", "onednn-int8"};
-  // Time the device engines (runtime/engine_ranking.h) on the written files and store the ranking
-  // in bundle.json, so the device can take the fastest; off: no "engine_ranking" in bundle.json.
+  // Time the device engines (through engine_ranker) on the written files and store the ranking in
+  // bundle.json, so the device can take the fastest; off: no "engine_ranking" in bundle.json.
   bool rank_engines = true;
+  EngineRanker engine_ranker;               // required when rank_engines (see EngineRanker)
   int ranking_threads = 1;                  // engine threads while ranking (edgeloop-edge's default)
   // Further engines to check (tests use this to plant a faulty one).
   std::vector<ParityEngine> engines;

@@ -10,6 +10,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/filesystem_guard.h"
 #include "edgeloop/core/leftover_files.h"
+#include "edgeloop/core/number_format.h"
 #include "edgeloop/core/publish_folder.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/export/int8_quantizer.h"
@@ -21,8 +22,6 @@
 #include "edgeloop/models/weights_file.h"
 #include "edgeloop/preprocess/image_features.h"
 #include "edgeloop/registry/dataset_store.h"
-#include "edgeloop/runtime/engine.h"
-#include "edgeloop/runtime/engine_ranking.h"
 #include "edgeloop/train/torch_threads.h"
 
 namespace edgeloop {
@@ -58,10 +57,6 @@ Json ExportReport::to_json() const {
 }
 
 namespace {
-
-// Engine ranking at export: enough runs for a stable median of a sub-millisecond model, bounded
-// for large ones.
-constexpr LatencyOptions kRankingLatency{/*warmup=*/10, /*iterations=*/100, /*max_seconds=*/2.0};
 
 // The images of one split as the device would see them: decoded stored files.
 struct ImageSet {
@@ -127,27 +122,6 @@ TorchOutputs torch_outputs(LayerGraphModuleImpl& module, const Pipeline& trainin
   result.embedding.assign(embedding.data_ptr<float>(), embedding.data_ptr<float>() + embedding.numel());
   result.embedding_size = static_cast<int>(embedding.size(1));
   return result;
-}
-
-// A runtime engine (built once, on first use) as a parity runner.
-ParityEngine runtime_parity_engine(const std::string& name, int threads, int max_batch) {
-  auto engine = std::make_shared<std::unique_ptr<Engine>>();
-  return ParityEngine{name, [engine, name, threads, max_batch](const std::filesystem::path& file,
-                                                               const std::vector<float>& nhwc, int batch) {
-                        if (!*engine) {
-                          EngineOptions options;
-                          options.threads = threads;
-                          options.max_batch = max_batch;
-                          *engine = make_engine(name, file, options);
-                        }
-                        return (*engine)->infer(nhwc.data(), batch).probabilities;
-                      }};
-}
-
-std::string format_difference(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", value);
-  return text;
 }
 
 // Removes the staging folder unless the export finished (then it has been renamed away).
@@ -240,8 +214,8 @@ class Exporter {
     if (options_.int8) write_int8(fp32, bundle, bundle_pipeline, training, validation);
     if (options_.rank_engines) {
       step("rank engines");
-      bundle.engine_ranking =
-          rank_engines(bundle.fp32_model(), bundle.int8_model(), options_.ranking_threads, kRankingLatency).to_json();
+      if (!options_.engine_ranker) throw internal_error("ExportOptions::engine_ranker is unset but rank_engines is on");
+      bundle.engine_ranking = options_.engine_ranker(bundle.fp32_model(), bundle.int8_model(), options_.ranking_threads);
     }
 
     fill_manifest(bundle);
@@ -279,6 +253,13 @@ class Exporter {
 
   const InputShape& input() const { return model_.spec.input; }
 
+  ParityEngine make_parity_engine(const std::string& name) const {
+    if (!options_.engine_factory) {
+      throw internal_error("ExportOptions::engine_factory is unset but engine " + name + " is to be checked");
+    }
+    return options_.engine_factory(name, options_.threads, options_.batch_size);
+  }
+
   // Every engine against LibTorch on raw validation files; throws, writing nothing, past the tolerance.
   void check_parity(const std::filesystem::path& model_file, const Pipeline& bundle_pipeline, const ImageSet& images) {
     std::vector<ParityEngine> engines = {{kOpenCvDnnParityEngine, [this](const std::filesystem::path& file,
@@ -287,7 +268,7 @@ class Exporter {
                                                                             input().height, input().width);
                                           }}};
     for (const std::string& name : options_.engine_names) {
-      engines.push_back(runtime_parity_engine(name, options_.threads, options_.batch_size));
+      engines.push_back(make_parity_engine(name));
     }
     engines.insert(engines.end(), options_.engines.begin(), options_.engines.end());
     for (const ParityEngine& engine : engines) report_.parity.push_back(EngineParity{engine.name});
@@ -315,8 +296,8 @@ class Exporter {
       parity.passed = parity.skipped.empty() && parity.images > 0 && parity.max_abs_difference <= options_.parity_tolerance;
       if (parity.skipped.empty() && !parity.passed) {
         throw internal_error("parity failed: " + parity.engine + " differs from LibTorch by " +
-                             format_difference(parity.max_abs_difference) + " in probability (limit " +
-                             format_difference(options_.parity_tolerance) + ") over " + std::to_string(parity.images) +
+                             format_significant(parity.max_abs_difference) + " in probability (limit " +
+                             format_significant(options_.parity_tolerance) + ") over " + std::to_string(parity.images) +
                              " validation images; no bundle written. Please report this with the model's arch (" +
                              model_.arch + ")");
       }
@@ -371,7 +352,7 @@ class Exporter {
     std::vector<ParityEngine> int8_engines;
     std::vector<int> engine_correct(options_.int8_engine_names.size()), engine_agreeing(options_.int8_engine_names.size());
     for (const std::string& name : options_.int8_engine_names) {
-      int8_engines.push_back(runtime_parity_engine(name, options_.threads, options_.batch_size));
+      int8_engines.push_back(make_parity_engine(name));
       report_.int8_engines.push_back(Int8EngineCheck{name});
     }
     for (size_t first = 0; first < count; first += options_.batch_size) {

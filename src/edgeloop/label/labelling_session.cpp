@@ -8,6 +8,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/hash.h"
 #include "edgeloop/data/csv_line.h"
+#include "edgeloop/models/stored_model.h"
 #include "edgeloop/registry/model_store.h"
 
 namespace edgeloop {
@@ -21,7 +22,7 @@ std::vector<std::string> classes_named_by(Registry& registry, const std::string&
   DatasetStore datasets(registry);
   if (auto version = datasets.try_resolve(classes_from)) return version->classes;
   ModelStore models(registry);
-  if (classes_from.rfind("m-", 0) == 0) {
+  if (classes_from.rfind(kModelIdPrefix, 0) == 0) {
     const ModelRecord model = models.resolve(classes_from);
     if (auto version = datasets.find_version(model.version_id)) return version->classes;
   }

@@ -23,6 +23,7 @@ namespace edgeloop {
 constexpr int kStoredModelFormatVersion = 1;
 constexpr const char* kModelKindTorch = "torch";
 constexpr const char* kModelKindClassic = "classic";
+constexpr const char* kModelIdPrefix = "m-";   // every model id: "m-" + 12 hex (new_record_id)
 
 // Where a model came from: enough to retrain it.
 struct ModelLineage {

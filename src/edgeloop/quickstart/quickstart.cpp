@@ -9,6 +9,8 @@
 #include "edgeloop/bundle/bundle.h"
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/number_format.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/core/workspace.h"
 #include "edgeloop/data/dataset_stats.h"
 #include "edgeloop/data/importer.h"
@@ -22,11 +24,14 @@
 #include "edgeloop/registry/dataset_store.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/registry.h"
+#include "edgeloop/report/benchmark_plot.h"
 #include "edgeloop/report/html_report.h"
 #include "edgeloop/report/report_loader.h"
 #include "edgeloop/runtime/benchmark.h"
 #include "edgeloop/runtime/benchmark_subject.h"
+#include "edgeloop/runtime/engine_timing.h"
 #include "edgeloop/runtime/model_latency.h"
+#include "edgeloop/runtime/toolkit_engines.h"
 #include "edgeloop/train/sweep.h"
 
 namespace edgeloop {
@@ -272,6 +277,8 @@ void export_pick(QuickstartRun& run, const ModelRecord& picked) {
     export_options.overwrite = true;   // the bundle of an earlier pick is replaced
     export_options.int8 = true;
     export_options.threads = run.options.threads;
+    export_options.engine_factory = runtime_parity_engine;
+    export_options.engine_ranker = export_engine_ranking;
     export_model(run.workspace, picked.id, export_options, run.options.progress);
     run.state.bundle_model = picked.id;
     run.save_state();
@@ -293,7 +300,7 @@ fs::path bench_pick(QuickstartRun& run) {
   bench_options.progress = run.options.progress;
   const BenchmarkReport bench =
       run_benchmark(resolve_benchmark_subject(run.summary.bundle.string(), bench_target), bench_options);
-  const fs::path bench_plot = run.workspace.root() / "bench.png";
+  const fs::path bench_plot = run.workspace.root() / "bench.svg";
   Json bench_json = benchmark_to_json(bench);
   bench_json["plot"] = write_benchmark_plot(bench, bench_plot) ? Json(bench_plot.string()) : Json(nullptr);
   const fs::path bench_path = run.workspace.root() / "bench.json";
@@ -379,7 +386,7 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   run.summary.workspace = workspace.root();
 
   const DatasetVersion version = prepare_dataset(run);
-  const double elapsed_minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60.0;
+  const double elapsed_minutes = seconds_since(started) / 60.0;
   const SweepResult sweep = sweep_or_reuse(run, version, elapsed_minutes);
   const ModelRecord picked = describe_pick(run, sweep);
   export_pick(run, picked);
@@ -387,7 +394,7 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   test_pick(run, picked);
   run_edge(run, edge_binary, version);
   write_reports_and_deployment(run, picked, bench_path);
-  run.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  run.summary.seconds = seconds_since(started);
   return run.summary;
 }
 

@@ -1,7 +1,6 @@
 #include "edgeloop/report/html_report.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <sstream>
 
 #include "edgeloop/report/svg_chart.h"
@@ -39,18 +38,6 @@ constexpr const char* kScript = R"js(
 )js";
 
 }  // namespace
-
-std::string format_percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", fraction * 100.0);
-  return text;
-}
-
-std::string format_fixed(double value, int decimals) {
-  char text[48];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
 
 HtmlReport::HtmlReport(std::string title, std::string subtitle) : title_(std::move(title)), subtitle_(std::move(subtitle)) {}
 

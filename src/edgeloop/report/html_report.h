@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "edgeloop/core/number_format.h"
+
 namespace edgeloop {
 
 class HtmlReport {
@@ -30,8 +32,5 @@ class HtmlReport {
   std::vector<std::string> body_;
 };
 
-// Formatting shared by the report pages: 0.8734 → "87.3%", 1.234 → "1.23".
-std::string format_percent(double fraction);
-std::string format_fixed(double value, int decimals);
 
 }  // namespace edgeloop

@@ -315,7 +315,8 @@ std::string heatmap_svg(const ChartFrame& frame, const std::vector<std::string>&
   return svg.str();
 }
 
-std::string scatter_svg(const ChartFrame& frame, const std::vector<ScatterPoint>& points, bool log_x) {
+std::string scatter_svg(const ChartFrame& frame, const std::vector<ScatterPoint>& points, bool log_x,
+                        const std::string& ring_legend) {
   Range x, y;
   double largest = 0;
   for (const ScatterPoint& point : points) {
@@ -359,7 +360,7 @@ std::string scatter_svg(const ChartFrame& frame, const std::vector<ScatterPoint>
     }
     svg << "</g>";
   }
-  legend(svg, plot, {{"Pareto front", "#2ca02c"}, {"dominated", "#1f77b4"}, {"picked (ring)", "#d62728"}});
+  legend(svg, plot, {{"Pareto front", "#2ca02c"}, {"dominated", "#1f77b4"}, {ring_legend, "#d62728"}});
   svg << "</svg>";
   return svg.str();
 }

@@ -65,7 +65,9 @@ struct ScatterPoint {
 };
 
 // Scatter with optional log-scaled x; highlighted points are joined in x order (the front).
-std::string scatter_svg(const ChartFrame& frame, const std::vector<ScatterPoint>& points, bool log_x);
+// `ring_legend` says what a ring means ("picked", or "over a limit" on the benchmark's plot).
+std::string scatter_svg(const ChartFrame& frame, const std::vector<ScatterPoint>& points, bool log_x,
+                        const std::string& ring_legend = "picked (ring)");
 
 // Escapes &, <, >, " and ' for HTML and SVG text and attributes.
 std::string escape_xml(const std::string& text);

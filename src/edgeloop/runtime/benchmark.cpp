@@ -13,8 +13,10 @@
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/log.h"
+#include "edgeloop/core/pareto_front.h"
 #include "edgeloop/runtime/latency.h"
 #include "edgeloop/runtime/onnxruntime_peer.h"
+#include "edgeloop/runtime/toolkit_engines.h"
 
 namespace edgeloop {
 namespace {
@@ -134,6 +136,7 @@ class EngineRows {
     BenchmarkRow row;
     row.engine = engine;
     row.threads = threads;
+    const ScopedThreads row_threads(threads, options_.thread_settings);   // OpenCV-based engines, LibTorch
     try {
       if (engine == "onnxruntime" || engine == "onnxruntime-int8") return peer_rows(row);
       measure(row);
@@ -170,7 +173,7 @@ class EngineRows {
                       " for engine " + engine);
     }
     bytes = file_size(file);
-    return make_engine(engine, *file, engine_options);
+    return make_toolkit_engine(engine, *file, engine_options);
   }
 
   void measure(BenchmarkRow& row) {
@@ -271,18 +274,12 @@ class EngineRows {
 }  // namespace
 
 void mark_pareto_front(std::vector<BenchmarkRow>& rows) {
-  for (BenchmarkRow& row : rows) {
-    row.pareto = false;
-    if (!row.accuracy || !row.error.empty()) continue;
-    bool dominated = false;
-    for (const BenchmarkRow& other : rows) {
-      if (&other == &row || !other.accuracy || !other.error.empty()) continue;
-      bool as_good = *other.accuracy >= *row.accuracy && other.p50_ms <= row.p50_ms;
-      bool better = *other.accuracy > *row.accuracy || other.p50_ms < row.p50_ms;
-      if (as_good && better) dominated = true;
-    }
-    row.pareto = !dominated;
+  std::vector<TradeOffPoint> points;
+  for (const BenchmarkRow& row : rows) {
+    points.push_back({row.accuracy.value_or(0.0), row.p50_ms, row.accuracy.has_value() && row.error.empty()});
   }
+  const std::vector<bool> on_front = pareto_front(points);
+  for (size_t index = 0; index < rows.size(); ++index) rows[index].pareto = on_front[index];
 }
 
 std::vector<std::string> default_engines(const BenchmarkSubject& subject) {
@@ -354,75 +351,6 @@ Json benchmark_to_json(const BenchmarkReport& report) {
           {"load_average", report.load_average},
           {"cores", report.cores},
           {"rows", rows}};
-}
-
-bool write_benchmark_plot(const BenchmarkReport& report, const std::filesystem::path& png) {
-  constexpr int kWidth = 900, kHeight = 560, kMargin = 70;
-  constexpr double kAccuracyPad = 0.01;
-  std::vector<const BenchmarkRow*> points;
-  for (const BenchmarkRow& row : report.rows) {
-    if (row.error.empty() && row.accuracy && row.batch == report.rows.front().batch && row.p50_ms > 0) points.push_back(&row);
-  }
-  if (points.empty()) return false;
-  double fastest = points[0]->p50_ms, slowest = fastest, worst = *points[0]->accuracy, best = worst;
-  for (const BenchmarkRow* row : points) {
-    fastest = std::min(fastest, row->p50_ms);
-    slowest = std::max(slowest, row->p50_ms);
-    worst = std::min(worst, *row->accuracy);
-    best = std::max(best, *row->accuracy);
-  }
-  double log_low = std::log10(fastest) - 0.1, log_high = std::log10(slowest) + 0.1;
-  worst -= kAccuracyPad;
-  best += kAccuracyPad;
-  auto at = [&](const BenchmarkRow& row) {
-    double x = (std::log10(row.p50_ms) - log_low) / (log_high - log_low);
-    double y = (*row.accuracy - worst) / (best - worst);
-    return cv::Point(kMargin + int(x * (kWidth - 2 * kMargin)), kHeight - kMargin - int(y * (kHeight - 2 * kMargin)));
-  };
-  cv::Mat canvas(kHeight, kWidth, CV_8UC3, cv::Scalar(255, 255, 255));
-  const cv::Scalar axis(60, 60, 60), front(40, 140, 40), point(200, 90, 30), flagged(40, 40, 220);
-  cv::line(canvas, {kMargin, kHeight - kMargin}, {kWidth - kMargin, kHeight - kMargin}, axis, 1);
-  cv::line(canvas, {kMargin, kMargin}, {kMargin, kHeight - kMargin}, axis, 1);
-  cv::putText(canvas, "batch-1 latency p50 (ms, log scale)", {kWidth / 2 - 150, kHeight - 20}, cv::FONT_HERSHEY_SIMPLEX,
-              0.5, axis, 1);
-  cv::putText(canvas, "accuracy", {10, kMargin - 20}, cv::FONT_HERSHEY_SIMPLEX, 0.5, axis, 1);
-  char text[64];
-  for (double value : {fastest, slowest}) {
-    std::snprintf(text, sizeof(text), "%.3g", value);
-    BenchmarkRow probe;
-    probe.p50_ms = value;
-    probe.accuracy = worst;
-    cv::putText(canvas, text, {at(probe).x - 10, kHeight - kMargin + 18}, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1);
-  }
-  for (double value : {worst + kAccuracyPad, best - kAccuracyPad}) {
-    std::snprintf(text, sizeof(text), "%.3f", value);
-    BenchmarkRow probe;
-    probe.p50_ms = fastest;
-    probe.accuracy = value;
-    cv::putText(canvas, text, {5, at(probe).y + 4}, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1);
-  }
-  std::vector<const BenchmarkRow*> on_front;
-  for (const BenchmarkRow* row : points) {
-    if (row->pareto) on_front.push_back(row);
-  }
-  std::sort(on_front.begin(), on_front.end(), [](auto* a, auto* b) { return a->p50_ms < b->p50_ms; });
-  for (size_t index = 1; index < on_front.size(); ++index) cv::line(canvas, at(*on_front[index - 1]), at(*on_front[index]), front, 2);
-  for (const BenchmarkRow* row : points) {
-    bool over = row->over_latency || row->over_ram;
-    cv::circle(canvas, at(*row), 6, over ? flagged : row->pareto ? front : point, cv::FILLED);
-    std::snprintf(text, sizeof(text), "%s t%d", row->engine.c_str(), row->threads);
-    cv::putText(canvas, text, at(*row) + cv::Point(8, -6), cv::FONT_HERSHEY_SIMPLEX, 0.42, axis, 1);
-  }
-  cv::putText(canvas, report.subject, {kMargin, 30}, cv::FONT_HERSHEY_SIMPLEX, 0.55, axis, 1);
-  int legend_x = kWidth - kMargin - 230;
-  cv::circle(canvas, {legend_x, 24}, 5, front, cv::FILLED);
-  cv::putText(canvas, "Pareto front", {legend_x + 10, 28}, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1);
-  cv::circle(canvas, {legend_x + 110, 24}, 5, flagged, cv::FILLED);
-  cv::putText(canvas, "over a limit", {legend_x + 120, 28}, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1);
-  std::vector<uint8_t> bytes;
-  if (!cv::imencode(".png", canvas, bytes)) throw internal_error("could not encode the benchmark plot as PNG");
-  write_file_atomically(png, std::span<const uint8_t>(bytes));
-  return true;
 }
 
 }  // namespace edgeloop

@@ -17,6 +17,7 @@
 
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/progress.h"
+#include "edgeloop/core/threads.h"
 #include "edgeloop/preprocess/pipeline.h"
 #include "edgeloop/runtime/engine.h"
 
@@ -58,6 +59,9 @@ struct BenchmarkOptions {
   double max_ram_mb = 0.0;               // flag rows whose peak RSS exceeds this; 0 = no limit
   std::filesystem::path onnxruntime_peer;   // bench/peers/ort_peer.js; empty = no ONNX Runtime rows
   ProgressCallback progress;             // one step per row
+  // Process-wide thread counts besides OpenCV's that a row's thread count also applies to while
+  // it runs (core/threads.h ScopedThreads): LibTorch's when the torch engine is benchmarked.
+  std::vector<ThreadSetting> thread_settings;
 };
 
 struct BenchmarkRow {
@@ -98,9 +102,5 @@ void mark_pareto_front(std::vector<BenchmarkRow>& rows);
 
 // {"subject", "validation_images", "load_average", "cores", "rows": [{...every BenchmarkRow field}]}
 Json benchmark_to_json(const BenchmarkReport& report);
-
-// Accuracy (y) against batch-1 p50 latency (x, log scale) for rows with an accuracy, the Pareto
-// front joined, as a PNG (atomically written). Returns false when no row has an accuracy.
-bool write_benchmark_plot(const BenchmarkReport& report, const std::filesystem::path& png);
 
 }  // namespace edgeloop

@@ -5,7 +5,6 @@
 #include <opencv2/core.hpp>
 
 #include "edgeloop/core/error.h"
-#include "edgeloop/core/threads.h"
 #include "edgeloop/models/classic_model.h"
 
 namespace edgeloop {
@@ -13,7 +12,6 @@ namespace edgeloop {
 struct ClassicEngine::State {
   ClassicModel model;
   int channels = 0, height = 0, width = 0;
-  int threads = 1;
 };
 
 ClassicEngine::ClassicEngine(const std::filesystem::path& model_file, const EngineOptions& options)
@@ -26,7 +24,6 @@ ClassicEngine::ClassicEngine(const std::filesystem::path& model_file, const Engi
   state_->channels = options.input_shape[0];
   state_->height = options.input_shape[1];
   state_->width = options.input_shape[2];
-  state_->threads = resolve_thread_count(options.threads);
   state_->model = ClassicModel::load(model_file);
   load_milliseconds_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -35,7 +32,6 @@ ClassicEngine::~ClassicEngine() = default;
 
 InferenceResult ClassicEngine::infer(const float* input, int batch) {
   if (batch < 1) throw invalid_argument("infer: batch must be at least 1");
-  cv::setNumThreads(state_->threads);
   size_t image_floats = size_t(state_->channels) * state_->height * state_->width;
   cv::Mat features;
   try {

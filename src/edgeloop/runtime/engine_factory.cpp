@@ -1,5 +1,7 @@
-// make_engine: the one place that turns an engine name into an engine (engine.h). The torch
-// engine is not here: it lives in runtime_torch (make_torch_engine), which the device never links.
+// make_engine: the one place that turns a device engine's name into an engine (engine.h). The
+// toolkit's engines are not here: "reference" is in runtime_toolkit (toolkit_engines.h,
+// make_toolkit_engine, which falls back to this) and "torch" in runtime_torch (make_torch_engine);
+// the device links neither.
 #include <algorithm>
 
 #include "edgeloop/core/error.h"
@@ -9,7 +11,6 @@
 #include "edgeloop/runtime/onednn_engine.h"
 #endif
 #include "edgeloop/runtime/opencv_engine.h"
-#include "edgeloop/runtime/reference_engine.h"
 #include "edgeloop/runtime/xnnpack_engine.h"
 
 namespace edgeloop {
@@ -40,11 +41,10 @@ std::unique_ptr<Engine> make_engine(const std::string& engine_name, const std::f
   }
   if (engine_name == "opencv") return std::make_unique<OpenCvEngine>(model_file, options, /*int8=*/false);
   if (engine_name == "opencv-int8") return std::make_unique<OpenCvEngine>(model_file, options, /*int8=*/true);
-  if (engine_name == "reference") return std::make_unique<ReferenceEngine>(model_file);
   if (engine_name == "classic") return std::make_unique<ClassicEngine>(model_file, options);
   throw invalid_argument("unknown engine '" + engine_name +
-                         "'; choose xnnpack, xnnpack-int8, onednn, onednn-int8, opencv, opencv-int8, classic, reference (torch needs the "
-                         "toolkit: see `edgeloop bench --help`)");
+                         "'; choose xnnpack, xnnpack-int8, onednn, onednn-int8, opencv, opencv-int8 or classic (reference "
+                         "and torch run in the toolkit only: see `edgeloop bench --help`)");
 }
 
 }  // namespace edgeloop

@@ -3,28 +3,11 @@
 #include <algorithm>
 
 #include "edgeloop/core/error.h"
-#include "edgeloop/runtime/engine.h"
-#include "edgeloop/runtime/onnx_model.h"
 
 namespace edgeloop {
 namespace {
 
-constexpr const char* kFp32File = "model.onnx";       // bundle/bundle.h names; bundle/ is not a runtime dependency
-constexpr const char* kInt8File = "model.int8.onnx";
 constexpr const char* kInt8Suffix = "-int8";
-
-constexpr float kTimingPixel = 0.5f;                   // every input value while timing
-
-bool is_int8(const std::string& engine) { return engine.ends_with(kInt8Suffix); }
-
-// One image of the model's input size ([H, W, C]), every value kTimingPixel.
-std::vector<float> timing_image(const std::filesystem::path& model_file) {
-  const OnnxModel model = OnnxModel::load(model_file);
-  const std::vector<int64_t>& shape = model.input_shape();
-  int64_t size = 1;
-  for (size_t axis = 1; axis < shape.size(); ++axis) size *= std::max<int64_t>(shape[axis], 1);
-  return std::vector<float>(size_t(size), kTimingPixel);
-}
 
 }  // namespace
 
@@ -62,6 +45,8 @@ EngineRanking EngineRanking::from_json(const Json& json) {
   }
 }
 
+bool is_int8_engine(const std::string& engine) { return engine.ends_with(kInt8Suffix); }
+
 std::string cpu_class() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
@@ -81,33 +66,6 @@ std::vector<std::string> device_engines() {
 #endif
 }
 
-EngineRanking rank_engines(const std::filesystem::path& fp32_file, const std::optional<std::filesystem::path>& int8_file,
-                           int threads, const LatencyOptions& latency) {
-  EngineRanking ranking;
-  ranking.cpu = cpu_class();
-  ranking.threads = threads;
-  std::vector<RankedEngine> skipped;
-  for (const std::string& name : device_engines()) {
-    if (is_int8(name) && !int8_file) continue;
-    RankedEngine entry{name, is_int8(name) ? kInt8File : kFp32File};
-    try {
-      EngineOptions options;
-      options.threads = threads;
-      auto engine = make_engine(name, is_int8(name) ? *int8_file : fp32_file, options);
-      std::vector<float> image = timing_image(is_int8(name) ? *int8_file : fp32_file);
-      entry.p50_ms = measure_latency([&] { engine->infer(image.data(), 1); }, 1, latency).p50_ms;
-      ranking.engines.push_back(entry);
-    } catch (const Error& error) {
-      entry.skipped = error.what();
-      skipped.push_back(entry);
-    }
-  }
-  std::stable_sort(ranking.engines.begin(), ranking.engines.end(),
-                   [](const RankedEngine& left, const RankedEngine& right) { return left.p50_ms < right.p50_ms; });
-  ranking.engines.insert(ranking.engines.end(), skipped.begin(), skipped.end());
-  return ranking;
-}
-
 std::vector<std::string> engine_preference(const std::optional<EngineRanking>& ranking, bool has_int8, bool prefer_int8) {
   std::vector<std::string> order;
   if (ranking && ranking->cpu == cpu_class()) {
@@ -123,7 +81,7 @@ std::vector<std::string> engine_preference(const std::optional<EngineRanking>& r
   for (const std::string& name : device_engines()) {
     if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
   }
-  std::erase_if(order, [&](const std::string& name) { return is_int8(name) && !(has_int8 && prefer_int8); });
+  std::erase_if(order, [&](const std::string& name) { return is_int8_engine(name) && !(has_int8 && prefer_int8); });
   return order;
 }
 

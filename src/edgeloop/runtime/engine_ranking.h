@@ -1,8 +1,8 @@
-// EngineRanking: which engine runs a bundle fastest on a kind of CPU. Export measures it
-// (rank_engines: every device engine that maps the bundle's files, one image at a time, p50) and
-// stores it in bundle.json's "engine_ranking" (docs/formats.md); the device reads it back
-// (engine_preference) and tries the engines in that order, skipping one it does not have.
-// Plain values and stateless functions; rank_engines uses the calling thread.
+// EngineRanking: which engine runs a bundle fastest on a kind of CPU. Export measures it (the
+// toolkit's rank_engines, runtime/engine_timing.h: every device engine that maps the bundle's
+// files, one image at a time, p50) and stores it in bundle.json's "engine_ranking"
+// (docs/formats.md); the device reads it back (engine_preference) and tries the engines in that
+// order, skipping one it does not have. Plain values and stateless functions.
 #pragma once
 
 #include <filesystem>
@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "edgeloop/core/config.h"
-#include "edgeloop/runtime/latency.h"
 
 namespace edgeloop {
 
@@ -36,13 +35,11 @@ struct EngineRanking {
 // dot products, where oneDNN's int8 is 3-4× its fp32), "x86_64", "aarch64", or "other".
 std::string cpu_class();
 
+// Whether `engine` is an int8 name ("-int8"), which reads the bundle's model.int8.onnx.
+bool is_int8_engine(const std::string& engine);
+
 // The engines this build has, fp32 and int8 names: xnnpack and onednn (when built with oneDNN).
 std::vector<std::string> device_engines();
-
-// Times every engine of device_engines() on the file it reads (int8 names on `int8_file`, when
-// given); an engine that cannot load a file is listed with the reason it was skipped.
-EngineRanking rank_engines(const std::filesystem::path& fp32_file, const std::optional<std::filesystem::path>& int8_file,
-                           int threads, const LatencyOptions& latency);
 
 // The order in which a device tries engines for a bundle: the bundle's ranking when it was
 // measured on this kind of CPU, else a default for the CPU (oneDNN int8 first with VNNI, XNNPACK

@@ -7,6 +7,7 @@
 #include "edgeloop/models/weights_file.h"
 #include "edgeloop/runtime/engine.h"
 #include "edgeloop/runtime/latency.h"
+#include "edgeloop/runtime/toolkit_engines.h"
 
 namespace edgeloop {
 
@@ -32,7 +33,7 @@ ModelProbe device_latency_probe(const Workspace& workspace, const StoredModel& m
   EngineOptions engine_options;
   engine_options.threads = 1;
   engine_options.input_shape = {model.input.channels, model.input.height, model.input.width};
-  const std::unique_ptr<Engine> engine = make_engine(engine_name, file, engine_options);
+  const std::unique_ptr<Engine> engine = make_toolkit_engine(engine_name, file, engine_options);
   // Constant mid-grey input: latency does not depend on pixel values for these engines.
   const std::vector<float> image(size_t(model.input.channels) * size_t(model.input.height) * size_t(model.input.width), 0.5f);
   const LatencyStats stats = measure_latency([&] { engine->infer(image.data(), 1); }, 1, LatencyOptions{});

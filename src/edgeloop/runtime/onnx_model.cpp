@@ -3,76 +3,231 @@
 #include <cstring>
 #include <fstream>
 
-#include <onnx/onnx_pb.h>
+#include <iterator>
+#include <optional>
+#include <string_view>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/runtime/onnx_wire_format.h"
 
 namespace edgeloop {
 namespace {
 
+// Field numbers of onnx.proto (ONNX 1.12) that the engines read; every other field is skipped.
+namespace model_field { constexpr int kGraph = 7, kOpsetImport = 8; }
+namespace opset_field { constexpr int kDomain = 1, kVersion = 2; }
+namespace graph_field { constexpr int kNode = 1, kInitializer = 5, kInput = 11, kOutput = 12; }
+namespace node_field { constexpr int kInput = 1, kOutput = 2, kName = 3, kOpType = 4, kAttribute = 5; }
+namespace attribute_field { constexpr int kName = 1, kFloat = 2, kInteger = 3, kText = 4, kTensor = 5, kFloats = 7, kIntegers = 8; }
+namespace tensor_field {
+constexpr int kDims = 1, kDataType = 2, kFloatData = 4, kInt32Data = 5, kInt64Data = 7, kName = 8, kRawData = 9,
+              kDataLocation = 14;
+}
+namespace value_info_field { constexpr int kName = 1, kType = 2; }
+namespace type_field { constexpr int kTensorType = 1; }
+namespace tensor_type_field { constexpr int kShape = 2; }
+namespace shape_field { constexpr int kDim = 1; }
+namespace dimension_field { constexpr int kValue = 1; }
+// TensorProto.DataType and TensorProto.DataLocation values.
+constexpr int64_t kDataTypeFloat = 1, kDataTypeUint8 = 2, kDataTypeInt8 = 3, kDataTypeInt32 = 6, kDataTypeInt64 = 7;
+constexpr int64_t kDataLocationExternal = 1;
+
+// A TensorProto's fields as they are in the file, before they become an OnnxConstant.
+struct TensorFields {
+  std::string name;
+  std::vector<int64_t> dims;
+  int64_t data_type = 0;
+  int64_t data_location = 0;
+  bool has_raw_data = false;
+  std::string_view raw_data;
+  std::vector<float> float_data;
+  std::vector<int64_t> integer_data;   // int32_data and int64_data (an ONNX file uses one of them)
+};
+
 template <typename Element>
-std::vector<Element> raw_values(const onnx::TensorProto& proto, int64_t count) {
+std::vector<Element> raw_values(const TensorFields& tensor, int64_t count) {
   std::vector<Element> values(static_cast<size_t>(count));
-  if (proto.raw_data().size() != values.size() * sizeof(Element)) {
-    throw corrupt("tensor '" + proto.name() + "' has " + std::to_string(proto.raw_data().size()) +
+  if (tensor.raw_data.size() != values.size() * sizeof(Element)) {
+    throw corrupt("tensor '" + tensor.name + "' has " + std::to_string(tensor.raw_data.size()) +
                   " bytes of raw data, expected " + std::to_string(values.size() * sizeof(Element)));
   }
-  std::memcpy(values.data(), proto.raw_data().data(), proto.raw_data().size());
+  std::memcpy(values.data(), tensor.raw_data.data(), tensor.raw_data.size());
   return values;
 }
 
-OnnxConstant read_tensor(const onnx::TensorProto& proto) {
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
-    throw unsupported("tensor '" + proto.name() + "' keeps its data in an external file; save the model with "
+template <typename Element>
+std::vector<Element> listed_values(const TensorFields& tensor, int64_t count) {
+  if (tensor.has_raw_data) return raw_values<Element>(tensor, count);
+  return std::vector<Element>(tensor.integer_data.begin(), tensor.integer_data.end());
+}
+
+OnnxConstant read_tensor(std::string_view bytes) {
+  TensorFields fields;
+  WireReader reader(bytes);
+  while (reader.next()) {
+    switch (reader.field()) {
+      case tensor_field::kDims: reader.append_varints(fields.dims); break;
+      case tensor_field::kDataType: fields.data_type = static_cast<int64_t>(reader.varint()); break;
+      case tensor_field::kFloatData: reader.append_floats(fields.float_data); break;
+      case tensor_field::kInt32Data: {
+        std::vector<int64_t> values;   // int32 values, sign-extended to 64 bits on the wire
+        reader.append_varints(values);
+        for (int64_t value : values) fields.integer_data.push_back(static_cast<int32_t>(value));
+        break;
+      }
+      case tensor_field::kInt64Data: reader.append_varints(fields.integer_data); break;
+      case tensor_field::kName: fields.name = std::string(reader.bytes()); break;
+      case tensor_field::kRawData: fields.raw_data = reader.bytes(); fields.has_raw_data = true; break;
+      case tensor_field::kDataLocation: fields.data_location = static_cast<int64_t>(reader.varint()); break;
+      default: reader.skip();
+    }
+  }
+  if (fields.data_location == kDataLocationExternal) {
+    throw unsupported("tensor '" + fields.name + "' keeps its data in an external file; save the model with "
                       "all tensors inside it");
   }
   OnnxConstant tensor;
-  tensor.shape.assign(proto.dims().begin(), proto.dims().end());
-  int64_t count = tensor.element_count();
-  bool raw = proto.has_raw_data();
-  switch (proto.data_type()) {
-    case onnx::TensorProto::FLOAT:
+  tensor.shape = fields.dims;
+  const int64_t count = tensor.element_count();
+  switch (fields.data_type) {
+    case kDataTypeFloat:
       tensor.type = OnnxElementType::kFloat;
-      tensor.floats = raw ? raw_values<float>(proto, count)
-                          : std::vector<float>(proto.float_data().begin(), proto.float_data().end());
+      tensor.floats = fields.has_raw_data ? raw_values<float>(fields, count) : fields.float_data;
       break;
-    case onnx::TensorProto::INT8:
+    case kDataTypeInt8:
       tensor.type = OnnxElementType::kInt8;
-      tensor.int8s = raw ? raw_values<int8_t>(proto, count)
-                         : std::vector<int8_t>(proto.int32_data().begin(), proto.int32_data().end());
+      tensor.int8s = listed_values<int8_t>(fields, count);
       break;
-    case onnx::TensorProto::UINT8:
+    case kDataTypeUint8:
       tensor.type = OnnxElementType::kUint8;
-      tensor.uint8s = raw ? raw_values<uint8_t>(proto, count)
-                          : std::vector<uint8_t>(proto.int32_data().begin(), proto.int32_data().end());
+      tensor.uint8s = listed_values<uint8_t>(fields, count);
       break;
-    case onnx::TensorProto::INT32:
+    case kDataTypeInt32:
       tensor.type = OnnxElementType::kInt32;
-      tensor.int32s = raw ? raw_values<int32_t>(proto, count)
-                          : std::vector<int32_t>(proto.int32_data().begin(), proto.int32_data().end());
+      tensor.int32s = listed_values<int32_t>(fields, count);
       break;
-    case onnx::TensorProto::INT64:
+    case kDataTypeInt64:
       tensor.type = OnnxElementType::kInt64;
-      tensor.int64s = raw ? raw_values<int64_t>(proto, count)
-                          : std::vector<int64_t>(proto.int64_data().begin(), proto.int64_data().end());
+      tensor.int64s = listed_values<int64_t>(fields, count);
       break;
     default:
-      throw unsupported("tensor '" + proto.name() + "' has ONNX element type " +
-                        std::to_string(proto.data_type()) + "; only float, int8, uint8, int32, int64 are read");
+      throw unsupported("tensor '" + fields.name + "' has ONNX element type " + std::to_string(fields.data_type) +
+                        "; only float, int8, uint8, int32, int64 are read");
   }
   if (tensor.element_count() != count) throw internal_error("tensor element count changed while reading");
   return tensor;
 }
 
-OnnxAttributeValue read_attribute(const onnx::AttributeProto& proto) {
-  OnnxAttributeValue attribute;
-  attribute.integer = proto.i();
-  attribute.real = proto.f();
-  attribute.text = proto.s();
-  attribute.integers.assign(proto.ints().begin(), proto.ints().end());
-  attribute.reals.assign(proto.floats().begin(), proto.floats().end());
-  if (proto.has_t()) attribute.tensor = read_tensor(proto.t());
-  return attribute;
+// AttributeProto: its name and value.
+std::pair<std::string, OnnxAttributeValue> read_attribute(std::string_view bytes) {
+  std::pair<std::string, OnnxAttributeValue> named;
+  OnnxAttributeValue& attribute = named.second;
+  WireReader reader(bytes);
+  while (reader.next()) {
+    switch (reader.field()) {
+      case attribute_field::kName: named.first = std::string(reader.bytes()); break;
+      case attribute_field::kFloat: attribute.real = reader.fixed32_float(); break;
+      case attribute_field::kInteger: attribute.integer = static_cast<int64_t>(reader.varint()); break;
+      case attribute_field::kText: attribute.text = std::string(reader.bytes()); break;
+      case attribute_field::kTensor: attribute.tensor = read_tensor(reader.bytes()); break;
+      case attribute_field::kFloats: reader.append_floats(attribute.reals); break;
+      case attribute_field::kIntegers: reader.append_varints(attribute.integers); break;
+      default: reader.skip();
+    }
+  }
+  return named;
+}
+
+// NodeProto, with its attributes by name.
+OnnxNode read_node(std::string_view bytes) {
+  OnnxNode node;
+  WireReader reader(bytes);
+  while (reader.next()) {
+    switch (reader.field()) {
+      case node_field::kInput: node.inputs.emplace_back(reader.bytes()); break;
+      case node_field::kOutput: node.outputs.emplace_back(reader.bytes()); break;
+      case node_field::kName: node.name = std::string(reader.bytes()); break;
+      case node_field::kOpType: node.op_type = std::string(reader.bytes()); break;
+      case node_field::kAttribute: node.attributes.insert(read_attribute(reader.bytes())); break;
+      default: reader.skip();
+    }
+  }
+  return node;
+}
+
+// ValueInfoProto: the name and, for a tensor, its shape (-1 for a dimension without a value).
+struct ValueInfo {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+// The message of field `field` inside `bytes` (the last one when repeated; empty when absent).
+std::string_view sub_message(std::string_view bytes, int field) {
+  std::string_view found;
+  WireReader reader(bytes);
+  while (reader.next()) {
+    if (reader.field() == field) {
+      found = reader.bytes();
+    } else {
+      reader.skip();
+    }
+  }
+  return found;
+}
+
+ValueInfo read_value_info(std::string_view bytes) {
+  ValueInfo info;
+  std::string_view type;
+  WireReader reader(bytes);
+  while (reader.next()) {
+    switch (reader.field()) {
+      case value_info_field::kName: info.name = std::string(reader.bytes()); break;
+      case value_info_field::kType: type = reader.bytes(); break;
+      default: reader.skip();
+    }
+  }
+  const std::string_view shape = sub_message(sub_message(type, type_field::kTensorType), tensor_type_field::kShape);
+  WireReader dimensions(shape);
+  while (dimensions.next()) {
+    if (dimensions.field() != shape_field::kDim) {
+      dimensions.skip();
+      continue;
+    }
+    int64_t value = -1;
+    WireReader dimension(dimensions.bytes());
+    while (dimension.next()) {
+      if (dimension.field() == dimension_field::kValue) {
+        value = static_cast<int64_t>(dimension.varint());
+      } else {
+        dimension.skip();
+      }
+    }
+    info.shape.push_back(value);
+  }
+  return info;
+}
+
+// OperatorSetIdProto of the default domain ("" or "ai.onnx"): its version, or nullopt.
+std::optional<int64_t> default_domain_opset(std::string_view bytes) {
+  std::string domain;
+  int64_t version = 0;
+  WireReader reader(bytes);
+  while (reader.next()) {
+    switch (reader.field()) {
+      case opset_field::kDomain: domain = std::string(reader.bytes()); break;
+      case opset_field::kVersion: version = static_cast<int64_t>(reader.varint()); break;
+      default: reader.skip();
+    }
+  }
+  if (domain.empty() || domain == "ai.onnx") return version;
+  return std::nullopt;
+}
+
+std::string read_whole_file(const std::filesystem::path& file) {
+  std::ifstream stream(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  if (!stream.good() && !stream.eof()) throw corrupt(file.string() + ": cannot be read");
+  return bytes;
 }
 
 }  // namespace
@@ -116,48 +271,70 @@ std::string OnnxNode::text(const std::string& attribute, const std::string& fall
 
 OnnxModel OnnxModel::load(const std::filesystem::path& file) {
   if (!std::filesystem::exists(file)) throw not_found(file.string() + ": no such ONNX file");
-  std::ifstream stream(file, std::ios::binary);
-  onnx::ModelProto proto;
-  if (!stream || !proto.ParseFromIstream(&stream)) {
-    throw corrupt(file.string() + ": not a readable ONNX model (protobuf parse failed); re-export it");
-  }
+  const std::string bytes = read_whole_file(file);
   OnnxModel model;
   model.file_ = file;
-  for (const auto& opset : proto.opset_import()) {
-    if (opset.domain().empty() || opset.domain() == "ai.onnx") model.opset_ = opset.version();
-  }
-  const onnx::GraphProto& graph = proto.graph();
   try {
-    for (const auto& initializer : graph.initializer()) model.initializers_[initializer.name()] = read_tensor(initializer);
-    for (const auto& input : graph.input()) {
-      if (model.initializers_.count(input.name())) continue;   // old exporters list weights as inputs
-      if (!model.input_name_.empty()) {
-        throw unsupported("the model has more than one input ('" + model.input_name_ + "', '" + input.name() +
-                          "'); edgeloop engines take one image input");
-      }
-      model.input_name_ = input.name();
-      for (const auto& dimension : input.type().tensor_type().shape().dim()) {
-        model.input_shape_.push_back(dimension.has_dim_value() ? dimension.dim_value() : -1);
+    std::string_view graph;
+    WireReader reader(bytes);
+    while (reader.next()) {
+      if (reader.field() == model_field::kGraph) {
+        graph = reader.bytes();
+      } else if (reader.field() == model_field::kOpsetImport) {
+        if (std::optional<int64_t> version = default_domain_opset(reader.bytes())) model.opset_ = *version;
+      } else {
+        reader.skip();
       }
     }
-    for (const auto& output : graph.output()) model.output_names_.push_back(output.name());
-    for (int index = 0; index < graph.node_size(); ++index) {
-      const onnx::NodeProto& proto_node = graph.node(index);
-      if (proto_node.op_type() == "Constant" && proto_node.output_size() == 1) {
-        for (const auto& attribute : proto_node.attribute()) {
-          if (attribute.name() == "value") model.initializers_[proto_node.output(0)] = read_tensor(attribute.t());
+    if (graph.empty()) throw corrupt("no graph");
+    std::vector<std::string_view> inputs, nodes;
+    WireReader graph_reader(graph);
+    while (graph_reader.next()) {
+      switch (graph_reader.field()) {
+        case graph_field::kNode: nodes.push_back(graph_reader.bytes()); break;
+        case graph_field::kInitializer: {
+          const std::string_view tensor = graph_reader.bytes();
+          WireReader name_reader(tensor);
+          std::string name;
+          while (name_reader.next()) {
+            if (name_reader.field() == tensor_field::kName) {
+              name = std::string(name_reader.bytes());
+            } else {
+              name_reader.skip();
+            }
+          }
+          model.initializers_[name] = read_tensor(tensor);
+          break;
         }
+        case graph_field::kInput: inputs.push_back(graph_reader.bytes()); break;
+        case graph_field::kOutput: model.output_names_.push_back(read_value_info(graph_reader.bytes()).name); break;
+        default: graph_reader.skip();
+      }
+    }
+    for (std::string_view bytes_of_input : inputs) {
+      ValueInfo input = read_value_info(bytes_of_input);
+      if (model.initializers_.count(input.name)) continue;   // old exporters list weights as inputs
+      if (!model.input_name_.empty()) {
+        throw unsupported("the model has more than one input ('" + model.input_name_ + "', '" + input.name +
+                          "'); edgeloop engines take one image input");
+      }
+      model.input_name_ = input.name;
+      model.input_shape_ = input.shape;
+    }
+    for (size_t index = 0; index < nodes.size(); ++index) {
+      OnnxNode node = read_node(nodes[index]);
+      if (node.op_type == "Constant" && node.outputs.size() == 1) {
+        auto value = node.attributes.find("value");
+        if (value != node.attributes.end() && value->second.tensor) model.initializers_[node.outputs[0]] = *value->second.tensor;
         continue;
       }
-      OnnxNode node;
-      node.op_type = proto_node.op_type();
-      node.name = proto_node.name().empty() ? node.op_type + "#" + std::to_string(index) : proto_node.name();
-      node.inputs.assign(proto_node.input().begin(), proto_node.input().end());
-      node.outputs.assign(proto_node.output().begin(), proto_node.output().end());
-      for (const auto& attribute : proto_node.attribute()) node.attributes[attribute.name()] = read_attribute(attribute);
+      if (node.name.empty()) node.name = node.op_type + "#" + std::to_string(index);
       model.nodes_.push_back(std::move(node));
     }
   } catch (const Error& error) {
+    if (error.code() == ErrorCode::kCorrupt) {
+      throw corrupt(file.string() + ": not a readable ONNX model (" + error.what() + "); re-export it");
+    }
     throw Error(error.code(), file.string() + ": " + error.what());
   }
   if (model.input_name_.empty()) throw corrupt(file.string() + ": the graph has no input; re-export it");

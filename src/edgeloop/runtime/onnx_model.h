@@ -1,7 +1,8 @@
 // OnnxModel: an ONNX file read into plain values (nodes, attributes, initializers) so the engines
-// that read the graph (xnnpack; reference for its input and outputs) need no protobuf in their
-// headers. Constant nodes are folded into initializers. Read by runtime/ only; the writer lives in
-// export/. Immutable after load(); thread-safe to read.
+// that read the graph (xnnpack; reference for its input and outputs) need no protobuf: the file is
+// read by runtime/onnx_wire_format.h, so the device links no ONNX protobuf. Constant nodes are
+// folded into initializers. Read by runtime/ only; the writer lives in export/. Immutable after
+// load(); thread-safe to read.
 #pragma once
 
 #include <cstdint>

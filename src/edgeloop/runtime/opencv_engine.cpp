@@ -8,7 +8,6 @@
 #include <opencv2/dnn.hpp>
 
 #include "edgeloop/core/error.h"
-#include "edgeloop/core/threads.h"
 #include "edgeloop/runtime/onnx_model.h"
 #include "edgeloop/runtime/output_layout.h"
 
@@ -20,7 +19,6 @@ constexpr double kInt8Lowest = -128.0;
 
 struct OpenCvEngine::State {
   cv::dnn::Net net;
-  int threads = 1;
   int channels = 1, height = 1, width = 1;   // model input, from the ONNX file
   std::vector<cv::String> outputs;           // probabilities, then embedding when present
   std::filesystem::path file;
@@ -83,7 +81,6 @@ OpenCvEngine::OpenCvEngine(const std::filesystem::path& model_file, const Engine
   OutputLayout layout = OutputLayout::of(model);
   state_->outputs.push_back(layout.probabilities);
   if (!layout.embedding.empty()) state_->outputs.push_back(layout.embedding);
-  state_->threads = resolve_thread_count(options.threads);
   try {
     state_->net = cv::dnn::readNetFromONNX(model_file.string());
     state_->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
@@ -96,7 +93,6 @@ OpenCvEngine::OpenCvEngine(const std::filesystem::path& model_file, const Engine
                                std::to_string(state_->channels) + "]; give validation or training images");
       }
       int count = int(options.calibration_images.size() / image_size);
-      cv::setNumThreads(state_->threads);
       cv::Mat calibration = state_->blob(options.calibration_images.data(), count);
       state_->measure_output_quantization(calibration);
       state_->net = state_->net.quantize(std::vector<cv::Mat>{calibration},
@@ -118,7 +114,6 @@ OpenCvEngine::~OpenCvEngine() = default;
 
 InferenceResult OpenCvEngine::infer(const float* input, int batch) {
   if (batch < 1) throw invalid_argument("infer: batch must be at least 1");
-  cv::setNumThreads(state_->threads);
   std::vector<cv::Mat> results;
   try {
     state_->net.setInput(state_->blob(input, batch));

@@ -3,23 +3,19 @@
 #include <chrono>
 
 #include "edgeloop/core/error.h"
-#include "edgeloop/core/threads.h"
 #include "edgeloop/models/layer_graph_module.h"
-#include "edgeloop/train/torch_threads.h"
 
 namespace edgeloop {
 
 struct TorchEngine::State {
   LayerGraphModule module{nullptr};
   ArchSpec spec;
-  int threads = 1;
 };
 
 TorchEngine::TorchEngine(const ArchSpec& spec, const std::filesystem::path& weights_file, const EngineOptions& options)
     : state_(std::make_unique<State>()) {
   auto start = std::chrono::steady_clock::now();
   state_->spec = spec;
-  state_->threads = options.threads;
   try {
     state_->module = load_module(spec, weights_file);
     state_->module->eval();
@@ -34,7 +30,6 @@ TorchEngine::~TorchEngine() = default;
 
 InferenceResult TorchEngine::infer(const float* input, int batch) {
   if (batch < 1) throw invalid_argument("infer: batch must be at least 1");
-  if (at::get_num_threads() != resolve_thread_count(state_->threads)) set_torch_threads(state_->threads);
   const InputShape& shape = state_->spec.input;
   torch::NoGradGuard no_gradients;
   torch::Tensor nhwc = torch::from_blob(const_cast<float*>(input), {batch, shape.height, shape.width, shape.channels},

@@ -44,11 +44,9 @@ void SubgraphBuilder::convolution(const OnnxNode& node) {
     output.quantization = *output_quantization;
   } else {
     input_id = fp32_of(input_name);
-    const void* packed = weights_.find(key + "/filter");
-    if (!packed) {
-      packed = weights_.keep(key + "/filter", as_bytes(depthwise ? filter_to_hwo(weight.fp32, weight.shape)
-                                                                 : filter_to_ohwi(weight.fp32, weight.shape)));
-    }
+    const void* packed = weights_.find_or_keep(key + "/filter", [&] {
+      return as_bytes(depthwise ? filter_to_hwo(weight.fp32, weight.shape) : filter_to_ohwi(weight.fp32, weight.shape));
+    });
     check(xnn_define_tensor_value(result_.subgraph, xnn_datatype_fp32, 4, filter_dims.data(), packed,
                                   XNN_INVALID_VALUE_ID, 0, &filter),
           "define a filter");
@@ -77,16 +75,13 @@ void SubgraphBuilder::define_int8_filter_and_bias(const std::string& key, const 
                                  const std::vector<size_t>& filter_dims, size_t channel_dim,
                                  const std::vector<float>& bias, float input_scale, bool depthwise, uint32_t& filter,
                                  uint32_t& bias_id) {
-  const void* packed = weights_.find(key + "/filter");
-  if (!packed) {
-    std::vector<int8_t> repacked = weight.shape.size() == 4
-                                       ? (depthwise ? filter_to_hwo(weight.int8s, weight.shape)
-                                                    : filter_to_ohwi(weight.int8s, weight.shape))
-                                       : weight.int8s;
-    packed = weights_.keep(key + "/filter", as_bytes(repacked));
-  }
-  const float* filter_scales = static_cast<const float*>(weights_.find(key + "/scales"));
-  if (!filter_scales) filter_scales = static_cast<const float*>(weights_.keep(key + "/scales", as_bytes(scales)));
+  const void* packed = weights_.find_or_keep(key + "/filter", [&] {
+    return as_bytes(weight.shape.size() == 4 ? (depthwise ? filter_to_hwo(weight.int8s, weight.shape)
+                                                          : filter_to_ohwi(weight.int8s, weight.shape))
+                                             : weight.int8s);
+  });
+  const float* filter_scales =
+      static_cast<const float*>(weights_.find_or_keep(key + "/scales", [&] { return as_bytes(scales); }));
   check(xnn_define_channelwise_quantized_tensor_value(result_.subgraph, xnn_datatype_qcint8, filter_scales,
                                                       filter_dims.size(), channel_dim, filter_dims.data(), packed,
                                                       XNN_INVALID_VALUE_ID, 0, &filter),
@@ -97,10 +92,9 @@ void SubgraphBuilder::define_int8_filter_and_bias(const std::string& key, const 
     bias_scales[channel] = input_scale * scales[channel];
     quantized_bias[channel] = int32_t(std::lrint(double(bias[channel]) / double(bias_scales[channel])));
   }
-  const void* bias_data = weights_.find(key + "/bias");
-  if (!bias_data) bias_data = weights_.keep(key + "/bias", as_bytes(quantized_bias));
-  const float* kept_scales = static_cast<const float*>(weights_.find(key + "/bias_scales"));
-  if (!kept_scales) kept_scales = static_cast<const float*>(weights_.keep(key + "/bias_scales", as_bytes(bias_scales)));
+  const void* bias_data = weights_.find_or_keep(key + "/bias", [&] { return as_bytes(quantized_bias); });
+  const float* kept_scales =
+      static_cast<const float*>(weights_.find_or_keep(key + "/bias_scales", [&] { return as_bytes(bias_scales); }));
   size_t bias_dims[1] = {scales.size()};
   check(xnn_define_channelwise_quantized_tensor_value(result_.subgraph, xnn_datatype_qcint32, kept_scales, 1, 0,
                                                       bias_dims, bias_data, XNN_INVALID_VALUE_ID, 0, &bias_id),
@@ -147,11 +141,9 @@ void SubgraphBuilder::fully_connected(const OnnxNode& node) {
     check(xnn_define_static_reshape(result_.subgraph, 2, row_dims, image_out, output.quantized, 0), "reshape");
   } else {
     uint32_t input_id = fp32_of(input_name);
-    const void* packed = weights_.find(key + "/fp32/filter");
-    if (!packed) {
-      packed = weights_.keep(key + "/fp32/filter",
-                             as_bytes(matrix_to_rows(weight.fp32, int64_t(out), int64_t(in), out_first, input.feature_order)));
-    }
+    const void* packed = weights_.find_or_keep(key + "/fp32/filter", [&] {
+      return as_bytes(matrix_to_rows(weight.fp32, int64_t(out), int64_t(in), out_first, input.feature_order));
+    });
     size_t filter_dims[2] = {out, in};
     uint32_t filter;
     check(xnn_define_tensor_value(result_.subgraph, xnn_datatype_fp32, 2, filter_dims, packed, XNN_INVALID_VALUE_ID,

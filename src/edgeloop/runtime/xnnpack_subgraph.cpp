@@ -47,8 +47,7 @@ uint32_t SubgraphBuilder::new_quantized(const std::vector<size_t>& onnx_dims, co
 }
 
 uint32_t SubgraphBuilder::static_fp32(const std::string& key, const std::vector<size_t>& dims, const std::vector<float>& values) {
-  const void* data = weights_.find(key);
-  if (!data) data = weights_.keep(key, as_bytes(values));
+  const void* data = weights_.find_or_keep(key, [&] { return as_bytes(values); });
   uint32_t id = XNN_INVALID_VALUE_ID;
   check(xnn_define_tensor_value(result_.subgraph, xnn_datatype_fp32, dims.size(), dims.data(), data,
                                 XNN_INVALID_VALUE_ID, 0, &id),
@@ -361,17 +360,13 @@ void SubgraphBuilder::dequantize(const OnnxNode& node) {
 
 namespace edgeloop {
 
-const void* XnnpackWeightStore::find(const std::string& key) const {
+const void* XnnpackWeightStore::find_or_keep(const std::string& key, const std::function<std::vector<uint8_t>()>& make) {
   auto found = blobs_.find(key);
-  return found == blobs_.end() ? nullptr : found->second.data();
-}
-
-const void* XnnpackWeightStore::keep(const std::string& key, std::vector<uint8_t> bytes) {
+  if (found != blobs_.end()) return found->second.data();
+  std::vector<uint8_t> bytes = make();
   bytes_ += bytes.size();
   bytes.resize(bytes.size() + XNN_EXTRA_BYTES);
-  auto& stored = blobs_[key];
-  stored = std::move(bytes);
-  return stored.data();
+  return blobs_.emplace(key, std::move(bytes)).first->second.data();
 }
 
 XnnpackSubgraph build_xnnpack_subgraph(const OnnxModel& model, int batch, XnnpackWeightStore& weights) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,8 +21,9 @@ namespace edgeloop {
 // engine and shared by the runtimes of every batch size. XNNPACK reads them while a runtime lives.
 class XnnpackWeightStore {
  public:
-  const void* find(const std::string& key) const;
-  const void* keep(const std::string& key, std::vector<uint8_t> bytes);   // adds XNN_EXTRA_BYTES slack
+  // The bytes kept under `key`; on first use they come from `make` and are kept, with
+  // XNN_EXTRA_BYTES of slack, for the life of the store (XNNPACK reads them at every run).
+  const void* find_or_keep(const std::string& key, const std::function<std::vector<uint8_t>()>& make);
   size_t bytes() const { return bytes_; }
 
  private:

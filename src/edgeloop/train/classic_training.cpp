@@ -2,13 +2,10 @@
 
 #include <chrono>
 
-#include "edgeloop/registry/model_store.h"
+#include "edgeloop/core/stopwatch.h"
+#include "edgeloop/train/trained_model_store.h"
 
 namespace edgeloop {
-
-namespace {
-constexpr const char* kModelPrefix = "m-";
-}  // namespace
 
 cv::Mat classic_features(const ClassicSpec& spec, const TrainingData& data, const std::vector<int64_t>& indices) {
   cv::Mat features;
@@ -32,7 +29,7 @@ ClassicOutcome train_classic_model(const Workspace& workspace, Registry& registr
   for (int64_t index : train) train_labels.push_back(data.labels[index]);
   const ClassicModel classic = ClassicModel::train(spec, classic_features(spec, data, train), train_labels, data.classes());
   ClassicOutcome outcome;
-  outcome.training_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  outcome.training_seconds = seconds_since(start);
 
   const std::vector<int64_t>& val = data.split(kSplitVal);
   const std::vector<float> probabilities = classic.predict_probabilities(classic_features(spec, data, val));
@@ -44,7 +41,6 @@ ClassicOutcome train_classic_model(const Workspace& workspace, Registry& registr
   outcome.val_accuracy = val.empty() ? 0 : static_cast<double>(correct) / val.size();
 
   StoredModel& model = outcome.model;
-  model.id = new_record_id(kModelPrefix, spec.to_string() + data.version.id);
   model.kind = kModelKindClassic;
   model.arch = spec.to_string();
   describe_training_data(data, model);
@@ -54,15 +50,11 @@ ClassicOutcome train_classic_model(const Workspace& workspace, Registry& registr
   model.diagnosis = Json::object();
   model.parameters = classic.parameter_count();
   model.mflops = classic.mflops();
-  model.created_at = utc_timestamp();
-  std::filesystem::create_directories(workspace.model_dir(model.id));
-  classic.save(model_classic_path(workspace, model.id));
-  write_stored_model(workspace, model);
-  const ModelRecord record{model.id, "", data.version.id, model.kind, model.arch, model.parameters, model.mflops,
-                           outcome.val_accuracy,
-                           std::filesystem::relative(workspace.model_dir(model.id), workspace.state_dir()).string(),
-                           model.created_at};
-  registry.in_transaction([&](SQLite::Database&) { ModelStore(registry).add_model(record); });
+  TrainedModelFiles files;
+  files.id_salt = spec.to_string() + data.version.id;
+  files.val_accuracy = outcome.val_accuracy;
+  files.write_files = [&] { classic.save(model_classic_path(workspace, model.id)); };
+  store_trained_model(workspace, registry, model, files);
   return outcome;
 }
 

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+
+#include "edgeloop/core/number_format.h"
 
 namespace edgeloop {
 
@@ -10,26 +11,10 @@ namespace {
 
 constexpr int kMinimumEpochs = 2;
 constexpr double kPercent = 100.0;
+
+std::string points(double fraction) { return format_fixed(fraction * kPercent, 1) + " points"; }
 constexpr double kDefaultGainRatio = 0.5;   // each further epoch gains half the last, when one gain is all there is
 constexpr double kMaximumGainRatio = 0.8;   // never project a gain that shrinks slower than this
-
-std::string points(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f points", fraction * kPercent);
-  return text;
-}
-
-std::string percent(double fraction) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%.1f%%", fraction * kPercent);
-  return text;
-}
-
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3f", value);
-  return text;
-}
 
 bool validation_rising_while_training_falls(const std::vector<EpochRecord>& epochs, int window) {
   if (static_cast<int>(epochs.size()) < window + 1) return false;
@@ -55,7 +40,7 @@ Diagnosis still_improving(const std::vector<EpochRecord>& epochs, const Diagnosi
   Diagnosis diagnosis;
   diagnosis.verdict = kVerdictStillImproving;
   diagnosis.reasons.push_back("validation accuracy rose " + points(rise) + " in the last epoch, to " +
-                              percent(last.val_accuracy) + ": the curve has not flattened");
+                              format_percent(last.val_accuracy) + ": the curve has not flattened");
   diagnosis.reasons.push_back("projected: about +" + points(projected_accuracy_gain(epochs, more_epochs)) + " with " +
                               std::to_string(more_epochs) + " more epochs, if each epoch's gain keeps shrinking as it did");
   diagnosis.advice.push_back("train longer: --epochs " + std::to_string(2 * more_epochs) + " (or a larger --max-seconds)");
@@ -108,13 +93,13 @@ Diagnosis diagnose_fit(const std::vector<EpochRecord>& epochs, const DiagnosisOp
     diagnosis.verdict = kVerdictOverfitting;
     if (rising) {
       diagnosis.reasons.push_back("validation loss rose for " + std::to_string(options.rising_epochs) +
-                                  " epochs while training loss fell (now " + number(last.val_loss) + " vs " +
-                                  number(last.train_loss) + ")");
+                                  " epochs while training loss fell (now " + format_fixed(last.val_loss, 3) + " vs " +
+                                  format_fixed(last.train_loss, 3) + ")");
     }
     if (gap > options.accuracy_gap) {
-      diagnosis.reasons.push_back("training accuracy " + percent(last.train_accuracy) + " is " + percent(gap) +
-                                  " above validation accuracy " + percent(last.val_accuracy) + " (threshold " +
-                                  percent(options.accuracy_gap) + ")");
+      diagnosis.reasons.push_back("training accuracy " + format_percent(last.train_accuracy) + " is " + format_percent(gap) +
+                                  " above validation accuracy " + format_percent(last.val_accuracy) + " (threshold " +
+                                  format_percent(options.accuracy_gap) + ")");
     }
     diagnosis.advice.push_back("collect more data, or more varied data (other lighting, angles, backgrounds)");
     diagnosis.advice.push_back(options.augmented ? "augment more strongly (larger shift/rotation, add noise)"
@@ -130,12 +115,12 @@ Diagnosis diagnose_fit(const std::vector<EpochRecord>& epochs, const DiagnosisOp
   if (last.train_accuracy < options.underfit_accuracy || (plateaued && last.train_accuracy < options.plateau_accuracy)) {
     diagnosis.verdict = kVerdictUnderfitting;
     if (last.train_accuracy < options.underfit_accuracy) {
-      diagnosis.reasons.push_back("training accuracy " + percent(last.train_accuracy) + " is under the floor " +
-                                  percent(options.underfit_accuracy));
+      diagnosis.reasons.push_back("training accuracy " + format_percent(last.train_accuracy) + " is under the floor " +
+                                  format_percent(options.underfit_accuracy));
     }
     if (plateaued) {
-      diagnosis.reasons.push_back("training loss plateaued at " + number(last.train_loss) + " (changed under " +
-                                  percent(options.plateau_change) + " in " + std::to_string(options.plateau_epochs) +
+      diagnosis.reasons.push_back("training loss plateaued at " + format_fixed(last.train_loss, 3) + " (changed under " +
+                                  format_percent(options.plateau_change) + " in " + std::to_string(options.plateau_epochs) +
                                   " epochs)");
     }
     diagnosis.advice.push_back("use a larger architecture (more capacity), e.g. the next one on `edgeloop models list`");
@@ -148,8 +133,8 @@ Diagnosis diagnose_fit(const std::vector<EpochRecord>& epochs, const DiagnosisOp
     return still_improving(epochs, options);
   }
   diagnosis.verdict = kVerdictGoodFit;
-  diagnosis.reasons.push_back("training " + percent(last.train_accuracy) + " and validation " +
-                              percent(last.val_accuracy) + " accuracy are close (gap " + percent(gap) + ")");
+  diagnosis.reasons.push_back("training " + format_percent(last.train_accuracy) + " and validation " +
+                              format_percent(last.val_accuracy) + " accuracy are close (gap " + format_percent(gap) + ")");
   diagnosis.advice.push_back("compare on the validation set with `edgeloop eval`, then test once with `edgeloop test`");
   diagnosis.advice.push_back("if it is not accurate enough yet, try the next larger architecture or more data");
   return diagnosis;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/train/batch_loader.h"
 #include "edgeloop/train/trainer.h"
 
@@ -95,7 +96,7 @@ LearningRateTest run_learning_rate_test(LayerGraphModuleImpl& module, const Trai
     test.rates.pop_back();
   }
   test.suggested_rate = suggest_learning_rate(test.rates, test.losses, &test.minimum_loss_rate, &test.steepest_rate);
-  test.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  test.seconds = seconds_since(start);
   return test;
 }
 

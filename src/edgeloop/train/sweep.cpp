@@ -7,11 +7,15 @@
 #include <sstream>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/number_format.h"
+#include "edgeloop/core/stopwatch.h"
+#include "edgeloop/core/pareto_front.h"
 #include "edgeloop/models/classic_model.h"
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/batch_loader.h"
 #include "edgeloop/train/classic_training.h"
 #include "edgeloop/train/sweep_plan.h"
+#include "edgeloop/train/torch_threads.h"
 #include "edgeloop/train/training_recipe.h"
 #include "edgeloop/train/training_session.h"
 
@@ -39,8 +43,7 @@ double median(std::vector<double> values) {
 double torch_latency_ms(const Workspace& workspace, const StoredModel& model, int repeats) {
   LayerGraphModule module = load_module(model.spec, model_weights_path(workspace, model.id));
   torch::NoGradGuard no_grad;
-  const int previous_threads = torch::get_num_threads();
-  torch::set_num_threads(1);
+  const ScopedThreads one_thread(1, {torch_thread_setting()});
   const torch::Tensor input = torch::rand({1, model.input.channels, model.input.height, model.input.width});
   module->forward(input);   // warm-up
   std::vector<double> times;
@@ -49,7 +52,6 @@ double torch_latency_ms(const Workspace& workspace, const StoredModel& model, in
     module->forward(input);
     times.push_back(std::chrono::duration<double>(Clock::now() - start).count() * kMillisecondsPerSecond);
   }
-  torch::set_num_threads(previous_threads);
   return median(times);
 }
 
@@ -107,7 +109,7 @@ double seconds_per_step(const std::string& arch, const TrainingData& data, const
     optimizer->step();
     ++timed;
   }
-  return timed > 0 ? std::chrono::duration<double>(Clock::now() - start).count() / timed : 0.0;
+  return timed > 0 ? seconds_since(start) / timed : 0.0;
 }
 
 std::string describe_plan(const SweepPlan& plan) {
@@ -205,12 +207,12 @@ SweepResult SweepResult::from_json(const Json& json) {
 }
 
 void mark_pareto_and_pick(std::vector<SweepRow>& rows, double max_latency_ms) {
-  for (SweepRow& row : rows) {
-    row.pareto = std::none_of(rows.begin(), rows.end(), [&](const SweepRow& other) {
-      return other.val_accuracy >= row.val_accuracy && other.latency_ms <= row.latency_ms &&
-             (other.val_accuracy > row.val_accuracy || other.latency_ms < row.latency_ms);
-    });
-    row.pick = false;
+  std::vector<TradeOffPoint> points;
+  for (const SweepRow& row : rows) points.push_back({row.val_accuracy, row.latency_ms});
+  const std::vector<bool> on_front = pareto_front(points);
+  for (size_t index = 0; index < rows.size(); ++index) {
+    rows[index].pareto = on_front[index];
+    rows[index].pick = false;
   }
   if (rows.empty()) return;
   auto pick = std::find_if(rows.begin(), rows.end(), [](const SweepRow& row) { return row.meets_target; });
@@ -384,14 +386,13 @@ SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, c
       train.arch = arch;
       costs.push_back(seconds_per_step(arch, data, with_default_recipe(train), options.calibration_steps));
     }
-    sweep.result.calibration_seconds = std::chrono::duration<double>(Clock::now() - calibration_start).count();
+    sweep.result.calibration_seconds = seconds_since(calibration_start);
     std::string calibration;
     for (size_t index = 0; index < networks.size(); ++index) {
-      char cost[64];
-      std::snprintf(cost, sizeof cost, "%s %.1f", networks[index].c_str(), costs[index] * kMillisecondsPerSecond);
-      calibration += (calibration.empty() ? "" : ", ") + std::string(cost);
+      calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
+                     format_fixed(costs[index] * kMillisecondsPerSecond, 1);
     }
-    const double spent = std::chrono::duration<double>(Clock::now() - start).count();
+    const double spent = seconds_since(start);
     const double budget = options.budget_minutes > 0
                               ? std::max(0.0, options.budget_minutes * kSecondsPerMinute * kTrainingShareOfBudget - spent)
                               : 0.0;

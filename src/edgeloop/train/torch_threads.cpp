@@ -13,4 +13,9 @@ int set_torch_threads(int requested) {
   return threads;
 }
 
+ThreadSetting torch_thread_setting() {
+  return ThreadSetting{[] { return static_cast<int>(torch::get_num_threads()); },
+                       [](int threads) { torch::set_num_threads(threads); }};
+}
+
 }  // namespace edgeloop

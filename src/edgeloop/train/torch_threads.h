@@ -2,9 +2,14 @@
 // OpenMP's (core/threads.h), so --threads means the same in training. Call once per command.
 #pragma once
 
+#include "edgeloop/core/threads.h"
+
 namespace edgeloop {
 
 // 0 = all cores. Returns the count set.
 int set_torch_threads(int requested);
+
+// LibTorch's intra-op count for core's ScopedThreads: ScopedThreads guard(1, {torch_thread_setting()}).
+ThreadSetting torch_thread_setting();
 
 }  // namespace edgeloop

@@ -8,6 +8,7 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/train/batch_loader.h"
 #include "edgeloop/train/distributed/data_parallel.h"
 #include "edgeloop/train/learning_rate_schedule.h"
@@ -23,10 +24,6 @@ constexpr const char* kStateKey = "edgeloop_state";
 constexpr const char* kOptimizerKey = "edgeloop_optimizer";
 constexpr const char* kBestKey = "edgeloop_best";
 constexpr const char* kRandomStateKey = "edgeloop_random_state";
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 }  // namespace
 

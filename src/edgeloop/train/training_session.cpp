@@ -10,6 +10,7 @@
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/distributed/data_parallel.h"
 #include "edgeloop/train/torch_threads.h"
+#include "edgeloop/train/trained_model_store.h"
 #include "edgeloop/train/training_recipe.h"
 
 namespace edgeloop {
@@ -18,7 +19,6 @@ namespace {
 
 constexpr const char* kCheckpointFile = "checkpoint.pt";
 constexpr const char* kRunPrefix = "r-";
-constexpr const char* kModelPrefix = "m-";
 
 // The architecture to train: from scratch, or the --from model's with this dataset's classes.
 struct StartingPoint {
@@ -111,11 +111,10 @@ TrainerResult train_recorded(Registry& registry, const std::string& run_id, Laye
 }
 
 // Stores the trained module as a model of the run and marks the run finished.
-StoredModel store_trained_model(const Workspace& workspace, Registry& registry, const TrainOutcome& outcome,
+StoredModel store_network_model(const Workspace& workspace, Registry& registry, const TrainOutcome& outcome,
                                 LayerGraphModuleImpl& module, const StartingPoint& start, const TrainingData& data,
                                 const TrainOptions& options, const Json& config, const DataParallel* parallel) {
   StoredModel model;
-  model.id = new_record_id(kModelPrefix, outcome.run_id);
   model.kind = kModelKindTorch;
   model.spec = start.spec;
   model.arch = start.spec.to_string();
@@ -140,18 +139,13 @@ StoredModel store_trained_model(const Workspace& workspace, Registry& registry, 
   model.diagnosis = outcome.result.diagnosis.to_json();
   model.parameters = start.spec.parameter_count();
   model.mflops = start.spec.mflops();
-  model.created_at = utc_timestamp();
-  std::filesystem::create_directories(workspace.model_dir(model.id));
-  save_module_weights(module, model_weights_path(workspace, model.id));
-  write_stored_model(workspace, model);
-  ModelRecord record{model.id,         outcome.run_id, data.version.id, model.kind,
-                     model.arch,       model.parameters, model.mflops,  best.val_accuracy,
-                     std::filesystem::relative(workspace.model_dir(model.id), workspace.state_dir()).string(),
-                     model.created_at};
-  registry.in_transaction([&](SQLite::Database&) {
-    ModelStore(registry).add_model(record);
-    RunStore(registry).finish_run(outcome.run_id, kRunFinished, model.diagnosis);
-  });
+  TrainedModelFiles files;
+  files.id_salt = outcome.run_id;
+  files.run_id = outcome.run_id;
+  files.val_accuracy = best.val_accuracy;
+  files.write_files = [&] { save_module_weights(module, model_weights_path(workspace, model.id)); };
+  files.in_same_transaction = [&] { RunStore(registry).finish_run(outcome.run_id, kRunFinished, model.diagnosis); };
+  store_trained_model(workspace, registry, model, files);
   return model;
 }
 
@@ -250,7 +244,7 @@ TrainOutcome train_model(const Workspace& workspace, Registry& registry, const T
   const auto checkpoint = workspace.run_dir(outcome.run_id) / kCheckpointFile;
   outcome.result =
       train_recorded(registry, outcome.run_id, *module, data, options, checkpoint, resumed, trainer_callbacks, parallel);
-  outcome.model = store_trained_model(workspace, registry, outcome, *module, start, data, options, config, parallel);
+  outcome.model = store_network_model(workspace, registry, outcome, *module, start, data, options, config, parallel);
   std::error_code ignored;
   std::filesystem::remove(checkpoint, ignored);   // the run is finished: nothing to resume
   return outcome;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "edgeloop/core/stopwatch.h"
+
 namespace edgeloop {
 
 namespace {
@@ -100,7 +102,7 @@ std::array<float, GradientAllreduce::kSharedValues> GradientAllreduce::finish_st
     bucket.pending->wait();
     bucket.flat.div_(world);   // only after the wait: the sum is complete now
   }
-  wait_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start).count();
+  wait_seconds_ += seconds_since(wait_start);
   torch::NoGradGuard no_grad;
   for (Slot& slot : slots_) {
     if (!slot.parameter.requires_grad()) continue;   // frozen: no gradient, no optimizer step
