@@ -26,12 +26,12 @@ class CollectingSink : public EventSink {
 };
 
 // A loader that gives fake models named after the directory, refuses directories named "bad*",
-// and gives a model whose engine throws for "broken*" and one 20x slower for "slow*".
+// and gives a model whose engine throws for "broken*" and one 50x slower for "slow*".
 std::shared_ptr<LoadedModel> fake_loader(const std::filesystem::path& directory) {
   const std::string name = directory.filename().string();
   if (name.starts_with("bad")) throw corrupt(directory.string() + "/model.onnx: sha256 mismatch");
   std::this_thread::sleep_for(std::chrono::milliseconds(20));   // loading takes a while
-  if (name.starts_with("slow")) return make_brightness_model(name, std::chrono::microseconds(4000));
+  if (name.starts_with("slow")) return make_brightness_model(name, std::chrono::microseconds(10000));
   auto model = make_brightness_model(name, std::chrono::microseconds(200));
   if (name.starts_with("broken")) model->engine = std::make_unique<testing::FailingEngine>();
   return model;
@@ -52,7 +52,9 @@ SwapRun swap_on_a_running_stream(const std::string& bundle) {
   CollectingSink sink;
   EdgePipeline pipeline(source, slot, metrics, PipelineOptions{});
   pipeline.add_sink(&sink);
-  ModelSwapper swapper(slot, fake_loader, metrics, WatchOptions{.probation_frames = 30});
+  // Latency judged at 10x, not the default 3x: on a loaded test machine two 200 µs sleeps can
+  // differ by 3x; the slow model sleeps 50x longer.
+  ModelSwapper swapper(slot, fake_loader, metrics, WatchOptions{.probation_frames = 30, .max_latency_ratio = 10.0});
   swapper.add_sink(&sink);
   pipeline.set_frame_observer([&](const std::string& model_id, const FrameRecord& frame) { swapper.observe_frame(model_id, frame); });
   std::thread driver([&] {

@@ -1,9 +1,10 @@
 #include "edgeloop/edge/model_watch.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <vector>
+
+#include "edgeloop/core/number_format.h"
 
 
 namespace edgeloop {
@@ -36,11 +37,6 @@ WindowFigures figures_of(const std::deque<FrameRecord>& frames) {
   return figures;
 }
 
-std::string fixed(double value, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
-  return text;
-}
 
 }  // namespace
 
@@ -125,17 +121,17 @@ ProbationResult ModelWatch::judge() const {
   const WindowFigures& after = result.candidate;
   if (options_.max_latency_ratio > 0 && before.median_infer_ms > 0 &&
       after.median_infer_ms > options_.max_latency_ratio * before.median_infer_ms) {
-    return fail("median inference " + fixed(after.median_infer_ms, 3) + " ms against the previous model's " +
-                fixed(before.median_infer_ms, 3) + " ms (more than " + fixed(options_.max_latency_ratio, 1) + "x)");
+    return fail("median inference " + format_fixed(after.median_infer_ms, 3) + " ms against the previous model's " +
+                format_fixed(before.median_infer_ms, 3) + " ms (more than " + format_fixed(options_.max_latency_ratio, 1) + "x)");
   }
   if (options_.min_confidence_ratio > 0 &&
       after.mean_top1_probability < options_.min_confidence_ratio * before.mean_top1_probability) {
-    return fail("mean top-1 confidence " + fixed(after.mean_top1_probability, 3) + " against the previous model's " +
-                fixed(before.mean_top1_probability, 3) + " (below " + fixed(options_.min_confidence_ratio, 2) + "x)");
+    return fail("mean top-1 confidence " + format_fixed(after.mean_top1_probability, 3) + " against the previous model's " +
+                format_fixed(before.mean_top1_probability, 3) + " (below " + format_fixed(options_.min_confidence_ratio, 2) + "x)");
   }
   if (after.top_class_share >= options_.collapse_share && before.top_class_share < options_.collapse_baseline_share) {
-    return fail("predictions collapsed onto one class: " + fixed(100 * after.top_class_share, 1) +
-                "% of frames against the previous model's " + fixed(100 * before.top_class_share, 1) + "%");
+    return fail("predictions collapsed onto one class: " + format_fixed(100 * after.top_class_share, 1) +
+                "% of frames against the previous model's " + format_fixed(100 * before.top_class_share, 1) + "%");
   }
   return result;
 }
