@@ -1,7 +1,6 @@
 #include "edgeloop/deploy/device_push.h"
 
 #include <chrono>
-#include <fstream>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -9,6 +8,7 @@
 #include <httplib.h>
 
 #include "edgeloop/bundle/bundle.h"
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/input_limits.h"
 #include "edgeloop/core/stopwatch.h"
@@ -63,12 +63,6 @@ class DeviceClient {
   const DevicePushOptions& options_;
   httplib::Client client_;
 };
-
-std::string file_bytes(const std::filesystem::path& path) {
-  std::ifstream input(path, std::ios::binary);
-  if (!input) throw io_error("cannot read " + path.string() + ": check the bundle folder");
-  return std::string(std::istreambuf_iterator<char>(input), {});
-}
 
 // Sends `bytes` as FILE from the offset the device already holds; returns the bytes sent.
 int64_t upload(DeviceClient& device, const std::string& bundle_id, const std::string& file, const std::string& bytes,
@@ -141,7 +135,7 @@ DevicePushOutcome push_bundle_to_device(const std::filesystem::path& bundle_dire
   const size_t chunk = std::max<size_t>(options.chunk_bytes, 1);
 
   const auto push_start = SteadyClock::now();
-  const std::string manifest = file_bytes(bundle_directory / kBundleManifestName);
+  const std::string manifest = read_file(bundle_directory / kBundleManifestName);
   // Resume only a push of this very manifest; anything else starts the bundle afresh.
   Json received = Json::object();
   {
@@ -154,7 +148,7 @@ DevicePushOutcome push_bundle_to_device(const std::filesystem::path& bundle_dire
   const int64_t manifest_held = received.empty() ? 0 : static_cast<int64_t>(manifest.size());
   outcome.bytes_sent += upload(device, bundle.model_id, kBundleManifestName, manifest, manifest_held, chunk);
   for (const auto& [name, file] : bundle.files) {
-    const std::string bytes = file_bytes(bundle_directory / name);
+    const std::string bytes = read_file(bundle_directory / name);
     const int64_t held = received.contains(name) ? received[name].value("received", int64_t{0}) : 0;
     outcome.bytes_sent += upload(device, bundle.model_id, name, bytes, std::min<int64_t>(held, static_cast<int64_t>(bytes.size())), chunk);
   }

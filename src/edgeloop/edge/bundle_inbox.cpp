@@ -67,7 +67,8 @@ std::filesystem::path BundleInbox::incoming(const std::string& bundle_id) const 
   return store_ / kIncomingFolder / bundle_id;
 }
 
-std::map<std::string, int64_t> BundleInbox::expected_files(const std::string& bundle_id) const {
+const std::map<std::string, int64_t>& BundleInbox::expected_files(const std::string& bundle_id) const {
+  if (const auto cached = manifests_.find(bundle_id); cached != manifests_.end()) return cached->second;
   const std::filesystem::path manifest_path = incoming(bundle_id) / kBundleManifestName;
   InputLimits limits = kDefaultInputLimits;
   limits.max_bytes = static_cast<size_t>(limits_.max_manifest_bytes);
@@ -89,7 +90,7 @@ std::map<std::string, int64_t> BundleInbox::expected_files(const std::string& bu
     }
     expected[name] = bytes;
   }
-  return expected;
+  return manifests_[bundle_id] = std::move(expected);
 }
 
 int64_t BundleInbox::receive(const std::string& bundle_id, const std::string& file, int64_t offset, std::string_view bytes) {
@@ -99,6 +100,7 @@ int64_t BundleInbox::receive(const std::string& bundle_id, const std::string& fi
     if (!is_plain_name(file)) throw invalid_argument("file '" + file + "' is not a plain name: push the bundle's own files");
     const std::filesystem::path target = folder / file;
     if (file == kBundleManifestName) {
+      manifests_.erase(bundle_id);   // a manifest chunk changes what the bundle declares
       if (offset == 0) {
         // A manifest from offset 0 starts the bundle afresh: what arrived before may belong to
         // another export with the same id.
@@ -120,7 +122,7 @@ int64_t BundleInbox::receive(const std::string& bundle_id, const std::string& fi
     if (!std::filesystem::exists(folder / kBundleManifestName)) {
       throw invalid_argument("bundle " + bundle_id + ": push bundle.json first, then the files it lists");
     }
-    const std::map<std::string, int64_t> expected = expected_files(bundle_id);
+    const std::map<std::string, int64_t>& expected = expected_files(bundle_id);
     const auto entry = expected.find(file);
     if (entry == expected.end()) {
       throw invalid_argument("bundle " + bundle_id + ": '" + file + "' is not listed in its bundle.json: push only the files it lists");
@@ -177,6 +179,7 @@ std::filesystem::path BundleInbox::publish(const std::string& bundle_id, const s
     sync_directory(folder);
     const std::filesystem::path target = store_ / bundle_id;
     publish_folder(folder, target);
+    manifests_.erase(bundle_id);
     sync_directory(store_);
     // The newest `keep_published` stay, and the ones in service; the rest go.
     std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> published;

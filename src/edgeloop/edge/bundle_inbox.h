@@ -46,11 +46,13 @@ class BundleInbox {
 
  private:
   std::filesystem::path incoming(const std::string& bundle_id) const;
-  std::map<std::string, int64_t> expected_files(const std::string& bundle_id) const;   // from bundle.json
+  // From bundle.json, parsed once per manifest and kept until a new one arrives (each chunk is checked against it).
+  const std::map<std::string, int64_t>& expected_files(const std::string& bundle_id) const;
 
   std::filesystem::path store_;
   BundleInboxLimits limits_;
   mutable std::mutex mutex_;
+  mutable std::map<std::string, std::map<std::string, int64_t>> manifests_;   // bundle id → expected files
 };
 
 // True for a name usable as one path component: letters, digits, '.', '_', '-', not starting with '.'.

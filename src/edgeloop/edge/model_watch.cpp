@@ -61,6 +61,7 @@ ModelWatch::ModelWatch(WatchOptions options) : options_(options) {}
 void ModelWatch::begin_probation(const std::string& candidate_model_id) {
   std::lock_guard lock(mutex_);
   candidate_.clear();
+  candidate_errors_ = 0;
   candidate_model_id_ = candidate_model_id;
   baseline_ = serving_;
   on_probation_ = options_.probation_frames > 0;
@@ -72,6 +73,7 @@ void ModelWatch::cancel_probation() {
   std::lock_guard lock(mutex_);
   on_probation_ = false;
   candidate_.clear();
+  candidate_errors_ = 0;
 }
 
 bool ModelWatch::on_probation() const {
@@ -92,8 +94,8 @@ std::optional<ProbationResult> ModelWatch::observe(const std::string& model_id, 
   if (serving_.size() > keep) serving_.pop_front();
   if (!on_probation_) return std::nullopt;
   candidate_.push_back(frame);
-  const int errors = static_cast<int>(std::count_if(candidate_.begin(), candidate_.end(), [](const FrameRecord& r) { return r.failed; }));
-  if (errors <= options_.max_engine_errors && static_cast<int>(candidate_.size()) < options_.probation_frames) {
+  if (frame.failed) ++candidate_errors_;
+  if (candidate_errors_ <= options_.max_engine_errors && static_cast<int>(candidate_.size()) < options_.probation_frames) {
     return std::nullopt;
   }
   on_probation_ = false;

@@ -79,6 +79,7 @@ class ModelWatch {
   std::string candidate_model_id_;
   std::deque<FrameRecord> baseline_;    // frozen at begin_probation
   std::deque<FrameRecord> candidate_;
+  int candidate_errors_ = 0;            // failed frames in candidate_
 };
 
 }  // namespace edgeloop
