@@ -88,7 +88,11 @@ ModelProbe fallback_probe(const Workspace& workspace, const StoredModel& model, 
 
 // Seconds per optimizer step of `arch` with its options on this machine now: one warm-up step,
 // then `steps` timed ones on real batches (the weights are thrown away).
+// The median of `steps` timed training steps, after two that warm up (allocations, oneDNN's
+// primitive creation). The median, not the mean: one step that a neighbour's burst stretched
+// tenfold must not make the plan leave a candidate out.
 double seconds_per_step(const std::string& arch, const TrainingData& data, const TrainOptions& options, int steps) {
+  constexpr int kWarmUpSteps = 2;
   ArchSpec spec = ArchSpec::parse(arch);
   spec.input = data.input();
   spec.classes = data.classes();
@@ -101,18 +105,17 @@ double seconds_per_step(const std::string& arch, const TrainingData& data, const
   loader_options.batch = options.batch;
   loader_options.seed = options.seed;
   BatchLoader loader(data, data.split(kSplitTrain), loader_options);
-  Clock::time_point start;
-  int timed = -1;   // the first step warms up
-  while (timed < steps) {
+  std::vector<double> times;
+  for (int step = 0; step < kWarmUpSteps + steps; ++step) {
     std::optional<Batch> batch = loader.next();
     if (!batch) break;
-    if (timed == 0) start = Clock::now();
+    const auto start = Clock::now();
     optimizer->zero_grad();
     torch::nn::functional::cross_entropy(module->forward(batch->images), batch->labels).backward();
     optimizer->step();
-    ++timed;
+    if (step >= kWarmUpSteps) times.push_back(seconds_since(start));
   }
-  return timed > 0 ? seconds_since(start) / timed : 0.0;
+  return median(times);
 }
 
 std::string describe_plan(const SweepPlan& plan) {
