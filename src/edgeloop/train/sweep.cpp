@@ -88,34 +88,52 @@ ModelProbe fallback_probe(const Workspace& workspace, const StoredModel& model, 
 
 // Seconds per optimizer step of `arch` with its options on this machine now: one warm-up step,
 // then `steps` timed ones on real batches (the weights are thrown away).
-// The median of `steps` timed training steps, after two that warm up (allocations, oneDNN's
-// primitive creation). The median, not the mean: one step that a neighbour's burst stretched
-// tenfold must not make the plan leave a candidate out.
-double seconds_per_step(const std::string& arch, const TrainingData& data, const TrainOptions& options, int steps) {
-  constexpr int kWarmUpSteps = 2;
-  ArchSpec spec = ArchSpec::parse(arch);
-  spec.input = data.input();
-  spec.classes = data.classes();
-  torch::manual_seed(options.seed);
-  LayerGraphModule module(spec);
-  module->use_channels_last();
-  module->train();
-  auto optimizer = make_optimizer(*module, options);
-  BatchLoaderOptions loader_options;
-  loader_options.batch = options.batch;
-  loader_options.seed = options.seed;
-  BatchLoader loader(data, data.split(kSplitTrain), loader_options);
+// One candidate's model, optimizer and batches during the calibration.
+struct CalibrationRun {
+  LayerGraphModule module{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::unique_ptr<BatchLoader> loader;
   std::vector<double> times;
-  for (int step = 0; step < kWarmUpSteps + steps; ++step) {
-    std::optional<Batch> batch = loader.next();
-    if (!batch) break;
-    const auto start = Clock::now();
-    optimizer->zero_grad();
-    torch::nn::functional::cross_entropy(module->forward(batch->images), batch->labels).backward();
-    optimizer->step();
-    if (step >= kWarmUpSteps) times.push_back(seconds_since(start));
+};
+
+// Median seconds per training step of each network, over `steps` timed steps after two that warm
+// up (allocations, oneDNN's primitive creation). The candidates take their steps in turn, one step
+// of each per round, so that a neighbour's burst or a hog's time slices fall on all of them alike:
+// the plan compares their costs, and a candidate timed alone in a bad moment was left out for
+// nothing (cnn-s once measured 280 ms per step beside mlp's 167, and 33 ms in the next sweep).
+// The median, not the mean, so that one stretched step does not count.
+std::vector<double> seconds_per_step(const std::vector<std::string>& archs, const TrainingData& data,
+                                     const std::vector<TrainOptions>& options, int steps) {
+  constexpr int kWarmUpSteps = 2;
+  std::vector<CalibrationRun> runs(archs.size());
+  for (size_t index = 0; index < archs.size(); ++index) {
+    ArchSpec spec = ArchSpec::parse(archs[index]);
+    spec.input = data.input();
+    spec.classes = data.classes();
+    torch::manual_seed(options[index].seed);
+    runs[index].module = LayerGraphModule(spec);
+    runs[index].module->use_channels_last();
+    runs[index].module->train();
+    runs[index].optimizer = make_optimizer(*runs[index].module, options[index]);
+    BatchLoaderOptions loader_options;
+    loader_options.batch = options[index].batch;
+    loader_options.seed = options[index].seed;
+    runs[index].loader = std::make_unique<BatchLoader>(data, data.split(kSplitTrain), loader_options);
   }
-  return median(times);
+  for (int step = 0; step < kWarmUpSteps + steps; ++step) {
+    for (CalibrationRun& run : runs) {
+      std::optional<Batch> batch = run.loader->next();
+      if (!batch) continue;
+      const auto start = Clock::now();
+      run.optimizer->zero_grad();
+      torch::nn::functional::cross_entropy(run.module->forward(batch->images), batch->labels).backward();
+      run.optimizer->step();
+      if (step >= kWarmUpSteps) run.times.push_back(seconds_since(start));
+    }
+  }
+  std::vector<double> costs;
+  for (const CalibrationRun& run : runs) costs.push_back(median(run.times));
+  return costs;
 }
 
 std::string describe_plan(const SweepPlan& plan) {
@@ -390,12 +408,13 @@ SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, c
   }
   if (go_on && !networks.empty()) {
     const auto calibration_start = Clock::now();
-    std::vector<double> costs;
+    std::vector<TrainOptions> recipes;
     for (const std::string& arch : networks) {
       TrainOptions train = options.train;
       train.arch = arch;
-      costs.push_back(seconds_per_step(arch, data, with_default_recipe(train), options.calibration_steps));
+      recipes.push_back(with_default_recipe(train));
     }
+    const std::vector<double> costs = seconds_per_step(networks, data, recipes, options.calibration_steps);
     sweep.result.calibration_seconds = seconds_since(calibration_start);
     std::string calibration;
     for (size_t index = 0; index < networks.size(); ++index) {
