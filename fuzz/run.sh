@@ -8,14 +8,16 @@
 # (-jobs=1 -workers=1), at nice 19 so that other work on the machine keeps the CPU.
 #   bash fuzz/run.sh --seconds 30 [BUILD_DIR [TARGET...]]      a time budget per target (CI length)
 #   bash fuzz/run.sh --runs 1000000 [BUILD_DIR [TARGET...]]    a run count per target (bench/fuzz)
+# EDGELOOP_FUZZ_MAX_SECONDS=S with --runs also stops each target after S seconds (a busy machine):
+# the runs column then says how far it got.
 set -uo pipefail
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-} amount=${2:-}
-build_dir=${3:-$source_dir/build-fuzz}
+build_dir=$(cd "${3:-$source_dir/build-fuzz}" && pwd)
 shift 3 2>/dev/null || shift $#
 case "$mode" in
   --seconds) limit="-max_total_time=$amount" ;;
-  --runs) limit="-runs=$amount" ;;
+  --runs) limit="-runs=$amount${EDGELOOP_FUZZ_MAX_SECONDS:+ -max_total_time=$EDGELOOP_FUZZ_MAX_SECONDS}" ;;
   *) echo "usage: fuzz/run.sh --seconds S | --runs N [BUILD_DIR [TARGET...]]" >&2; exit 2 ;;
 esac
 if [ $# -gt 0 ]; then targets=("$@"); else targets=(); for corpus in "$source_dir"/fuzz/corpus/*/; do targets+=("$(basename "$corpus")"); done; fi
