@@ -1,7 +1,6 @@
 #include "edgeloop/core/config.h"
 
 #include <cmath>
-#include <optional>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -33,7 +32,7 @@ Json scalar_to_json(const YAML::Node& node) {
     const double real = std::stod(text, &used);
     // "nan", "inf" and "infinity" are words here, not numbers (a number setting then refuses them).
     if (used == text.size() && std::isfinite(real)) {
-      if (std::optional<Json> bounded = bounded_number(real)) return *bounded;
+      if (is_bounded_number(real)) return real;
       throw YamlUnboundedNumber{text};
     }
   } catch (const std::logic_error&) {   // not a number at all, or beyond a double (1e999): text
@@ -91,7 +90,7 @@ Json yaml_to_json(const std::string& yaml_text, const std::string& source_name) 
     throw invalid_argument(too_deep);
   } catch (const YamlUnboundedNumber& number) {
     throw invalid_argument(source_name + ": the number " + number.text +
-                           " is out of range (numbers with a fraction within ±2^31, whole numbers within ±2^63): fix the value");
+                           " is out of range (a fraction or an exponent within ±2^31; larger whole numbers as plain digits): fix the value");
   } catch (const YamlTooLarge&) {
     throw invalid_argument(source_name + ": expands to more than " + std::to_string(limits.max_values) +
                            " values (aliases used over and over?): write the values out or shorten it");

@@ -10,17 +10,11 @@ namespace edgeloop {
 
 namespace {
 
-constexpr double kLargestPlainFloat = 2147483648.0;        // 2^31: every int setting holds what is below
-constexpr double kLargestWholeNumber = 9223372036854775808.0;   // 2^63: an int64 holds what is below
+constexpr double kLargestBoundedNumber = 2147483648.0;   // 2^31: every int setting holds what is below
 
 }  // namespace
 
-std::optional<Json> bounded_number(double value) {
-  if (!std::isfinite(value)) return std::nullopt;
-  if (std::fabs(value) < kLargestPlainFloat) return Json(value);
-  if (std::fabs(value) < kLargestWholeNumber && std::floor(value) == value) return Json(static_cast<int64_t>(value));
-  return std::nullopt;
-}
+bool is_bounded_number(double value) { return std::isfinite(value) && std::fabs(value) < kLargestBoundedNumber; }
 
 std::string json_line(const Json& value) {
   return value.dump(/*indent=*/-1, /*indent_char=*/' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
@@ -85,19 +79,15 @@ Json parse_json_limited(std::string_view text, const std::string& source_name, c
   }
   size_t values = 0;
   bool too_many = false;
-  std::optional<double> unbounded;   // the first number bounded_number refuses
+  std::optional<double> unbounded;   // the first number is_bounded_number refuses
   const Json::parser_callback_t count_values = [&](int, Json::parse_event_t event, Json& value) {
     if (event == Json::parse_event_t::value || event == Json::parse_event_t::object_start ||
         event == Json::parse_event_t::array_start) {
       if (++values > limits.max_values) too_many = true;
     }
-    if (event == Json::parse_event_t::value && value.is_number_float() && !unbounded) {
-      const double number = value.get<double>();
-      if (std::optional<Json> bounded = bounded_number(number)) {
-        value = std::move(*bounded);
-      } else {
-        unbounded = number;
-      }
+    if (event == Json::parse_event_t::value && value.is_number_float() && !unbounded &&
+        !is_bounded_number(value.get<double>())) {
+      unbounded = value.get<double>();
     }
     return !too_many && !unbounded;   // once over a limit, nothing more is kept
   };
@@ -114,7 +104,7 @@ Json parse_json_limited(std::string_view text, const std::string& source_name, c
   if (unbounded) {
     std::ostringstream number;
     number << *unbounded;
-    throw invalid_argument(source_name + ": the number " + number.str() + " is out of range (numbers with a fraction within ±2^31, whole numbers within ±2^63): fix the value");
+    throw invalid_argument(source_name + ": the number " + number.str() + " is out of range (a fraction or an exponent within ±2^31; larger whole numbers as plain digits): fix the value");
   }
   return parsed;
 }
