@@ -21,5 +21,7 @@ runs=${1:-1000000}
 shift || true
 JOBS=${JOBS:-1} nice -n 19 bash "$source_dir/fuzz/build.sh" "$source_dir/build-fuzz"
 echo "fuzzing, $runs runs per target, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-bash "$source_dir/fuzz/run.sh" --runs "$runs" "$source_dir/build-fuzz" "$@" | column -t -s $'\t'
+status=0
+bash "$source_dir/fuzz/run.sh" --runs "$runs" "$source_dir/build-fuzz" "$@" | column -t -s $'\t' || status=$?
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $status
