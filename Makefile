@@ -27,7 +27,7 @@ bench: build
 reliability: build
 	bash bench/reliability/run.sh $(BUILD_DIR)
 
-# libFuzzer targets under ASan/UBSan, 1 M runs each (bench/fuzz/); CI runs them for 10 s each.
+# libFuzzer targets under ASan/UBSan, 1 M runs each (bench/fuzz/); `bash fuzz/run.sh --seconds 30` is the CI-length run.
 fuzz: deps
 	bash bench/fuzz/run_fuzz_bench.sh
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -14,10 +15,13 @@
 
 namespace edgeloop::fuzz {
 
-// A per-process scratch folder in /dev/shm (memory), removed by the OS at reboot; reused per input.
+// A per-process scratch folder: under $EDGELOOP_FUZZ_SCRATCH when set (fuzz/run.sh sets one in
+// /dev/shm and removes it), else /dev/shm/edgeloop-fuzz-PID; reused per input.
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
-    std::filesystem::path path = std::filesystem::path("/dev/shm") / ("edgeloop-fuzz-" + std::to_string(::getpid()));
+    const char* chosen = std::getenv("EDGELOOP_FUZZ_SCRATCH");
+    std::filesystem::path path = chosen && *chosen ? std::filesystem::path(chosen) : std::filesystem::path("/dev/shm");
+    path /= "edgeloop-fuzz-" + std::to_string(::getpid());
     std::filesystem::create_directories(path);
     return path;
   }();
@@ -30,6 +34,16 @@ inline std::filesystem::path write_input(const std::string& name, const uint8_t*
   std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  return path;
+}
+
+// Copies the seed corpus file fuzz/corpus/<seed> to scratch_dir()/name (a fixed companion file a
+// target needs, e.g. a real model.onnx beside a fuzzed bundle.json) and returns its path.
+inline std::filesystem::path copy_seed(const std::string& seed, const std::string& name) {
+  const std::filesystem::path path = scratch_dir() / name;
+  std::filesystem::create_directories(path.parent_path());
+  std::filesystem::copy_file(std::filesystem::path(EDGELOOP_FUZZ_CORPUS_DIR) / seed, path,
+                             std::filesystem::copy_options::overwrite_existing);
   return path;
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes the seed corpus of every fuzz target under fuzz/corpus/<target>/: a few small valid
 inputs each, so libFuzzer starts from the formats' real shapes. Run once; the files are committed.
-   /usr/bin/python3 fuzz/make_seeds.py"""
-import gzip, json, os, struct, zlib
+   /usr/bin/python3 fuzz/make_seeds.py   (Debian python3-onnx, python3-numpy)"""
+import gzip, hashlib, json, os, struct, zlib
 
 import numpy
 import onnx
@@ -72,23 +72,84 @@ write("capture_sidecar_fuzz", "labelled.json", json.dumps({"label": "cat", "conf
                                                            "frame": 17, "model_id": "m-0123456789ab"}))
 write("capture_sidecar_fuzz", "nolabel.json", json.dumps({"reason": "random", "frame": 3}))
 
-# bundle.json
-write("bundle_json_fuzz", "bundle.json", json.dumps({
-    "format_version": 1, "model_id": "m-0123456789ab", "arch": "cnn-s", "labels": ["a", "b"],
-    "input": {"channels": 1, "height": 28, "width": 28},
-    "preprocess": {"ops": [{"op": "decode", "color": "gray"}, {"op": "resize", "width": 28, "height": 28}, {"op": "to_float"}]},
-    "files": {"model.onnx": {"sha256": "0" * 64, "bytes": 10}}, "lineage": {}, "reference_statistics": {},
-    "manifest_sha256": "0" * 64}, indent=1))
-
-# ONNX: a 1×1 conv + relu + global average pool + flatten
-weight = numpy_helper.from_array(numpy.ones((2, 1, 1, 1), numpy.float32), "w")
-bias = numpy_helper.from_array(numpy.zeros((2,), numpy.float32), "b")
+# ONNX, shaped as export/onnx_writer.h writes models: input [batch, 1, 4, 4] → Conv 1×1 (2 channels,
+# explicit kernel_shape) → Relu → GlobalAveragePool → Flatten = "embedding" [batch, 2] → Gemm
+# (transB=1) → Softmax = "probabilities" [batch, 2]; opset 13.
+weight = numpy_helper.from_array(numpy.linspace(0.5, 1.5, 2, dtype=numpy.float32).reshape(2, 1, 1, 1), "conv.weight")
+bias = numpy_helper.from_array(numpy.array([0.1, -0.1], numpy.float32), "conv.bias")
+fc_weight = numpy_helper.from_array(numpy.array([[1.0, -1.0], [-0.5, 0.5]], numpy.float32), "fc.weight")
+fc_bias = numpy_helper.from_array(numpy.zeros((2,), numpy.float32), "fc.bias")
 graph = helper.make_graph(
-    [helper.make_node("Conv", ["input", "w", "b"], ["c"], kernel_shape=[1, 1]), helper.make_node("Relu", ["c"], ["r"]),
-     helper.make_node("GlobalAveragePool", ["r"], ["g"]), helper.make_node("Flatten", ["g"], ["output"])],
-    "seed", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 1, 4, 4])],
-    [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 2])], [weight, bias])
-write("onnx_fuzz", "conv.onnx", helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString())
+    [helper.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["conv"], kernel_shape=[1, 1], name="conv"),
+     helper.make_node("Relu", ["conv"], ["relu"], name="relu"),
+     helper.make_node("GlobalAveragePool", ["relu"], ["pool"], name="pool"),
+     helper.make_node("Flatten", ["pool"], ["embedding"], axis=1, name="flatten"),
+     helper.make_node("Gemm", ["embedding", "fc.weight", "fc.bias"], ["logits"], transB=1, name="fc"),
+     helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1, name="softmax")],
+    "edgeloop", [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 1, 4, 4])],
+    [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 2]),
+     helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 2])],
+    [weight, bias, fc_weight, fc_bias])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+onnx.checker.check_model(model, full_check=True)
+model_bytes = model.SerializeToString()
+write("onnx_fuzz", "conv.onnx", model_bytes)
+
+# bundle.json: the fields of a real export's manifest (a cnn bundle's, arrays cut to a few
+# values), listing conv.onnx above as model.onnx; bundle_json_fuzz puts that file beside it and
+# recomputes manifest_sha256.
+def feature(name, low, high):
+    edges = [low + (high - low) * i / 4 for i in range(5)]
+    return {"name": name, "count": 4, "mean": (low + high) / 2, "stddev": (high - low) / 4, "min": low, "max": high,
+            "bin_edges": edges, "bin_counts": [1, 1, 1, 1], "samples": [low, (low + high) / 2, high, low]}
+bundle = {
+    "format_version": 1, "model_id": "m-836c0fb84c28", "arch": "cnn", "created_at": "2026-12-02T11:32:00Z",
+    "labels": ["T-shirt/top", "Trouser"],
+    "input": {"name": "input", "layout": "NCHW", "dtype": "float32", "channels": 1, "height": 4, "width": 4},
+    "outputs": ["probabilities", "embedding"],
+    "preprocess": {"ops": [{"op": "decode", "color": "gray"},
+                           {"op": "resize", "width": 4, "height": 4, "interpolation": "area", "mode": "stretch", "pad": 0.0},
+                           {"op": "to_float", "scale": 0.00392156862745098}]},
+    "preprocess_hash": "7e9b023706bcd99f20f857a0c4b012218c4c9afa55a22f1c58e5b784cb5722c4",
+    "engine_ranking": {"cpu": "x86_64-vnni", "threads": 1,
+                       "engines": [{"engine": "xnnpack", "file": "model.onnx", "p50_ms": 0.02},
+                                   {"engine": "onednn", "file": "model.onnx", "p50_ms": 0.03}]},
+    "files": {"model.onnx": {"bytes": len(model_bytes), "sha256": hashlib.sha256(model_bytes).hexdigest()}},
+    "lineage": {"code_commit": "339211c384c7", "dataset": "fmnist", "dataset_version": "dbdf7273", "model_id": "m-836c0fb84c28",
+                "run_id": "r-c7a8ff633762", "seed": 42},
+    "metrics": {"val_accuracy": 0.88, "epochs": 1},
+    "reference_statistics": {"computed_on": "train split of fmnist@2 (4 images)",
+                             "embedding_projections": [[0.6, 0.8], [0.8, -0.6], [-0.6, 0.8], [1.0, 0.0]],
+                             "features": [feature("brightness", 10.0, 164.0), feature("confidence", 0.5, 1.0)]},
+    "manifest_sha256": "0" * 64}
+write("bundle_json_fuzz", "bundle.json", json.dumps(bundle, indent=1, sort_keys=True))
+
+# the bundle inbox: a push as `bundle push` sends it (bundle.json, then model.onnx in two chunks,
+# a resumed chunk, a status read, the publish), and one with a wrong offset and a stray file.
+manifest_text = json.dumps({"files": bundle["files"], "model_id": "m-836c0fb84c28"}).encode()
+half = len(model_bytes) // 2
+write("bundle_inbox_fuzz", "push.txt", b"put m-1 bundle.json 0\n" + manifest_text + b"\n--\nput m-1 model.onnx 0\n" +
+      model_bytes[:half] + b"\n--\nput m-1 model.onnx =\n" + model_bytes[half:] + b"\n--\nstatus m-1 - -\n--\npublish m-1 m-0 -\n")
+write("bundle_inbox_fuzz", "refused.txt", b"put m-2 bundle.json 0\n" + manifest_text + b"\n--\nput m-2 model.onnx 7\nxx\n--\n"
+      b"put m-2 notes.txt 0\nhello\n--\nput ../m-2 bundle.json 0\n{}\n--\npublish m-2 - -\n")
+
+# raw HTTP requests to the device's server
+def request(method, target, body=b"", content_type="application/json"):
+    head = f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    if body or method in ("PUT", "POST"):
+        head += f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
+write("http_request_fuzz", "healthz.http", request("GET", "/healthz"))
+write("http_request_fuzz", "config.http", request("PUT", "/v1/config", json.dumps({"drift": {"psi_threshold": 0.3}, "capture_low_confidence_below": 0.4}).encode()))
+write("http_request_fuzz", "bundle_chunk.http", request("PUT", "/v1/bundles/m-1/bundle.json?offset=0", manifest_text))
+write("http_request_fuzz", "bundle_status.http", request("GET", "/v1/bundles/m-1"))
+write("http_request_fuzz", "model.http", request("POST", "/v1/model?wait=1", b'{"bundle_id": "m-1"}'))
+write("http_request_fuzz", "predict.http", request("POST", "/v1/predict", png(4, 3, True), "image/png"))
+write("http_request_fuzz", "chunked.http", b"PUT /v1/config HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      b"5\r\n{\"dri\r\n1a\r\nft\": {\"psi_threshold\": 0.2}}\r\n0\r\n\r\n")
+
+# label CSV (`edgeloop label --from-csv`)
+write("label_csv_fuzz", "labels.csv", "image,label\nframe-1.png,cat\n\n\"frame, 2.png\",\"dog\"\nframe-3.png,\n")
 
 # preprocessing specs
 write("preprocess_spec_fuzz", "gray.yaml", "ops:\n  - op: decode\n    color: gray\n  - op: resize\n    width: 28\n    height: 28\n  - op: to_float\n")

@@ -96,4 +96,32 @@ TEST(InputLimits, yaml_nested_deeper_than_the_limit_is_refused) {
   EXPECT_NE(refusal([&] { yaml_to_json(flow, "edge.yaml"); }).find("edge.yaml: nested deeper"), std::string::npos);
 }
 
+// UBSan (the fuzz build) flags nlohmann's get<int>() of 1e300 as undefined behaviour, and
+// PUT /v1/config, the MQTT config topic, bundle.json and YAML configs read such numbers into ints.
+TEST(InputLimits, json_number_no_integer_setting_could_hold_is_refused_naming_the_source) {
+  const std::string message = refusal([] { parse_json_limited(R"({"drift": {"window_frames": 1e300}})", "PUT /v1/config body"); });
+  EXPECT_NE(message.find("PUT /v1/config body: the number 1e+300 is out of range"), std::string::npos) << message;
+  EXPECT_NE(refusal([] { parse_json_limited("[3000000000.5]", "body"); }), "");
+  EXPECT_NE(refusal([] { parse_json_limited("[-1e19]", "body"); }), "");
+  EXPECT_NE(refusal([] { parse_json_limited("[1e10]", "body"); }), "");
+  const Json kept = parse_json_limited(R"({"whole": 10000000000, "fraction": 2.5, "negative": -7.25, "integer": 12})", "body");
+  EXPECT_EQ(kept["whole"].get<int64_t>(), 10000000000);
+  EXPECT_DOUBLE_EQ(kept["fraction"].get<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(kept["negative"].get<double>(), -7.25);
+  EXPECT_EQ(kept["integer"].get<int>(), 12);
+}
+
+TEST(InputLimits, yaml_number_no_integer_setting_could_hold_is_refused_and_nan_stays_a_word) {
+  const std::string message = refusal([] { yaml_to_json("drift:\n  window_frames: 1e300\n", "edge.yaml"); });
+  EXPECT_NE(message.find("edge.yaml: the number 1e300 is out of range"), std::string::npos) << message;
+  EXPECT_NE(refusal([] { yaml_to_json("seed: 99999999999999999999\n", "edge.yaml"); }), "");
+  EXPECT_NE(refusal([] { yaml_to_json("max_bytes: 1e10\n", "edge.yaml"); }), "");
+  const Json kept = yaml_to_json("max_bytes: 10000000000\nrate: 0.5\nlabel: nan\nother: inf\nhuge: 1e999\n", "edge.yaml");
+  EXPECT_EQ(kept["max_bytes"].get<int64_t>(), 10000000000);
+  EXPECT_DOUBLE_EQ(kept["rate"].get<double>(), 0.5);
+  EXPECT_EQ(kept["label"], "nan");
+  EXPECT_EQ(kept["other"], "inf");
+  EXPECT_EQ(kept["huge"], "1e999");
+}
+
 }  // namespace edgeloop

@@ -88,6 +88,19 @@ TEST_F(BundleInboxTest, a_manifest_declaring_more_than_the_limit_is_refused_befo
   EXPECT_NE(std::string(error.what()).find("too large for this device"), std::string::npos) << error.what();
 }
 
+// Sizes near 2^63 made the running total overflow (undefined behaviour; it wrapped below the
+// limit, so a pushed file could then fill the disk), and a size that is not a number escaped as
+// nlohmann's type_error (HTTP 500) instead of one line.
+TEST_F(BundleInboxTest, a_manifest_whose_sizes_overflow_or_are_not_numbers_is_refused) {
+  inbox_.receive("m-2", "bundle.json", 0,
+                 R"({"files": {"a.onnx": {"bytes": 100}, "b.onnx": {"bytes": 9223372036854775807}}})");
+  const Error overflow = error_of([&] { inbox_.receive("m-2", "b.onnx", 0, "x"); });
+  EXPECT_NE(std::string(overflow.what()).find("too large for this device"), std::string::npos) << overflow.what();
+  inbox_.receive("m-3", "bundle.json", 0, R"({"files": {"a.onnx": {"bytes": "ten"}}})");
+  const Error not_a_number = error_of([&] { inbox_.receive("m-3", "a.onnx", 0, "x"); });
+  EXPECT_NE(std::string(not_a_number.what()).find("'a.onnx' has no size"), std::string::npos) << not_a_number.what();
+}
+
 TEST_F(BundleInboxTest, an_incomplete_bundle_is_not_published) {
   inbox_.receive("m-1", "bundle.json", 0, manifest_);
   inbox_.receive("m-1", "model.onnx", 0, std::string(2999, 'x'));

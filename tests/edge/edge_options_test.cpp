@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "edgeloop/core/config.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/edge/edge_options.h"
 
@@ -33,6 +34,24 @@ TEST(EdgeOptions, a_wrong_type_names_the_key) {
     EXPECT_NE(std::string(error.what()).find("http.port"), std::string::npos) << error.what();
   }
   EXPECT_THROW(edge_options_from_json(Json{{"mqtt", {{"qos", 3}}}}), Error);
+}
+
+// nlohmann's get<size_t>() or get<unsigned>() of -1.5 is undefined behaviour (UBSan, the fuzz build):
+// a negative count or seed in edge.yaml, PUT /v1/config or the MQTT config topic is refused first.
+TEST(EdgeOptions, a_negative_count_or_seed_is_refused_naming_the_key) {
+  try {
+    edge_options_from_json(yaml_to_json("pipeline:\n  queue_capacity: -1.5\n", "edge.yaml"));
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("pipeline.queue_capacity must be 0 or more"), std::string::npos) << error.what();
+  }
+  try {
+    edge_options_from_json(Json{{"capture", {{"seed", -1.5}}}});
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("capture settings: seed must be 0 or more"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(edge_options_from_json(Json{{"capture", {{"seed", 7}}}}).pipeline.settings.capture.seed, 7u);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "edgeloop/core/config.h"
 
+#include <cmath>
+
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
@@ -10,19 +12,30 @@ namespace edgeloop {
 
 namespace {
 
+struct YamlUnboundedNumber {
+  std::string text;   // as written
+};
+
 Json scalar_to_json(const YAML::Node& node) {
   const std::string& text = node.Scalar();
   if (node.Tag() == "!") return text;  // quoted in the source: keep it a string
   if (text == "true" || text == "True") return true;
   if (text == "false" || text == "False") return false;
   if (text == "null" || text == "~") return nullptr;
+  size_t used = 0;
   try {
-    size_t used = 0;
-    long long integer = std::stoll(text, &used);
+    const long long integer = std::stoll(text, &used);
     if (used == text.size()) return integer;
-    double real = std::stod(text, &used);
-    if (used == text.size()) return real;
   } catch (const std::exception&) {
+  }
+  try {
+    const double real = std::stod(text, &used);
+    // "nan", "inf" and "infinity" are words here, not numbers (a number setting then refuses them).
+    if (used == text.size() && std::isfinite(real)) {
+      if (is_bounded_number(real)) return real;
+      throw YamlUnboundedNumber{text};
+    }
+  } catch (const std::logic_error&) {   // not a number at all, or beyond a double (1e999): text
   }
   return text;
 }
@@ -75,6 +88,9 @@ Json yaml_to_json(const std::string& yaml_text, const std::string& source_name) 
     throw invalid_argument(too_deep);
   } catch (const YamlTooDeep&) {
     throw invalid_argument(too_deep);
+  } catch (const YamlUnboundedNumber& number) {
+    throw invalid_argument(source_name + ": the number " + number.text +
+                           " is out of range (a fraction or an exponent within ±2^31; larger whole numbers as plain digits): fix the value");
   } catch (const YamlTooLarge&) {
     throw invalid_argument(source_name + ": expands to more than " + std::to_string(limits.max_values) +
                            " values (aliases used over and over?): write the values out or shorten it");

@@ -1,9 +1,20 @@
 #include "edgeloop/core/input_limits.h"
 
+#include <cmath>
+#include <sstream>
+
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 
 namespace edgeloop {
+
+namespace {
+
+constexpr double kLargestBoundedNumber = 2147483648.0;   // 2^31: every int setting holds what is below
+
+}  // namespace
+
+bool is_bounded_number(double value) { return std::isfinite(value) && std::fabs(value) < kLargestBoundedNumber; }
 
 std::string json_line(const Json& value) {
   return value.dump(/*indent=*/-1, /*indent_char=*/' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
@@ -68,12 +79,17 @@ Json parse_json_limited(std::string_view text, const std::string& source_name, c
   }
   size_t values = 0;
   bool too_many = false;
-  const Json::parser_callback_t count_values = [&](int, Json::parse_event_t event, Json&) {
+  std::optional<double> unbounded;   // the first number is_bounded_number refuses
+  const Json::parser_callback_t count_values = [&](int, Json::parse_event_t event, Json& value) {
     if (event == Json::parse_event_t::value || event == Json::parse_event_t::object_start ||
         event == Json::parse_event_t::array_start) {
       if (++values > limits.max_values) too_many = true;
     }
-    return !too_many;   // once over the limit, nothing more is kept
+    if (event == Json::parse_event_t::value && value.is_number_float() && !unbounded &&
+        !is_bounded_number(value.get<double>())) {
+      unbounded = value.get<double>();
+    }
+    return !too_many && !unbounded;   // once over a limit, nothing more is kept
   };
   Json parsed;
   try {
@@ -84,6 +100,11 @@ Json parse_json_limited(std::string_view text, const std::string& source_name, c
   if (too_many) {
     throw invalid_argument(source_name + ": more than " + std::to_string(limits.max_values) +
                            " values: shorten it");
+  }
+  if (unbounded) {
+    std::ostringstream number;
+    number << *unbounded;
+    throw invalid_argument(source_name + ": the number " + number.str() + " is out of range (a fraction or an exponent within ±2^31; larger whole numbers as plain digits): fix the value");
   }
   return parsed;
 }

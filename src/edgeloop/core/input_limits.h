@@ -3,6 +3,8 @@
 // Size, nesting depth and the number of values (which bounds YAML alias expansion, the
 // "billion laughs") are checked before anything recursive runs, so hostile input is refused
 // with one line naming its source instead of overflowing the stack or exhausting memory.
+// Numbers are bounded too (is_bounded_number): nlohmann's get<int>() of 1e300 is undefined
+// behaviour, so no float that no integer setting could hold gets past the parser.
 // Every parser of outside JSON or YAML goes through parse_json_limited or yaml_to_json
 // (core/config.h; YAML configs and preprocessing spec files), which apply these limits. Plain values; the functions are thread-safe.
 #pragma once
@@ -42,6 +44,14 @@ std::string read_file_limited(const std::filesystem::path& path, const InputLimi
 
 // Throws Error(kInvalidArgument) naming `source_name` when `bytes` is above limits.max_bytes.
 void check_input_size(size_t bytes, const std::string& source_name, const InputLimits& limits = kDefaultInputLimits);
+
+// The number policy for outside input, applied by parse_json_limited and yaml_to_json to every
+// number written with a fraction or an exponent: true when it is finite and within ±2^31, so any
+// setting, int or double, reads it without undefined behaviour. Anything else (1e300, 3e9,
+// infinite) is refused by the caller naming the source; a whole number that large is written
+// without a fraction or an exponent (10000000000 is an integer and stays one). Not rewritten in
+// place: bundle.json's hash covers the numbers as written.
+bool is_bounded_number(double value);
 
 // One line of JSON text for a message or a reply. Invalid UTF-8 in a string (outside bytes echoed
 // in an error message) becomes U+FFFD instead of throwing.

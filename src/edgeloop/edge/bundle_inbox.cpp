@@ -81,13 +81,15 @@ const std::map<std::string, int64_t>& BundleInbox::expected_files(const std::str
     if (!is_plain_name(name) || name == kBundleManifestName) {
       throw invalid_argument(manifest_path.string() + ": file '" + name + "' is not a plain name inside the bundle: re-export it");
     }
-    const int64_t bytes = entry.is_object() ? entry.value("bytes", int64_t{-1}) : -1;
+    const Json size = entry.is_object() ? entry.value("bytes", Json()) : Json();
+    const int64_t bytes = size.is_number_integer() ? size.get<int64_t>() : -1;
     if (bytes < 0) throw invalid_argument(manifest_path.string() + ": file '" + name + "' has no size: re-export the bundle");
-    total += bytes;
-    if (total > limits_.max_bundle_bytes) {
+    // Compared before adding: a size near 2^63 would make the sum overflow (and wrap below the limit).
+    if (bytes > limits_.max_bundle_bytes - total) {
       throw invalid_argument(manifest_path.string() + ": the bundle declares more than " +
                              std::to_string(limits_.max_bundle_bytes >> 20) + " MB: too large for this device");
     }
+    total += bytes;
     expected[name] = bytes;
   }
   return manifests_[bundle_id] = std::move(expected);

@@ -32,6 +32,10 @@ CaptureOptions capture_options_from_json(const Json& value, CaptureOptions defau
     options.per_class_quota = value.value("per_class_quota", options.per_class_quota);
     options.max_per_minute = value.value("max_per_minute", options.max_per_minute);
     options.max_bytes = value.value("max_bytes", options.max_bytes);
+    // nlohmann's get<unsigned>() of -1.5 is undefined behaviour: refuse a negative seed first.
+    if (value.contains("seed") && value["seed"].is_number() && value["seed"].get<double>() < 0) {
+      throw invalid_argument("capture settings: seed must be 0 or more");
+    }
     options.seed = value.value("seed", options.seed);
   } catch (const nlohmann::json::exception& error) {
     throw invalid_argument(std::string("capture settings: ") + error.what() + ": give numbers (directory: a path)");

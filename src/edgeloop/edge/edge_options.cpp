@@ -1,6 +1,7 @@
 #include "edgeloop/edge/edge_options.h"
 
 #include <cstdlib>
+#include <type_traits>
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/edge/twin_thresholds.h"
@@ -40,6 +41,12 @@ constexpr EnvironmentOverride kEnvironmentOverrides[] = {
 template <typename Value>
 void read_into(const Json& section, const char* key, Value& target, const std::string& where) {
   if (!section.contains(key)) return;
+  if constexpr (std::is_unsigned_v<Value> && !std::is_same_v<Value, bool>) {
+    // nlohmann's get<size_t>() of -1.5 is undefined behaviour: refuse a negative count first.
+    if (section.at(key).is_number() && section.at(key).get<double>() < 0) {
+      throw invalid_argument("edge config: " + where + key + " must be 0 or more (" + section.at(key).dump() + ")");
+    }
+  }
   try {
     target = section.at(key).get<Value>();
   } catch (const nlohmann::json::exception&) {

@@ -1,13 +1,12 @@
 #include "edgeloop/label/labelling_session.h"
 
 #include <algorithm>
-#include <fstream>
 #include <random>
 #include <set>
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/hash.h"
-#include "edgeloop/data/csv_line.h"
+#include "edgeloop/label/label_csv.h"
 #include "edgeloop/models/stored_model.h"
 #include "edgeloop/registry/model_store.h"
 
@@ -203,8 +202,7 @@ int64_t LabellingSession::accept_above(double threshold) {
 }
 
 int64_t LabellingSession::apply_csv(const std::filesystem::path& csv, const std::string& provenance) {
-  std::ifstream input(csv);
-  if (!input) throw not_found("cannot read " + csv.string() + ": give a CSV file of image,label rows");
+  const std::vector<LabelCsvRow> rows = read_label_csv(csv);
   std::lock_guard lock(mutex_);
   std::map<std::string, std::string> hash_for;   // origin, its file name, and the hash itself → hash
   for (const QueueItem& item : queue_) {
@@ -213,25 +211,17 @@ int64_t LabellingSession::apply_csv(const std::filesystem::path& csv, const std:
     hash_for[std::filesystem::path(item.origin).filename().string()] = item.object_hash;
   }
   std::vector<LabelEntry> entries;
-  std::string line;
-  for (int line_number = 1; std::getline(input, line); ++line_number) {
-    line = trim_csv_field(line);
-    if (line.empty()) continue;
-    std::vector<std::string> fields = csv_fields(line);
-    for (auto& field : fields) field = trim_csv_field(field);
-    const std::string where = csv.string() + ":" + std::to_string(line_number);
-    if (fields.size() != 2) throw invalid_argument(where + ": expected 2 fields (image,label), found " + std::to_string(fields.size()) + ": fix the row");
-    if (line_number == 1 && fields[0] == "image" && fields[1] == "label") continue;   // the header
-    const auto sample = hash_for.find(fields[0]);
+  for (const LabelCsvRow& row : rows) {
+    const auto sample = hash_for.find(row.image);
     if (sample == hash_for.end()) {
-      throw invalid_argument(where + ": image `" + fields[0] + "` is not a sample of " + version_.reference() +
+      throw invalid_argument(row.where + ": image `" + row.image + "` is not a sample of " + version_.reference() +
                              ": use its file name as imported (see `edgeloop data show`)");
     }
     std::optional<int> class_index;
-    if (fields[1] != kDiscardWord) {
-      const int found = index_of_class(classes_, fields[1]);
+    if (row.label != kDiscardWord) {
+      const int found = index_of_class(classes_, row.label);
       if (found < 0) {
-        throw invalid_argument(where + ": label `" + fields[1] + "` is not in the class list (" + joined(classes_) +
+        throw invalid_argument(row.where + ": label `" + row.label + "` is not in the class list (" + joined(classes_) +
                                "): fix the row, or leave the label empty to discard the frame");
       }
       class_index = found;

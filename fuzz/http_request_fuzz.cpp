@@ -1,0 +1,107 @@
+// Fuzz target: raw HTTP requests to the device's HTTP server (edge/http_server.h) on loopback:
+// the connection gate's header wait, cpp-httplib's request parser, the routes, and the handlers
+// that parse bodies, wired as EdgeDevice wires them (PUT /v1/config merges monitor settings,
+// PUT/GET /v1/bundles go to a real BundleInbox, POST /v1/model publishes a pushed bundle,
+// POST /v1/predict decodes the image). One connection per input: send, close the writing side,
+// read the reply to its end. A reply that does not end within kReplySeconds is a hang (abort).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+
+#include "edgeloop/edge/bundle_inbox.h"
+#include "edgeloop/edge/edge_pipeline.h"
+#include "edgeloop/edge/http_server.h"
+#include "fuzz_support.h"
+
+namespace {
+
+using namespace edgeloop;
+
+constexpr int kReplySeconds = 4;   // under libFuzzer's -timeout=5
+
+struct Device {
+  std::mutex mutex;
+  MonitorSettings settings;
+  BundleInbox inbox{fuzz::scratch_dir() / "bundles"};
+  std::unique_ptr<HttpServer> server;
+  int port = 0;
+};
+
+Device& device() {
+  static Device* device = [] {
+    auto* made = new Device;
+    HttpHandlers handlers;
+    handlers.status = [] { return Json{{"running", true}}; };
+    handlers.ready = [] { return true; };
+    handlers.metrics = [] { return std::string("edgeloop_frames_total 0\n"); };
+    handlers.predict = [](const cv::Mat& image) { return Json{{"width", image.cols}, {"height", image.rows}}; };
+    handlers.swap_model = [](const std::string& bundle, bool wait) { return Json{{"event", "model_swapped"}, {"bundle", bundle}}; };
+    handlers.publish_bundle = [made](const std::string& bundle_id) { return made->inbox.publish(bundle_id).string(); };
+    handlers.receive_bundle = [made](const std::string& bundle_id, const std::string& file, int64_t offset, const std::string& bytes) {
+      return Json{{"size", made->inbox.receive(bundle_id, file, offset, bytes)}};
+    };
+    handlers.bundle_status = [made](const std::string& bundle_id) {
+      Json files = Json::object();
+      for (const auto& [name, sizes] : made->inbox.received(bundle_id)) files[name] = {{"received", sizes.first}, {"expected", sizes.second}};
+      return Json{{"files", files}};
+    };
+    handlers.config = [made] {
+      std::lock_guard lock(made->mutex);
+      return to_json(made->settings);
+    };
+    handlers.update_config = [made](const Json& patch) {
+      std::lock_guard lock(made->mutex);
+      made->settings = merge_monitor_settings(made->settings, patch);
+      return to_json(made->settings);
+    };
+    HttpOptions options;
+    options.port = 0;
+    options.threads = 2;
+    options.header_timeout_seconds = 2.0;
+    options.body_timeout_seconds = 2.0;
+    made->server = std::make_unique<HttpServer>(options, handlers);
+    made->port = made->server->start();
+    return made;
+  }();
+  return *device;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const int port = device().port;
+  const int connection = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) std::abort();
+  size_t sent = 0;
+  while (sent < size) {
+    const ssize_t count = ::send(connection, data + sent, size - sent, MSG_NOSIGNAL);
+    if (count <= 0) break;   // the server may answer and close before reading everything
+    sent += static_cast<size_t>(count);
+  }
+  ::shutdown(connection, SHUT_WR);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kReplySeconds);
+  char reply[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      std::fprintf(stderr, "http_request_fuzz: no end of reply within %d s: the server hangs\n", kReplySeconds);
+      std::abort();
+    }
+    pollfd polled{connection, POLLIN, 0};
+    if (::poll(&polled, 1, static_cast<int>(left)) <= 0) continue;
+    const ssize_t count = ::recv(connection, reply, sizeof(reply), 0);
+    if (count <= 0) break;
+  }
+  ::close(connection);
+  return 0;
+}
