@@ -1,5 +1,6 @@
-// Sets LibTorch's intra-op thread count (its default here is 1) together with OpenCV's and
-// OpenMP's (core/threads.h), so --threads means the same in training. Call once per command.
+// Sets LibTorch's intra-op thread count (its default here is 1) together with OpenCV's, OpenMP's
+// (core/threads.h) and OpenBLAS's when it is the BLAS loaded, so --threads means the same in
+// training. Call once per command.
 #pragma once
 
 #include "edgeloop/core/threads.h"
