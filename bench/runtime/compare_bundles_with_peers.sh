@@ -3,7 +3,8 @@
 # Fashion-MNIST (Debian's dataset-fashion-mnist) at 1x28x28 and, decoded as RGB and resized, at
 # 3x64x64, each exported with `edgeloop export --int8` (whose int8 check measures onednn-int8's
 # validation accuracy beside fp32's), then bundle_vs_peers on those bundles: every device engine
-# beside ONNX Runtime 1.30 on the same files in one run, and the slowest bundle's per-primitive times.
+# beside ONNX Runtime 1.30 on the same files in one run, and the slowest bundle's per-primitive times;
+# last, each bundle's int8 validation accuracy beside its fp32 one (target: within 0.5 points).
 # A few epochs suffice for timing; the accuracies are real. Bundles already in OUT_DIR are reused.
 # Usage: bench/runtime/compare_bundles_with_peers.sh BUILD_DIR OUT_DIR [THREADS] [EPOCHS] [MAX_SECONDS_PER_MODEL]
 set -euo pipefail
@@ -43,3 +44,26 @@ fi
 cmake --build "$build_dir" --target bundle_vs_peers -j2 >/dev/null
 "$build_dir/bench/runtime/bundle_vs_peers" --threads "$threads" "$out"/cnn-m-28.bundle "$out"/mobilenet-28.bundle \
   "$out"/resnet-28.bundle "$out"/cnn-m-64.bundle "$out"/mobilenet-64.bundle "$out"/resnet-64.bundle
+# int8 against fp32 on the validation images export measured (bundle.json metrics.export.int8):
+# the target is int8 within 0.5 points of fp32. A model whose fp32 accuracy is under 50% says
+# little about quantization and is marked so.
+/usr/bin/python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+target_points = 0.5
+print("\nint8 vs fp32 validation accuracy (export's check; target: drop <= %.1f points)" % target_points)
+print("%-18s %6s %8s %8s %9s %10s %s" % ("bundle", "images", "fp32", "int8", "int8-fp32", "agreement", "engines (int8 accuracy)"))
+for name in ["cnn-m-28", "mobilenet-28", "resnet-28", "cnn-m-64", "mobilenet-64", "resnet-64"]:
+    metrics = json.load(open("%s/%s.bundle/bundle.json" % (out, name)))["metrics"]
+    check = metrics.get("export", {}).get("int8")
+    if not check:
+        print("%-18s no int8 check in bundle.json: re-export with --int8" % name)
+        continue
+    drop = 100.0 * (check["fp32_accuracy"] - check["int8_accuracy"])
+    engines = ", ".join("%s %.3f" % (engine["engine"], engine["accuracy"]) for engine in check.get("engines", [])
+                        if not engine.get("skipped"))
+    verdict = "undertrained (fp32 < 50%): says little" if check["fp32_accuracy"] < 0.5 else \
+              ("met" if drop <= target_points else "NOT met")
+    print("%-18s %6d %8.3f %8.3f %+9.2f %10.3f %s  [%s]" % (name, check["evaluation_images"], check["fp32_accuracy"],
+          check["int8_accuracy"], -drop, check["top1_agreement"], engines, verdict))
+PY

@@ -205,5 +205,35 @@ TEST(EdgePipeline, settings_are_validated_and_applied_while_running) {
   EXPECT_EQ(pipeline.settings().drift.window_frames, 300);
 }
 
+// Frames are prepared on the capture thread for the model current then; a swap while some wait
+// in the queue must run them through the new model's preprocessing, not the old one's.
+TEST(EdgePipeline, frames_prepared_for_a_swapped_out_model_are_prepared_again_for_the_new_one) {
+  constexpr int64_t kFrames = 200, kSwapAfter = 20;
+  GeneratedSource source(kFrames, /*live=*/false, [](int64_t) { return 200; });   // every frame bright
+  ModelSlot models(make_brightness_model("model-a"));
+  auto inverting = make_brightness_model("model-b");   // same engine; its preprocessing inverts the image
+  inverting->preprocess = Pipeline::from_json(Json{{"ops",
+                                                    {{{"op", "decode"}, {"color", "gray"}},
+                                                     {{"op", "resize"}, {"width", testing::kFakeInputSide}, {"height", testing::kFakeInputSide}},
+                                                     {{"op", "brightness_contrast"}, {"alpha", -1.0}, {"beta", 255.0}},
+                                                     {{"op", "to_float"}}}}});
+  EdgeMetrics metrics;
+  RecordingSink sink;
+  EdgePipeline pipeline(source, models, metrics, PipelineOptions{.queue_capacity = 8});
+  pipeline.add_sink(&sink);
+  int64_t inferred = 0;
+  pipeline.set_frame_observer([&](const std::string&, const FrameRecord&) {
+    if (++inferred == kSwapAfter) models.replace(inverting);
+  });
+  ASSERT_EQ(pipeline.run().frames, kFrames);
+  const std::vector<Json> predictions = sink.of(EdgeTopic::kPredictions);
+  ASSERT_EQ(predictions.size(), size_t(kFrames));
+  for (int64_t frame = 0; frame < kFrames; ++frame) {
+    const bool swapped = frame >= kSwapAfter;
+    EXPECT_EQ(predictions[frame]["model_id"], swapped ? "model-b" : "model-a") << "frame " << frame;
+    EXPECT_EQ(predictions[frame]["label"], swapped ? "dark" : "bright") << "frame " << frame;
+  }
+}
+
 }  // namespace
 }  // namespace edgeloop

@@ -6,11 +6,13 @@
 // set (the ledger holds one entry for the model).
 #include <gtest/gtest.h>
 
+#include "edgeloop/bundle/bundle.h"
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/workspace.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/registry.h"
+#include "edgeloop/runtime/engine_ranking.h"
 #include "report/chromium_page.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
@@ -68,7 +70,15 @@ TEST(Quickstart, runs_the_whole_loop_on_a_tiny_budget_sees_drift_and_is_safe_to_
   EXPECT_GT(first["val_accuracy"].get<double>(), 0.4);     // ten classes: chance is 0.1
   EXPECT_GT(first["test_accuracy"].get<double>(), 0.4);
   EXPECT_EQ(first["test_note"], "first use");
-  EXPECT_GT(first["latency_fp32_ms"].get<double>(), 0.0);
+  // The bench times every engine export ranked as able to run the bundle, not xnnpack alone.
+  const Bundle bundle = load_bundle(first["bundle"].get<std::string>());
+  ASSERT_FALSE(bundle.engine_ranking.is_null());
+  for (const RankedEngine& ranked : EngineRanking::from_json(bundle.engine_ranking).engines) {
+    if (!ranked.skipped.empty()) continue;
+    ASSERT_TRUE(first["latency_ms"].contains(ranked.engine)) << first["latency_ms"].dump();
+    EXPECT_GT(first["latency_ms"][ranked.engine].get<double>(), 0.0);
+  }
+  EXPECT_TRUE(first["latency_ms"].contains("xnnpack-int8")) << first["latency_ms"].dump();
   EXPECT_GT(first["size_int8_bytes"].get<int64_t>(), 0);
   EXPECT_GE(first["drift_events"].get<int64_t>(), 1);       // raised during the low-contrast stream
   EXPECT_GE(first["camera_events"].get<int64_t>(), 1);      // the black frames

@@ -12,8 +12,10 @@ namespace edgeloop {
 
 // More than the cores is capped at the cores: `threads: 100000` would otherwise ask the thread
 // pools for that many threads (and hang the device in pthreadpool_create).
+// The cores are counted once: hardware_concurrency() reads /sys/devices/system/cpu/online on every
+// call, and engines resolve their count on every inference.
 int resolve_thread_count(int requested) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  static const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (requested > 0) return std::min(requested, cores);
   return cores;
 }

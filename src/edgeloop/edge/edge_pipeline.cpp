@@ -10,6 +10,7 @@
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/stopwatch.h"
+#include "edgeloop/core/thread_name.h"
 #include "edgeloop/edge/bounded_queue.h"
 #include "edgeloop/edge/prediction.h"
 #include "edgeloop/edge/twin_thresholds.h"
@@ -65,8 +66,9 @@ struct EdgePipeline::Item {
   bool disconnect = false;                 // a source disconnect, carried in order with the frames
   std::string detail;
   Frame frame;
-  std::shared_ptr<LoadedModel> model;      // the model that ran this frame
+  std::shared_ptr<LoadedModel> model;      // the model that prepared, then ran, this frame
   cv::Mat model_uint8;                     // the 8-bit model-sized image (drift features)
+  cv::Mat input;                           // [1, H, W, C] float: the model's input
   std::vector<RankedClass> top_k;
   std::vector<float> embedding;            // [embedding_size] of this frame
   std::array<double, kStageCount> stage_seconds{};
@@ -146,6 +148,7 @@ PipelineSummary EdgePipeline::run() {
 }
 
 void EdgePipeline::capture_loop() {
+  name_this_thread("edge-capture");
   int64_t dropped_reported = 0;
   int64_t last_frame = -1;   // the index of the last frame read; a disconnect's event names it
   while (true) {
@@ -169,6 +172,14 @@ void EdgePipeline::capture_loop() {
     } else {
       item.frame = std::move(result.frame);
       last_frame = item.frame.index;
+      // Prepared here, so the inference thread only infers. A failure leaves `input` empty: the
+      // inference thread prepares the frame again and reports the failure.
+      item.model = models_.current();
+      try {
+        if (item.model) prepare(item);
+      } catch (const std::exception&) {
+        item.input = cv::Mat();
+      }
     }
     if (!queues_->captured.push(std::move(item))) break;
     const int64_t dropped = queues_->captured.dropped();
@@ -182,42 +193,66 @@ void EdgePipeline::capture_loop() {
 
 void EdgePipeline::set_frame_observer(FrameObserver observer) { frame_observer_ = std::move(observer); }
 
+// The model's preprocessing of the frame into `model_uint8` and `input`, timed; throws what the
+// preprocessing throws.
+void EdgePipeline::prepare(Item& item) const {
+  const auto start = SteadyClock::now();
+  item.model_uint8 = item.model->preprocess.apply_uint8(item.frame.image);
+  item.input = item.model->preprocess.finish_uint8(item.model_uint8);
+  item.stage_seconds[kPreprocess] = seconds_since(start);
+}
+
 void EdgePipeline::infer_loop() {
-  while (std::optional<Item> item = queues_->captured.pop()) {
-    if (!item->disconnect) {
-      try {
-        item->model = models_.current();
-        const auto start = SteadyClock::now();
-        item->model_uint8 = item->model->preprocess.apply_uint8(item->frame.image);
-        cv::Mat input = item->model->preprocess.finish_uint8(item->model_uint8);
-        item->stage_seconds[kPreprocess] = seconds_since(start);
-        const auto infer_start = SteadyClock::now();
-        InferenceResult result = item->model->infer_one(input);
-        item->stage_seconds[kInfer] = seconds_since(infer_start);
-        item->top_k = rank_classes(result, *item->model, options_.top_k);
-        item->embedding.assign(result.embedding.begin(), result.embedding.begin() + result.embedding_size);
-      } catch (const std::exception& error) {
-        ++failed_;
-        metrics_.add_counter("frames_failed");
-        spdlog::warn("frame {} not inferred: {}", item->frame.index, error.what());
-        if (frame_observer_ && item->model) frame_observer_(item->model->model_id, FrameRecord{.failed = true});
-        continue;
-      }
-      if (frame_observer_) {
-        FrameRecord record{.infer_seconds = item->stage_seconds[kInfer]};
-        if (!item->top_k.empty()) {
-          record.top1_probability = item->top_k.front().score;
-          record.top1_class = item->top_k.front().class_id;
-        }
-        frame_observer_(item->model->model_id, record);
-      }
+  name_this_thread("edge-infer");
+  // A live source's frames are taken one at a time, so the queue keeps dropping the oldest; a
+  // file source's backlog is taken whole, one hand-off per batch.
+  const size_t batch_limit = source_.is_live() ? 1 : queues_->captured.capacity();
+  std::vector<Item> batch, done;
+  while (queues_->captured.pop_some(batch, batch_limit)) {
+    for (Item& item : batch) {
+      if (!item.disconnect && !infer(item)) continue;
+      done.push_back(std::move(item));
     }
-    if (!queues_->inferred.push(std::move(*item))) break;
+    if (!queues_->inferred.push_all(done)) break;
   }
   queues_->inferred.close();
 }
 
+bool EdgePipeline::infer(Item& item) {
+  try {
+    // The slot is read per frame, so a swap lands between two frames; a frame prepared for the
+    // model it replaced is prepared again.
+    std::shared_ptr<LoadedModel> current = models_.current();
+    if (item.model != current || item.input.empty()) {
+      item.model = std::move(current);
+      prepare(item);
+    }
+    const auto infer_start = SteadyClock::now();
+    InferenceResult result = item.model->infer_one(item.input);
+    item.stage_seconds[kInfer] = seconds_since(infer_start);
+    item.input = cv::Mat();
+    item.top_k = rank_classes(result, *item.model, options_.top_k);
+    item.embedding.assign(result.embedding.begin(), result.embedding.begin() + result.embedding_size);
+  } catch (const std::exception& error) {
+    ++failed_;
+    metrics_.add_counter("frames_failed");
+    spdlog::warn("frame {} not inferred: {}", item.frame.index, error.what());
+    if (frame_observer_ && item.model) frame_observer_(item.model->model_id, FrameRecord{.failed = true});
+    return false;
+  }
+  if (frame_observer_) {
+    FrameRecord record{.infer_seconds = item.stage_seconds[kInfer]};
+    if (!item.top_k.empty()) {
+      record.top1_probability = item.top_k.front().score;
+      record.top1_class = item.top_k.front().class_id;
+    }
+    frame_observer_(item.model->model_id, record);
+  }
+  return true;
+}
+
 void EdgePipeline::monitor_loop() {
+  name_this_thread("edge-monitor");
   std::unique_ptr<DriftDetector> drift;
   std::string drift_model_id;
   MonitorSettings settings = this->settings();
@@ -226,7 +261,8 @@ void EdgePipeline::monitor_loop() {
   cv::Mat previous_gray;
   std::vector<double> drift_values;   // one frame's drift values, reused between frames
   bool health_fps_checked = source_.is_live();
-  while (std::optional<Item> item = queues_->inferred.pop()) {
+  // One frame's drift and camera health; the state above carries over between frames.
+  auto monitor = [&](Item& item) {
     if (settings_version != settings_version_) {
       settings = this->settings();
       settings_version = settings_version_;
@@ -235,31 +271,30 @@ void EdgePipeline::monitor_loop() {
       health_options.check_fps = health_options.check_fps && health_fps_checked;
       health.set_options(health_options);
     }
-    if (item->disconnect) {
+    if (item.disconnect) {
       if (options_.health_enabled) {
         HealthReport report = health.note_disconnect();
-        if (report.changed) item->health = report;
+        if (report.changed) item.health = report;
       }
-      queues_->monitored.push(std::move(*item));
-      continue;
+      return;
     }
     const auto start = SteadyClock::now();
-    if (options_.drift_enabled && item->model && item->model->model_id != drift_model_id) {
+    if (options_.drift_enabled && item.model && item.model->model_id != drift_model_id) {
       // A new model brings its own reference: start a fresh detector.
-      drift_model_id = item->model->model_id;
-      drift = std::make_unique<DriftDetector>(item->model->drift_references(), settings.drift);
-      drift->set_value_order(item->model->reference.frame_value_names());
+      drift_model_id = item.model->model_id;
+      drift = std::make_unique<DriftDetector>(item.model->drift_references(), settings.drift);
+      drift->set_value_order(item.model->reference.frame_value_names());
     }
     if (drift) {
-      const double confidence = item->top_k.empty() ? 0.0 : item->top_k.front().score;
+      const double confidence = item.top_k.empty() ? 0.0 : item.top_k.front().score;
       // The image statistics of the model-sized 8-bit input (what export measured the reference
       // on), the confidence and the embedding projections.
-      const ReferenceStatistics& reference = item->model->reference;
+      const ReferenceStatistics& reference = item.model->reference;
       const std::span<const float> embedding =
-          reference.embedding_projections.empty() ? std::span<const float>() : std::span<const float>(item->embedding);
-      reference.frame_values_into(compute_image_features(item->model_uint8), confidence, embedding, drift_values);
-      item->drift = drift->observe_values(item->frame.index, drift_values);
-      item->drift_active = drift->drift_active();
+          reference.embedding_projections.empty() ? std::span<const float>() : std::span<const float>(item.embedding);
+      reference.frame_values_into(compute_image_features(item.model_uint8), confidence, embedding, drift_values);
+      item.drift = drift->observe_values(item.frame.index, drift_values);
+      item.drift_active = drift->drift_active();
     }
     if (options_.health_enabled) {
       if (!health_fps_checked) {
@@ -268,15 +303,19 @@ void EdgePipeline::monitor_loop() {
         health.set_options(health_options);
         health_fps_checked = true;
       }
-      HealthReport report = health.observe(measure_camera_frame(item->frame.image, previous_gray),
-                                           item->frame.capture_seconds);
-      const bool sample = options_.health_sample_frames > 0 && item->frame.index % options_.health_sample_frames == 0;
-      if (report.changed || sample) item->health = report;
-      item->health_sampled = !report.changed && sample;
-      item->camera_failed = report.state == HealthState::kFailed;
+      HealthReport report = health.observe(measure_camera_frame(item.frame.image, previous_gray),
+                                           item.frame.capture_seconds);
+      const bool sample = options_.health_sample_frames > 0 && item.frame.index % options_.health_sample_frames == 0;
+      if (report.changed || sample) item.health = report;
+      item.health_sampled = !report.changed && sample;
+      item.camera_failed = report.state == HealthState::kFailed;
     }
-    item->stage_seconds[kMonitor] = seconds_since(start);
-    if (!queues_->monitored.push(std::move(*item))) break;
+    item.stage_seconds[kMonitor] = seconds_since(start);
+  };
+  std::vector<Item> batch;
+  while (queues_->inferred.pop_some(batch, queues_->inferred.capacity())) {
+    for (Item& item : batch) monitor(item);
+    if (!queues_->monitored.push_all(batch)) break;
   }
   queues_->monitored.close();
 }
@@ -287,51 +326,57 @@ void EdgePipeline::publish_loop() {
   MonitorSettings settings = this->settings();
   int64_t settings_version = settings_version_;
   if (capture_store_) policy = std::make_unique<CapturePolicy>(settings.capture);
-  while (std::optional<Item> item = queues_->monitored.pop()) {
+  // One frame's events, metrics and capture; the state above carries over between frames.
+  auto publish_frame = [&](Item& item) {
     if (settings_version != settings_version_) {
       settings = this->settings();
       settings_version = settings_version_;
       if (policy) policy->set_options(settings.capture);
     }
-    if (item->health) {
-      metrics_.set_health(*item->health);
-      Json payload = item->health->to_json();
-      payload["frame"] = item->frame.index;   // the frame it was judged on (a disconnect: the last one read)
-      payload["ts"] = item->frame.wall_milliseconds;
-      if (item->disconnect) payload["detail"] = item->detail;
-      if (!item->disconnect) payload["frame"] = item->frame.index;
-      if (item->health_sampled) payload["sampled"] = true;
+    if (item.health) {
+      metrics_.set_health(*item.health);
+      Json payload = item.health->to_json();
+      payload["frame"] = item.frame.index;   // the frame it was judged on (a disconnect: the last one read)
+      payload["ts"] = item.frame.wall_milliseconds;
+      if (item.disconnect) payload["detail"] = item.detail;
+      if (!item.disconnect) payload["frame"] = item.frame.index;
+      if (item.health_sampled) payload["sampled"] = true;
       publish(EdgeTopic::kHealth, payload);
     }
-    if (item->disconnect) continue;
-    if (item->drift) {
-      metrics_.set_drift(*item->drift);
-      if (item->drift->state_changed) {
-        if (item->drift->drift_active) {
+    if (item.disconnect) return;
+    if (item.drift) {
+      metrics_.set_drift(*item.drift);
+      if (item.drift->state_changed) {
+        if (item.drift->drift_active) {
           ++drift_events_;
           metrics_.add_counter("drift_events");
         }
-        Json payload = item->drift->to_json();
-        payload["model_id"] = item->model->model_id;
-        payload["ts"] = item->frame.wall_milliseconds;
+        Json payload = item.drift->to_json();
+        payload["model_id"] = item.model->model_id;
+        payload["ts"] = item.frame.wall_milliseconds;
         publish(EdgeTopic::kDrift, payload);
       }
     }
     Prediction prediction;
-    prediction.wall_milliseconds = item->frame.wall_milliseconds;
-    prediction.frame = item->frame.index;
-    prediction.model_id = item->model->model_id;
-    prediction.top_k = item->top_k;
-    prediction.stage_seconds = item->stage_seconds;
-    prediction.stage_seconds[kTotal] = std::max(0.0, clock_.now_seconds() - item->frame.capture_seconds);
-    completion_times.push_back(clock_.now_seconds());
+    prediction.wall_milliseconds = item.frame.wall_milliseconds;
+    prediction.frame = item.frame.index;
+    prediction.model_id = item.model->model_id;
+    prediction.top_k = std::move(item.top_k);
+    prediction.stage_seconds = item.stage_seconds;
+    const double now = clock_.now_seconds();
+    prediction.stage_seconds[kTotal] = std::max(0.0, now - item.frame.capture_seconds);
+    completion_times.push_back(now);
     while (completion_times.size() > static_cast<size_t>(options_.fps_window_frames)) completion_times.pop_front();
     const double span = completion_times.back() - completion_times.front();
     const double fps = span > 0 ? (completion_times.size() - 1) / span : 0.0;
     metrics_.add_frame(prediction.stage_seconds, fps);
-    publish(EdgeTopic::kPredictions, prediction.to_json());
+    if (!sinks_.empty()) publish(EdgeTopic::kPredictions, prediction.to_json());   // no JSON when nobody listens
     ++published_;
-    if (policy && !prediction.top_k.empty()) capture(*item, prediction, *policy);
+    if (policy && !prediction.top_k.empty()) capture(item, prediction, *policy);
+  };
+  std::vector<Item> batch;
+  while (queues_->monitored.pop_some(batch, queues_->monitored.capacity())) {
+    for (Item& item : batch) publish_frame(item);
   }
 }
 

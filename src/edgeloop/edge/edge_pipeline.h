@@ -1,7 +1,10 @@
-// EdgePipeline: capture → preprocess + infer → monitor → publish, one thread per stage joined by
+// EdgePipeline: capture + preprocess → infer → monitor → publish, one thread per stage joined by
 // bounded queues. A live source's first queue drops the oldest frame when the pipeline is behind
 // (counted as frames_dropped); a file source's applies backpressure, so every frame is inferred.
-// The model is read from a ModelSlot per frame, so a hot swap lands between two frames. Thresholds
+// The inference thread only infers: frames come to it prepared for the current model, and a stage
+// with a backlog takes it, and hands it on, as one batch (one lock and one wake-up per batch).
+// The model is read from a ModelSlot per frame, so a hot swap lands between two frames (a frame
+// prepared for the model it replaced is prepared again). Thresholds
 // (drift, health, capture) can be changed while running. run() blocks until the source ends or
 // stop() is called, then drains every queue (nothing accepted is lost) and returns a summary.
 // Called by edged's main and tests; stop(), update_settings(), settings() are thread-safe.
@@ -84,7 +87,9 @@ class EdgePipeline {
  private:
   struct Item;
   void capture_loop();
+  void prepare(Item& item) const;   // item.model's preprocessing; throws
   void infer_loop();
+  bool infer(Item& item);   // false when the frame failed (counted, logged, observed)
   void monitor_loop();
   void publish_loop();
   void publish(EdgeTopic topic, const Json& payload);

@@ -5,6 +5,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 
 namespace edgeloop {
@@ -40,7 +41,17 @@ ReadResult ImageFolderSource::read() {
   const std::filesystem::path& file = files_[next_file_++];
   pacer_.wait();
   ReadResult result;
-  cv::Mat image = cv::imread(file.string(), cv::IMREAD_ANYCOLOR);
+  // One read of the file, then a decode from memory (imread opens the file twice).
+  cv::Mat image;
+  try {
+    const std::string encoded = read_file(file);
+    image = cv::imdecode(cv::Mat(1, static_cast<int>(encoded.size()), CV_8UC1, const_cast<char*>(encoded.data())),
+                         cv::IMREAD_ANYCOLOR);
+  } catch (const Error& error) {
+    result.status = ReadStatus::kSkipped;
+    result.detail = error.what();
+    return result;
+  }
   if (image.empty()) {
     result.status = ReadStatus::kSkipped;
     result.detail = file.string() + ": not a decodable image";

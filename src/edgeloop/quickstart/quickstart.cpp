@@ -126,13 +126,6 @@ int write_stream_images(const Workspace& workspace, Registry& registry, const st
   return written;
 }
 
-double p50_of(const BenchmarkReport& bench, const std::string& engine) {
-  for (const BenchmarkRow& row : bench.rows) {
-    if (row.engine == engine && row.threads == kBenchThreads && row.error.empty()) return row.p50_ms;
-  }
-  return 0.0;
-}
-
 // What an edge JSONL log holds so far; the two runs append to one log, so a run's own events are
 // the difference of the counts after and before it.
 struct EdgeCounts {
@@ -156,8 +149,13 @@ EdgeCounts count_edge_events(const fs::path& log) {
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> QuickstartSummary::table() const {
-  char latency[64], size[64];
-  std::snprintf(latency, sizeof latency, "%.3f ms fp32, %.3f ms int8", latency_fp32_ms, latency_int8_ms);
+  char size[64];
+  std::string latency;
+  for (const auto& [engine, p50_ms] : engine_latency_ms) {
+    char entry[64];
+    std::snprintf(entry, sizeof entry, "%s%s %.3f ms", latency.empty() ? "" : ", ", engine.c_str(), p50_ms);
+    latency += entry;
+  }
   std::snprintf(size, sizeof size, "%.1f KB fp32, %.1f KB int8", size_fp32_bytes / 1024.0, size_int8_bytes / 1024.0);
   return {{"workspace", workspace.string()},
           {"dataset", dataset_version + ", " + balance},
@@ -167,7 +165,7 @@ std::vector<std::pair<std::string, std::string>> QuickstartSummary::table() cons
           {"fit diagnosis", diagnosis},
           {"validation accuracy", format_percent(val_accuracy)},
           {"official test accuracy", format_percent(test_accuracy) + " (" + test_note + ")"},
-          {"latency (batch 1, xnnpack, 1 thread)", latency},
+          {"latency (batch 1, 1 thread)", latency},
           {"model size", size},
           {"edge: drift events", std::to_string(drift_events)},
           {"edge: camera events", std::to_string(camera_events)},
@@ -180,11 +178,13 @@ std::vector<std::pair<std::string, std::string>> QuickstartSummary::table() cons
 Json QuickstartSummary::to_json() const {
   Json report_list = Json::array();
   for (const fs::path& report : reports) report_list.push_back(report.string());
+  Json latency = Json::object();
+  for (const auto& [engine, p50_ms] : engine_latency_ms) latency[engine] = p50_ms;
   return Json{{"workspace", workspace.string()}, {"dataset_version", dataset_version}, {"balance", balance},
               {"sweep_id", sweep_id},           {"stop_reason", stop_reason},         {"picked_model", picked_model},
               {"picked_arch", picked_arch},     {"pick_reason", pick_reason},         {"diagnosis", diagnosis},
               {"val_accuracy", val_accuracy},   {"test_accuracy", test_accuracy},     {"test_note", test_note},
-              {"latency_fp32_ms", latency_fp32_ms}, {"latency_int8_ms", latency_int8_ms},
+              {"latency_ms", latency},
               {"size_fp32_bytes", size_fp32_bytes}, {"size_int8_bytes", size_int8_bytes},
               {"drift_events", drift_events},   {"camera_events", camera_events},     {"frames_captured", frames_captured},
               {"bundle", bundle.string()},      {"edge_log", edge_log.string()},      {"deploy_directory", deploy_directory.string()},
@@ -288,13 +288,32 @@ void export_pick(QuickstartRun& run, const ModelRecord& picked) {
   if (bundle.files.count(kBundleInt8ModelName)) run.summary.size_int8_bytes = bundle.files.at(kBundleInt8ModelName).bytes;
 }
 
+// The engines export timed on the bundle and could run it (its engine_ranking); every device
+// engine for the bundle's files when it has no ranking (a bundle exported before rankings were).
+std::vector<std::string> engines_of(const Bundle& bundle) {
+  std::vector<std::string> engines;
+  if (!bundle.engine_ranking.is_null()) {
+    for (const RankedEngine& entry : EngineRanking::from_json(bundle.engine_ranking).engines) {
+      if (entry.skipped.empty()) engines.push_back(entry.engine);
+    }
+    return engines;
+  }
+  for (const std::string& engine : device_engines()) {
+    if (!is_int8_engine(engine) || bundle.int8_model()) engines.push_back(engine);
+  }
+  return engines;
+}
+
 fs::path bench_pick(QuickstartRun& run) {
-  run.step("bench on xnnpack fp32 and int8");
+  const std::vector<std::string> engines = engines_of(load_bundle(run.summary.bundle));
+  std::string names;
+  for (const std::string& engine : engines) names += (names.empty() ? "" : ", ") + engine;
+  run.step("bench on every engine that runs the bundle (" + names + ")");
   BenchmarkTargetOptions bench_target;
   bench_target.workspace = run.workspace;
   bench_target.max_validation_images = run.options.bench_images;
   BenchmarkOptions bench_options;
-  bench_options.engines = {"xnnpack", "xnnpack-int8"};
+  bench_options.engines = engines;
   bench_options.threads = {kBenchThreads};
   bench_options.max_validation_images = run.options.bench_images;
   bench_options.progress = run.options.progress;
@@ -305,8 +324,12 @@ fs::path bench_pick(QuickstartRun& run) {
   bench_json["plot"] = write_benchmark_plot(bench, bench_plot) ? Json(bench_plot.string()) : Json(nullptr);
   const fs::path bench_path = run.workspace.root() / "bench.json";
   write_file_atomically(bench_path, bench_json.dump(2) + "\n");
-  run.summary.latency_fp32_ms = p50_of(bench, "xnnpack");
-  run.summary.latency_int8_ms = p50_of(bench, "xnnpack-int8");
+  run.summary.engine_latency_ms.clear();
+  for (const BenchmarkRow& row : bench.rows) {
+    if (row.threads == kBenchThreads && row.error.empty()) run.summary.engine_latency_ms.emplace_back(row.engine, row.p50_ms);
+  }
+  std::stable_sort(run.summary.engine_latency_ms.begin(), run.summary.engine_latency_ms.end(),
+                   [](const auto& left, const auto& right) { return left.second < right.second; });
   return bench_path;
 }
 

@@ -60,8 +60,9 @@ struct QuickstartSummary {
   double val_accuracy = 0.0;            // 0..1
   double test_accuracy = 0.0;           // 0..1, on the official test set
   std::string test_note;                // "first use" or "tested by an earlier run; not repeated"
-  double latency_fp32_ms = 0.0;         // batch-1 p50, xnnpack, 1 thread
-  double latency_int8_ms = 0.0;
+  // Batch-1 p50 in milliseconds on 1 thread of every engine that export timed on the bundle (its
+  // engine_ranking), fastest first: (engine, p50).
+  std::vector<std::pair<std::string, double>> engine_latency_ms;
   int64_t size_fp32_bytes = 0;
   int64_t size_int8_bytes = 0;
   int64_t drift_events = 0;             // drift raised while the drifting stream ran
