@@ -64,6 +64,26 @@ TEST(SweepPlan, a_budget_too_small_for_any_plan_runs_the_shortest_and_says_so) {
   for (int64_t steps : plan.rung_steps) EXPECT_GE(steps, 1);
 }
 
+TEST(SweepPlan, leaves_out_the_most_expensive_candidate_when_every_final_rung_would_be_too_short) {
+  // Measured in the demo with a one-core hog (linear, mlp, cnn-s, cnn-m; 422 steps per epoch):
+  // with cnn-m in, the plan's final rung was a quarter of an epoch for everyone.
+  const std::vector<double> hogged = {0.0192, 0.0592, 0.0734, 0.9297};
+  const SweepPlan everyone = plan_successive_halving(hogged, 422, 256, 30);
+  EXPECT_LT(everyone.final_epochs, 0.5);
+  EXPECT_EQ(everyone.included, (std::vector<bool>{true, true, true, true}));
+  const SweepPlan plan = plan_successive_halving(hogged, 422, 256, 30, /*useful_final_epochs=*/2);
+  EXPECT_EQ(plan.included, (std::vector<bool>{true, true, true, false}));
+  EXPECT_GE(plan.final_epochs, 2);
+  EXPECT_LE(plan.estimated_seconds, 256);
+  EXPECT_EQ(plan.rung_survivors, (std::vector<int>{3, 2, 1}));
+  // A budget that fits everyone at a useful length leaves nobody out.
+  const SweepPlan roomy = plan_successive_halving(hogged, 422, 20000, 30, 2);
+  EXPECT_EQ(roomy.included, (std::vector<bool>{true, true, true, true}));
+  // The cheapest candidate always stays, however small the budget.
+  const SweepPlan tiny = plan_successive_halving(hogged, 422, 1, 30, 2);
+  EXPECT_EQ(tiny.included, (std::vector<bool>{true, false, false, false}));
+}
+
 TEST(SweepPlan, one_candidate_gets_one_rung) {
   const SweepPlan plan = plan_successive_halving({0.01}, kStepsPerEpoch, 0, 2);
   EXPECT_EQ(plan.rung_steps, (std::vector<int64_t>{800}));

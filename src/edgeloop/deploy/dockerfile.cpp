@@ -53,38 +53,13 @@ const std::vector<std::string>& image_build_packages() {
   return packages;
 }
 
-const std::vector<RuntimePackage>& image_runtime_packages() {
-  // The packages of the libraries edgeloop-edge links (objdump NEEDED), and the CA certificates
-  // for MQTT over TLS: tests/deploy checks both directions against the built binary.
-  static const std::vector<RuntimePackage> packages = {
-      {"libopencv-core406", "libopencv-dev"},
-      {"libopencv-imgproc406", "libopencv-dev"},
-      {"libopencv-imgcodecs406", "libopencv-dev"},
-      {"libopencv-videoio406", "libopencv-dev"},
-      {"libopencv-dnn406", "libopencv-dev"},
-      {"libopencv-ml406", "libopencv-dev"},
-      {"libopencv-objdetect406", "libopencv-dev"},
-      {"libcpp-httplib0.11", "libcpp-httplib-dev"},
-      {"libxnnpack0", "libxnnpack-dev"},
-      {"libpthreadpool0", "libpthreadpool-dev"},
-      {"libpaho-mqttpp3-1", "libpaho-mqttpp-dev"},
-      {"libpaho-mqtt1.3", "libpaho-mqtt-dev"},
-      {"libyaml-cpp0.7", "libyaml-cpp-dev"},
-      {"libspdlog1.10", "libspdlog-dev"},
-      {"libfmt9", "libfmt-dev"},
-      {"libssl3", "libssl-dev"},
-      {"libgomp1", "build-essential"},
-      {"libdnnl2", "libdnnl-dev", kOnednnArchitecture},
-      {"ca-certificates", "libssl-dev"}};
+const std::vector<std::string>& image_runtime_packages() {
+  // MQTT over TLS reads the CA certificates; every library comes from the build stage.
+  static const std::vector<std::string> packages = {"ca-certificates"};
   return packages;
 }
 
 std::string build_dockerfile(const DeployOptions& options) {
-  std::vector<std::string> runtime_names, onednn_runtime_names;
-  for (const RuntimePackage& package : image_runtime_packages()) {
-    (package.architecture.empty() ? runtime_names : onednn_runtime_names).push_back(package.name);
-  }
-
   std::ostringstream file;
   file << "# syntax=docker/dockerfile:1\n"
        << "# The edgeloop-edge module image for device '" << options.device << "', written by `edgeloop deploy`.\n"
@@ -96,6 +71,8 @@ std::string build_dockerfile(const DeployOptions& options) {
        << "; other architectures run XNNPACK.\n"
        << "FROM " << kBaseImage << " AS build\n"
        << "ARG TARGETARCH\n"
+       << "# What the base image has, before anything is installed: the runtime stage starts from it too.\n"
+       << "RUN dpkg-query -W -f='${Package}\\n' > /base-packages.txt\n"
        << apt_install_step(image_build_packages())
        << apt_install_step_for(kOnednnArchitecture, image_onednn_build_packages())
        << "WORKDIR /src\n"
@@ -105,14 +82,18 @@ std::string build_dockerfile(const DeployOptions& options) {
        << "      -DEDGELOOP_WITH_ONEDNN=\"$(if [ \"$TARGETARCH\" = \"" << kOnednnArchitecture
        << "\" ]; then echo ON; else echo OFF; fi)\" \\\n"
        << " && cmake --build build --target edgeloop-edge \\\n"
-       << " && install -D -m 0755 \"$(find build -type f -name edgeloop-edge -perm -u+x | head -n 1)\" /out/edgeloop-edge\n"
+       << " && install -D -m 0755 \"$(find build -type f -name edgeloop-edge -perm -u+x | head -n 1)\" /out/edgeloop-edge \\\n"
+       << " && sh scripts/runtime-libraries.sh /out/edgeloop-edge /out/lib /base-packages.txt\n"
        << "\n"
-       << "# Runtime stage: edgeloop-edge, the shared libraries it links (no LibTorch) and the bundle.\n"
+       << "# Runtime stage: edgeloop-edge, the shared libraries it loads that the base lacks (copied, not\n"
+       << "# apt-installed: the packages' Depends bring GL drivers, LLVM and GIS data it never loads; no\n"
+       << "# LibTorch) and the bundle.\n"
        << "FROM " << kBaseImage << "\n"
-       << "ARG TARGETARCH\n"
-       << apt_install_step(runtime_names)
-       << apt_install_step_for(kOnednnArchitecture, onednn_runtime_names)
-       << "RUN useradd --system --no-create-home --groups video edgeloop \\\n"
+       << apt_install_step(image_runtime_packages())
+       << "COPY --from=build /out/lib/ " << kContainerLibraryDir << "/\n"
+       << "RUN echo " << kContainerLibraryDir << " > /etc/ld.so.conf.d/edgeloop.conf \\\n"
+       << " && ldconfig \\\n"
+       << " && useradd --system --no-create-home --groups video edgeloop \\\n"
        << " && mkdir -p " << kContainerCapturesDir << " \\\n"
        << " && chown edgeloop " << kContainerCapturesDir << "\n"
        << "COPY --from=build /out/edgeloop-edge " << kContainerBinary << "\n"

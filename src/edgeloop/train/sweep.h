@@ -34,7 +34,7 @@ struct SweepOptions {
   // recipe fields: each architecture's default recipe. `train.epochs`: the final rung's length at most.
   TrainOptions train;
   int latency_repeats = 50;            // timed single-image inferences per model (median)
-  int calibration_steps = 5;           // timed training steps per candidate at the start (after one warm-up)
+  int calibration_steps = 7;           // timed training steps per candidate at the start (their median counts)
   // Times a trained model on the device's engine and sizes its file. The train stage cannot link
   // the engines, so the toolkit passes runtime/'s device_latency_probe; when empty, LibTorch (or
   // OpenCV ml for a baseline) on one thread stands in, the row says so, and the size is the weights file's.

@@ -36,11 +36,11 @@ SweepPlan plan_at(const std::vector<double>& sorted_costs, int64_t steps_per_epo
 
 double final_rung_epochs(int level) { return std::pow(2.0, level / 2.0); }
 
-SweepPlan plan_successive_halving(const std::vector<double>& seconds_per_step, int64_t steps_per_epoch,
-                                  double budget_seconds, double max_final_epochs) {
-  std::vector<double> costs = seconds_per_step;
-  std::sort(costs.begin(), costs.end(), std::greater<>());
-  if (costs.empty()) return SweepPlan{};
+namespace {
+
+// The plan for candidates with these costs (most expensive first), without leaving any out.
+SweepPlan plan_for_all(const std::vector<double>& costs, int64_t steps_per_epoch, double budget_seconds,
+                       double max_final_epochs) {
   if (budget_seconds <= 0) return plan_at(costs, steps_per_epoch, max_final_epochs);
   SweepPlan chosen = plan_at(costs, steps_per_epoch, std::min(max_final_epochs, final_rung_epochs(kLowestLevel)));
   chosen.fits = chosen.estimated_seconds <= budget_seconds;
@@ -56,6 +56,31 @@ SweepPlan plan_successive_halving(const std::vector<double>& seconds_per_step, i
     chosen = plan;
   }
   return chosen;
+}
+
+}  // namespace
+
+SweepPlan plan_successive_halving(const std::vector<double>& seconds_per_step, int64_t steps_per_epoch,
+                                  double budget_seconds, double max_final_epochs, double useful_final_epochs) {
+  if (seconds_per_step.empty()) return SweepPlan{};
+  // Candidate indices, most expensive first: the order in which they are left out.
+  std::vector<size_t> order(seconds_per_step.size());
+  for (size_t index = 0; index < order.size(); ++index) order[index] = index;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return seconds_per_step[a] > seconds_per_step[b]; });
+  std::vector<double> costs;
+  for (size_t index : order) costs.push_back(seconds_per_step[index]);
+  const double useful = std::min(useful_final_epochs, max_final_epochs);
+  size_t left_out = 0;
+  SweepPlan plan = plan_for_all(costs, steps_per_epoch, budget_seconds, max_final_epochs);
+  while (budget_seconds > 0 && plan.final_epochs < useful && costs.size() - left_out > 1) {
+    ++left_out;
+    plan = plan_for_all(std::vector<double>(costs.begin() + static_cast<std::ptrdiff_t>(left_out), costs.end()),
+                        steps_per_epoch, budget_seconds, max_final_epochs);
+  }
+  plan.included.assign(seconds_per_step.size(), true);
+  for (size_t position = 0; position < left_out; ++position) plan.included[order[position]] = false;
+  return plan;
 }
 
 }  // namespace edgeloop
