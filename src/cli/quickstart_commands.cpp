@@ -45,6 +45,8 @@ void add_quickstart_commands(CLI::App& app, CliContext& context) {
       ->capture_default_str();
   quickstart->add_option("--retrain-epochs", options->loop.retrain_epochs, "With --loop: the challenger's epochs (0: the champion's)")
       ->capture_default_str();
+  quickstart->add_flag("--retrain-from-scratch", options->loop.retrain_from_scratch,
+                       "With --loop: train the champion's architecture anew on the union instead of fine-tuning the champion");
   quickstart->add_option("--max-recall-drop", options->loop.max_recall_drop_points,
                          "With --loop: the gate's largest per-class recall drop on the original test set, in points")
       ->capture_default_str();

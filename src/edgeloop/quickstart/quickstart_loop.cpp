@@ -305,12 +305,14 @@ LoopSummary run_quickstart_loop(const LoopInputs& inputs, const QuickstartLoopOp
   step("loop: split the labelled captures: train, val and a fresh captured test set");
   const std::string added = split_labelled(inputs, options, summary);
 
-  step("loop: retrain on the champion's data and the new labels, from the champion");
+  step(std::string("loop: retrain on the champion's data and the new labels, ") +
+       (options.retrain_from_scratch ? "from scratch" : "from the champion"));
   const auto retrain_started = std::chrono::steady_clock::now();
   RetrainOptions retrain;
   retrain.champion = summary.champion_id;
   retrain.add = added;
   retrain.epochs = options.retrain_epochs;
+  retrain.from_scratch = options.retrain_from_scratch;
   retrain.max_seconds = options.retrain_seconds;
   retrain.threads = inputs.threads;
   TrainerCallbacks callbacks;

@@ -37,6 +37,7 @@ struct QuickstartLoopOptions {
   double captured_val_share = 0.1;   // and for validation
   double retrain_seconds = 120;      // the challenger's training budget
   int retrain_epochs = 0;            // 0: the champion's, capped by the budget
+  bool retrain_from_scratch = false; // train the champion's architecture anew on the union instead of fine-tuning it
   double max_recall_drop_points = 3.0;   // the gate's per-class recall limit on the original test set
   double stream_fps = 300;           // the swap run's pace (frames per second)
 };
