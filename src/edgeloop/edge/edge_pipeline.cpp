@@ -321,6 +321,8 @@ void EdgePipeline::publish_loop() {
     prediction.wall_milliseconds = item->frame.wall_milliseconds;
     prediction.frame = item->frame.index;
     prediction.model_id = item->model->model_id;
+    prediction.truth = item->frame.truth;
+    prediction.item = item->frame.item;
     prediction.top_k = item->top_k;
     prediction.stage_seconds = item->stage_seconds;
     prediction.stage_seconds[kTotal] = std::max(0.0, clock_.now_seconds() - item->frame.capture_seconds);
