@@ -14,3 +14,5 @@ echo "== train: edgeloop vs PyTorch, time to accuracy, baseline (issue 3)"
 bash "$source_dir/bench/train/run_train_bench.sh" --edgeloop "$edgeloop" --threads 2
 echo "== edge: pipeline fps, drift, monitoring cost, soak (issue 5)"
 bash "$source_dir/bench/edge/run_edge_bench.sh" "$build_dir" "$edgeloop"
+echo "== loop: drop recovered after one loop, uncertainty vs random labels, retrain + gate + promote, swap (issue 12)"
+bash "$source_dir/bench/loop/run_loop_bench.sh" "$build_dir"

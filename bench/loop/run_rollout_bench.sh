@@ -2,7 +2,7 @@
 # Issue 12's rollout target: a promoted model reaches the device's stream within 1 s with no
 # dropped frame. Two real models (cnn-s, trained briefly on Fashion-MNIST: the champion, and a
 # challenger with another seed), each exported with int8; edgeloop-edge serves the champion on
-# `sim:fmnist` test images at 30 frames/s with HTTP on loopback; `edgeloop bundle push` sends the
+# the `sim:` image pack of fmnist's test images at 30 frames/s with HTTP on loopback; `edgeloop bundle push` sends the
 # challenger. Printed: the push (bytes, seconds), the swap's answer, the first prediction of the
 # new model after the push's POST, frames dropped or missing across the swap (frame indices in
 # the JSONL), and the device's probation verdict.
@@ -31,7 +31,8 @@ challenger=$(e train --data fmnist --arch cnn-s --max-seconds "$train_seconds" -
 e export "$champion" --int8 --out "$scratch/champion.bundle" > /dev/null
 e export "$challenger" --int8 --out "$scratch/challenger.bundle" > /dev/null
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-(cd "$scratch" && exec "$edge" --bundle "$scratch/champion.bundle" --source sim:fmnist:test --workspace "$workspace" \
+e data export fmnist:test --out "$scratch/test.pack" > /dev/null
+(cd "$scratch" && exec "$edge" --bundle "$scratch/champion.bundle" --source "sim:$scratch/test.pack" \
   --loop --fps 30 --http-port "$port" --jsonl "$scratch/frames.jsonl" --no-stdout -q 2> "$scratch/device.log") &
 device_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.1; done

@@ -330,18 +330,20 @@ void add_export_command(CLI::App& data, CliContext& context) {
   auto* command = data.add_subcommand("export", "Write a dataset's images to one hash-checked file a device streams as sim:FILE");
   auto reference = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
+  auto max_images = std::make_shared<int64_t>(0);
   command->add_option("dataset", *reference, "NAME[@VERSION][:SPLIT], SPLIT = train, val, test or test:NAME")->required();
   command->add_option("--out", *out, "The image pack to write")->required();
-  command->callback([&context, reference, out] {
+  command->add_option("--max-images", *max_images, "Only the first N images of the split (0: all)")->capture_default_str();
+  command->callback([&context, reference, out, max_images] {
     run_command(context, [&] {
-      const DatasetExport exported = export_dataset(context.workspace(), *reference, *out);
+      const DatasetExport exported = export_dataset(context.workspace(), *reference, *out, *max_images);
       if (context.json) {
         std::cout << Json{{"source", exported.source}, {"out", exported.file}, {"images", exported.images},
-                          {"bytes", exported.bytes}}.dump(2) << "\n";
+                          {"labelled", exported.labelled}, {"bytes", exported.bytes}}.dump(2) << "\n";
       } else {
-        std::printf("wrote %s: %lld images of %s (%.1f KB); stream it with edgeloop-edge --source sim:%s\n",
+        std::printf("wrote %s: %lld images of %s (%lld with their class, %.1f KB); stream it with edgeloop-edge --source sim:%s\n",
                     exported.file.c_str(), static_cast<long long>(exported.images), exported.source.c_str(),
-                    exported.bytes / 1024.0, exported.file.c_str());
+                    static_cast<long long>(exported.labelled), exported.bytes / 1024.0, exported.file.c_str());
       }
     });
   });

@@ -31,6 +31,7 @@ struct LabelFlags {
   std::optional<double> accept_above;
   std::string from_csv;
   bool oracle = false;
+  int64_t max_labels = 0;
   std::string address = "127.0.0.1";
   int port = 0;
   std::string token;
@@ -67,27 +68,35 @@ void add_label_commands(CLI::App& app, CliContext& context) {
   auto* label = app.add_subcommand("label", "Label a dataset version (device captures) in a local page, or from a CSV or the suggestions");
   label->add_option("dataset", flags->dataset, "Dataset version to label: NAME or NAME@N")->required();
   label->add_option("--classes", flags->classes, "Class list from this dataset (NAME[@N]) or model (m-...): the champion's");
-  label->add_option("--order", flags->order, "Queue order: entropy (default), margin or capture");
+  label->add_option("--order", flags->order, "Queue order: entropy (default), margin, capture or random (object-hash order)");
   label->add_option("--labeller", flags->labeller, "Who labels (default: $USER)");
   label->add_option("--accept-above", flags->accept_above, "Without a browser: accept every suggestion scoring at least C (0..1)");
   label->add_option("--from-csv", flags->from_csv, "Without a browser: labels from a CSV of image,label rows (empty label: discard)");
-  label->add_flag("--oracle", flags->oracle, "With --from-csv: the labels come from a source that knows the truth (provenance oracle)");
+  label->add_flag("--oracle", flags->oracle,
+                  "Without a browser: the labeller knows the truth (provenance oracle): the true class a sim: stream's captures "
+                  "carry, or with --from-csv that file's labels");
+  label->add_option("--max-labels", flags->max_labels, "With --oracle: label at most N frames, in queue order (0: all)")
+      ->capture_default_str();
   label->add_option("--address", flags->address, "Address to serve the page on (default 127.0.0.1; others need --token)");
   label->add_option("--port", flags->port, "Port (default: any free one)");
   label->add_option("--token", flags->token, "Token the page must carry (required beyond loopback)");
   label->callback([&context, flags] {
     run_command(context, [&] {
-      if (flags->oracle && flags->from_csv.empty()) throw invalid_argument("--oracle needs --from-csv FILE: the oracle's labels");
+      if (flags->max_labels != 0 && (!flags->oracle || !flags->from_csv.empty())) {
+        throw invalid_argument("--max-labels applies to --oracle without --from-csv: drop it, or label with --oracle");
+      }
       const Workspace workspace = context.workspace();
       Registry registry = Registry::open(workspace.registry_path());
       LabelOptions options;
       options.dataset = flags->dataset;
       options.classes_from = flags->classes;
       options.order = label_order_from_name(flags->order);
-      options.labeller = flags->labeller.empty() ? (flags->oracle ? "oracle:" + flags->from_csv : default_labeller()) : flags->labeller;
+      const std::string oracle_name = "oracle:" + (flags->from_csv.empty() ? std::string("sim") : flags->from_csv);
+      options.labeller = flags->labeller.empty() ? (flags->oracle ? oracle_name : default_labeller()) : flags->labeller;
       LabellingSession session(registry, options);
-      if (flags->accept_above || !flags->from_csv.empty()) {
+      if (flags->accept_above || !flags->from_csv.empty() || flags->oracle) {
         if (!flags->from_csv.empty()) session.apply_csv(flags->from_csv, flags->oracle ? kProvenanceOracle : kProvenanceHuman);
+        if (flags->oracle && flags->from_csv.empty()) session.apply_oracle(flags->max_labels);
         if (flags->accept_above) session.accept_above(*flags->accept_above);
         print_finished(session.finish(), session, context.json);
         return;

@@ -1,6 +1,6 @@
-// `edgeloop quickstart [--dir DIR] [--minutes M]`: the whole loop on Fashion-MNIST in one command
-// (library: src/edgeloop/quickstart/). Prints one line per step as it starts with the time elapsed,
-// one line per sweep candidate's rung (also when stderr is not a terminal), the stages' progress
+// `edgeloop quickstart [--dir DIR] [--minutes M] [--loop --oracle]`: the whole loop on Fashion-MNIST
+// in one command (library: src/edgeloop/quickstart/); `--loop --oracle` closes it on the device's
+// captures. Prints one line per step as it starts with the time elapsed, one line per sweep candidate's rung (also when stderr is not a terminal), the stages' progress
 // bars in between (on a terminal), and a summary table.
 #include <chrono>
 #include <cstdio>
@@ -32,6 +32,26 @@ void add_quickstart_commands(CLI::App& app, CliContext& context) {
   quickstart->add_option("--bench-images", options->bench_images, "Validation images the bench scores")->capture_default_str();
   quickstart->add_option("--dataset", options->dataset, "Fashion-MNIST IDX folder")->capture_default_str();
   quickstart->add_option("--edge-binary", *edge_binary, "edgeloop-edge to run (default: beside this edgeloop)");
+  quickstart->add_option("--capture-drift-rate", options->capture_drift_rate, "Share of frames edgeloop-edge captures while drift is active")
+      ->capture_default_str();
+  quickstart->add_flag("--loop", options->loop.enabled,
+                       "Close the loop after the drift stage: label the captures, retrain, gate, push to a running edgeloop-edge");
+  quickstart->add_flag("--oracle", options->loop.oracle,
+                       "With --loop: label the captures with their true class, which the sim: stream knows (provenance oracle)");
+  quickstart->add_option("--loop-labels", options->loop.max_labels, "With --loop: most captures labelled (0: all)")->capture_default_str();
+  quickstart->add_option("--label-order", options->loop.order, "With --loop: which captures first: entropy, margin, capture or random")
+      ->capture_default_str();
+  quickstart->add_option("--retrain-seconds", options->loop.retrain_seconds, "With --loop: the challenger's training budget")
+      ->capture_default_str();
+  quickstart->add_option("--retrain-epochs", options->loop.retrain_epochs, "With --loop: the challenger's epochs (0: the champion's)")
+      ->capture_default_str();
+  quickstart->add_flag("--retrain-from-scratch", options->loop.retrain_from_scratch,
+                       "With --loop: train the champion's architecture anew on the union instead of fine-tuning the champion");
+  quickstart->add_option("--max-recall-drop", options->loop.max_recall_drop_points,
+                         "With --loop: the gate's largest per-class recall drop on the original test set, in points")
+      ->capture_default_str();
+  quickstart->add_option("--loop-fps", options->loop.stream_fps, "With --loop: pace of the drifted stream the swap happens in")
+      ->capture_default_str();
   quickstart->callback([&context, options, directory, edge_binary] {
     run_command(context, [&] {
       options->directory = *directory;

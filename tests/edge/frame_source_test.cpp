@@ -186,6 +186,18 @@ TEST(FrameSource, sim_injects_corruption_from_the_given_frame) {
   EXPECT_EQ(cv::countNonZero(frames[4].image), 0);
 }
 
+TEST(FrameSource, a_corrupted_sim_frame_is_no_longer_its_file_so_a_capture_keeps_what_the_model_saw) {
+  testing::TempDir directory;
+  write_images(directory / "images", 4);
+  SourceOptions options;
+  options.corruption = parse_frame_corruption("contrast:0.35@2");
+  std::vector<Frame> frames = read_all(*open_frame_source("sim:" + (directory / "images").string(), options));
+  ASSERT_EQ(frames.size(), 4u);
+  EXPECT_FALSE(frames[1].origin.empty());   // clean: the file's bytes are the frame
+  EXPECT_TRUE(frames[2].origin.empty());
+  EXPECT_TRUE(frames[3].origin.empty());
+}
+
 TEST(FrameSource, sim_frozen_repeats_the_last_clean_frame) {
   testing::TempDir directory;
   write_images(directory / "images", 6);

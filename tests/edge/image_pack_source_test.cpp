@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
@@ -63,6 +64,35 @@ TEST_F(ImagePackSourceTest, sim_pack_streams_every_image_of_the_newest_version) 
   EXPECT_EQ(drained.skipped, 0);
   EXPECT_FALSE(source->is_live());
   EXPECT_NE(source->description().find("tiny@1"), std::string::npos) << source->description();
+}
+
+TEST_F(ImagePackSourceTest, frames_of_a_pack_exported_from_labelled_data_carry_their_true_class_and_position) {
+  SourceOptions options;
+  options.loop = true;
+  options.corruption = parse_frame_corruption("contrast:0.35@1");
+  auto source = open_frame_source("sim:" + pack("tiny:val"), options);
+  const ImagePack stored = ImagePack::open(pack("tiny:val"));
+  ASSERT_EQ(stored.size(), 4u);
+  for (int64_t frame = 0; frame < 6; ++frame) {
+    const ReadResult result = source->read();
+    ASSERT_EQ(result.status, ReadStatus::kFrame);
+    EXPECT_EQ(result.frame.item, frame % 4);   // the position in the pack, also when it loops
+    EXPECT_EQ(result.frame.truth, stored.truth(frame % 4));
+  }
+  std::set<std::string> classes;
+  for (size_t image = 0; image < stored.size(); ++image) classes.insert(stored.truth(image));
+  EXPECT_EQ(classes.size(), 2u);   // both classes of the tiny dataset, none empty
+  EXPECT_FALSE(classes.count(""));
+}
+
+TEST_F(ImagePackSourceTest, a_pack_without_labels_reports_no_truth) {
+  const std::filesystem::path file = temp_ / "unlabelled.pack";
+  const ImagePack labelled = ImagePack::open(pack("tiny:val"));
+  write_image_pack(file, "handmade", {std::string(labelled.image(0))});
+  const ReadResult result = open_frame_source("sim:" + file.string(), SourceOptions{})->read();
+  ASSERT_EQ(result.status, ReadStatus::kFrame);
+  EXPECT_EQ(result.frame.truth, "");
+  EXPECT_EQ(result.frame.item, 0);
 }
 
 TEST_F(ImagePackSourceTest, a_pack_is_a_source_without_sim_too) {

@@ -27,8 +27,10 @@ Json sidecar_for(const CaptureSpec& spec, const std::string& image_name) {
     if (static_cast<int>(index) == spec.suggested) continue;
     top_k.push_back({{"label", kCaptureClasses[index]}, {"class", index}, {"score", rest}});
   }
-  return Json{{"label", kCaptureClasses[spec.suggested]}, {"class", spec.suggested}, {"score", spec.score}, {"top_k", top_k},
-              {"reason", "low_confidence"}, {"image", image_name}, {"source", "test"}};
+  Json sidecar{{"label", kCaptureClasses[spec.suggested]}, {"class", spec.suggested}, {"score", spec.score}, {"top_k", top_k},
+               {"reason", "low_confidence"}, {"image", image_name}, {"source", "test"}};
+  if (!spec.truth.empty()) sidecar["truth"] = spec.truth;
+  return sidecar;
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ struct CaptureSpec {
   double score = 0.5;      // top probability
   bool sidecar = true;     // false: the image without its sidecar
   Json sidecar_override;   // non-null: written as the sidecar instead
+  std::string truth;       // non-empty: the true class a simulated source reports ("truth")
 };
 
 // Writes `specs` as capture files (PNG + sidecar) named 0000.png, 0001.png, ... into `folder`.

@@ -133,6 +133,66 @@ TEST(LabellingSession, csv_labels_are_all_checked_before_any_is_stored) {
   EXPECT_EQ(counts.per_provenance.at(kProvenanceOracle), 3);
 }
 
+TEST(LabellingSession, the_oracle_labels_the_most_uncertain_frames_with_their_true_class_up_to_its_budget) {
+  CaptureWorkspace ws;
+  std::vector<CaptureSpec> specs = testing::varied_captures(6);
+  for (size_t index = 0; index < specs.size(); ++index) specs[index].truth = testing::kCaptureClasses[(index + 1) % 3];
+  specs[5].truth = "";   // a frame whose class the source did not know
+  const std::string captures = ws.import_captures(specs);
+  LabelOptions options = options_for(captures);
+  options.labeller = "oracle:sim";
+  LabellingSession session(ws.registry, options);
+  EXPECT_EQ(session.apply_oracle(/*max_labels=*/3), 3);
+  // The three most uncertain of those with a true class, each labelled with it (not the suggestion).
+  int seen = 0;
+  for (const QueueItem& item : session.queue()) {
+    if (item.suggestion->truth.empty()) {
+      EXPECT_EQ(session.current_label(item.object_hash), kUnlabelled);
+      continue;
+    }
+    if (seen++ < 3) {
+      EXPECT_EQ(session.classes().at(session.current_label(item.object_hash)), item.suggestion->truth) << item.origin;
+      EXPECT_EQ(session.current_provenance(item.object_hash), kProvenanceOracle);
+    } else {
+      EXPECT_EQ(session.current_label(item.object_hash), kUnlabelled) << item.origin;
+    }
+  }
+  EXPECT_EQ(session.apply_oracle(0), 2);   // the rest that carry a class; the unknown one stays unlabelled
+  const LabelCounts counts = session.counts();
+  EXPECT_EQ(counts.labelled, 5);
+  EXPECT_EQ(counts.per_provenance.at(kProvenanceOracle), 5);
+  const DatasetVersion made = session.finish();
+  EXPECT_EQ(LabelStore(ws.registry).provenance(made.id).begin()->second.labelled_by, "oracle:sim");
+}
+
+TEST(LabellingSession, the_oracle_refuses_captures_that_carry_no_true_class_and_stores_nothing) {
+  CaptureWorkspace ws;
+  const std::string captures = ws.import_captures(testing::varied_captures(3));
+  LabellingSession session(ws.registry, options_for(captures));
+  const std::string message = message_of([&] { session.apply_oracle(0); });
+  EXPECT_NE(message.find("no capture carries its true class"), std::string::npos) << message;
+  EXPECT_TRUE(LabelStore(ws.registry).history(session.version().id).empty());
+
+  CaptureWorkspace other;
+  std::vector<CaptureSpec> specs = testing::varied_captures(2);
+  specs[0].truth = "cat";
+  specs[1].truth = "zebra";
+  LabellingSession outside(other.registry, options_for(other.import_captures(specs)));
+  const std::string refused = message_of([&] { outside.apply_oracle(0); });
+  EXPECT_NE(refused.find("zebra"), std::string::npos) << refused;
+  EXPECT_TRUE(LabelStore(other.registry).history(outside.version().id).empty());
+}
+
+TEST(LabellingSession, random_order_ignores_the_devices_confidence) {
+  CaptureWorkspace ws;
+  const std::string captures = ws.import_captures(testing::varied_captures(8));
+  LabellingSession session(ws.registry, options_for(captures, LabelOrder::kRandom));
+  for (size_t index = 1; index < session.queue().size(); ++index) {
+    EXPECT_LT(session.queue()[index - 1].object_hash, session.queue()[index].object_hash);
+  }
+  EXPECT_EQ(label_order_from_name("random"), LabelOrder::kRandom);
+}
+
 TEST(LabellingSession, a_suggestion_outside_the_class_list_is_refused_naming_it) {
   CaptureWorkspace ws;
   CaptureSpec odd{0, 0.5};

@@ -57,6 +57,7 @@ ImagePack ImagePack::open(const std::filesystem::path& file) {
     const Json header = Json::parse(body.substr(position, header_end - position));
     pack.source_ = header.at("source").get<std::string>();
     expected = header.at("images").get<size_t>();
+    if (header.contains("labels")) pack.labels_ = header.at("labels").get<std::vector<std::string>>();
   } catch (const Json::exception& parse_error) {
     throw corrupt(file.string() + ": image pack header is not valid (" + parse_error.what() + ")" + fix);
   }
@@ -69,6 +70,10 @@ ImagePack ImagePack::open(const std::filesystem::path& file) {
     pack.images_.push_back(body.substr(position, length));
     position += length;
   }
+  if (!pack.labels_.empty() && pack.labels_.size() != expected) {
+    throw corrupt(file.string() + ": image pack header lists " + std::to_string(pack.labels_.size()) + " labels for " +
+                  std::to_string(expected) + " images" + fix);
+  }
   if (pack.images_.size() != expected) {
     throw corrupt(file.string() + ": image pack holds " + std::to_string(pack.images_.size()) + " images, its header says " +
                   std::to_string(expected) + fix);
@@ -77,9 +82,15 @@ ImagePack ImagePack::open(const std::filesystem::path& file) {
 }
 
 void write_image_pack(const std::filesystem::path& file, const std::string& source,
-                      const std::vector<std::string>& encoded_images) {
+                      const std::vector<std::string>& encoded_images, const std::vector<std::string>& labels) {
+  if (!labels.empty() && labels.size() != encoded_images.size()) {
+    throw internal_error(file.string() + ": " + std::to_string(labels.size()) + " labels for " + std::to_string(encoded_images.size()) +
+                         " images");
+  }
   std::string bytes(kMagicLine);
-  bytes += Json{{"source", source}, {"images", encoded_images.size()}}.dump() + "\n";
+  Json header{{"source", source}, {"images", encoded_images.size()}};
+  if (!labels.empty()) header["labels"] = labels;
+  bytes += header.dump() + "\n";
   for (const std::string& image : encoded_images) {
     if (image.size() > UINT32_MAX) throw invalid_argument(file.string() + ": an image over 4 GB cannot be packed");
     append_length(bytes, static_cast<uint32_t>(image.size()));

@@ -32,7 +32,8 @@ DatasetSplitReference parse_dataset_split_reference(const std::string& text) {
   return reference;
 }
 
-DatasetExport export_dataset(const Workspace& workspace, const std::string& reference, const std::filesystem::path& file) {
+DatasetExport export_dataset(const Workspace& workspace, const std::string& reference, const std::filesystem::path& file,
+                             int64_t max_images) {
   const DatasetSplitReference parsed = parse_dataset_split_reference(reference);
   Registry registry = Registry::open(workspace.registry_path());
   DatasetStore datasets(registry);
@@ -44,12 +45,19 @@ DatasetExport export_dataset(const Workspace& workspace, const std::string& refe
   }
   const ObjectStore objects(workspace);
   std::vector<std::string> images;
-  for (const Sample& sample : datasets.samples(version.id, parsed.split_filter)) images.push_back(objects.read(sample.object_hash));
+  std::vector<std::string> labels;
+  for (const Sample& sample : datasets.samples(version.id, parsed.split_filter)) {
+    if (max_images > 0 && static_cast<int64_t>(images.size()) >= max_images) break;
+    images.push_back(objects.read(sample.object_hash));
+    const bool labelled = sample.label >= 0 && sample.label < static_cast<int>(version.classes.size());
+    labels.push_back(labelled ? version.classes[sample.label] : std::string());
+    result.labelled += labelled ? 1 : 0;
+  }
   if (images.empty()) {
     throw not_found(result.source + ": the dataset has no images in this split: run `edgeloop data show " +
                     version.reference() + "` to see its splits");
   }
-  write_image_pack(file, result.source, images);
+  write_image_pack(file, result.source, images, result.labelled > 0 ? labels : std::vector<std::string>{});
   result.file = file;
   result.images = static_cast<int64_t>(images.size());
   result.bytes = static_cast<int64_t>(std::filesystem::file_size(file));

@@ -361,6 +361,8 @@ void EdgePipeline::publish_loop() {
     prediction.wall_milliseconds = item.frame.wall_milliseconds;
     prediction.frame = item.frame.index;
     prediction.model_id = item.model->model_id;
+    prediction.truth = item.frame.truth;
+    prediction.item = item.frame.item;
     prediction.top_k = std::move(item.top_k);
     prediction.stage_seconds = item.stage_seconds;
     const double now = clock_.now_seconds();

@@ -24,7 +24,10 @@ struct Frame {
   int64_t index = 0;             // 0, 1, 2, ... in capture order
   double capture_seconds = 0;    // Clock::now_seconds() at capture
   int64_t wall_milliseconds = 0; // Unix time at capture
-  std::filesystem::path origin;  // the image file it came from (folder sources), else empty
+  std::filesystem::path origin;  // the image file it came from (folder sources, unaltered), else empty
+  std::string truth;             // the true class name when the source knows it (image packs exported
+                                 // with labels: simulated streams), else empty
+  int64_t item = -1;             // the image's position in its pack (repeats with --loop), else -1
 };
 
 enum class ReadStatus {

@@ -46,6 +46,8 @@ ReadResult ImagePackSource::read() {
   }
   result.status = ReadStatus::kFrame;
   result.frame.index = next_index_++;
+  result.frame.truth = pack_.truth(image);
+  result.frame.item = static_cast<int64_t>(image);
   result.frame.capture_seconds = clock_.now_seconds();
   result.frame.wall_milliseconds = clock_.wall_milliseconds();
   return result;

@@ -22,8 +22,11 @@ Json Prediction::to_json() const {
     latency[to_string(static_cast<Stage>(stage))] = stage_seconds[stage] * kMillisecondsPerSecond;
   }
   const RankedClass best = top_k.empty() ? RankedClass{-1, "", 0.0} : top_k.front();
-  return Json{{"ts", wall_milliseconds}, {"frame", frame},      {"label", best.label},       {"class", best.class_id},
-              {"score", best.score},     {"top_k", ranked},     {"latency_ms", latency},     {"model_id", model_id}};
+  Json line{{"ts", wall_milliseconds}, {"frame", frame},      {"label", best.label},       {"class", best.class_id},
+            {"score", best.score},     {"top_k", ranked},     {"latency_ms", latency},     {"model_id", model_id}};
+  if (!truth.empty()) line["truth"] = truth;
+  if (item >= 0) line["item"] = item;
+  return line;
 }
 
 std::vector<RankedClass> rank_classes(const InferenceResult& result, const LoadedModel& model, int top_k) {

@@ -1,6 +1,6 @@
 // Prediction: one frame's answer as the device reports it — the JSONL line and the MQTT
 // `predictions` payload: {"ts", "frame", "label", "class", "score", "top_k", "latency_ms",
-// "model_id"} (docs/formats.md). Built by the pipeline's publish thread and by POST /v1/predict.
+// "model_id"}, plus "truth" and "item" when the source knows the frame's class (docs/formats.md). Built by the pipeline's publish thread and by POST /v1/predict.
 // Plain values, thread-safe.
 #pragma once
 
@@ -25,6 +25,8 @@ struct Prediction {
   int64_t wall_milliseconds = 0;     // "ts": Unix time of capture, milliseconds
   int64_t frame = 0;
   std::string model_id;
+  std::string truth;                 // the frame's true class from a simulated source, else empty (not written)
+  int64_t item = -1;                 // the image's position in its pack, else -1 (not written)
   std::vector<RankedClass> top_k;    // best first; top_k[0] is the prediction
   std::array<double, kStageCount> stage_seconds{};   // preprocess, infer, monitor, total
   Json to_json() const;

@@ -11,6 +11,8 @@ ReadResult SimSource::read() {
   disconnects_ = inner_->disconnects();
   if (result.status != ReadStatus::kFrame) return result;
   Frame& frame = result.frame;
+  // An altered frame no longer is its file: captures then keep what the model saw, not the original.
+  if (corruption_.kind != CorruptionKind::kNone && frame.index >= corruption_.from_frame) frame.origin.clear();
   if (corruption_.kind == CorruptionKind::kFrozen) {
     if (frame.index < corruption_.from_frame || frozen_image_.empty()) frozen_image_ = frame.image;
     if (frame.index >= corruption_.from_frame) frame.image = frozen_image_;

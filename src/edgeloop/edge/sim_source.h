@@ -1,6 +1,8 @@
 // SimSource: `sim:DIR_OR_FILE` — another source's frames with an injected corruption from a
 // chosen frame on (brightness, contrast, noise, blur, occlusion, black, frozen), for demos,
-// drift and camera-health rehearsals and benchmarks. Created by open_frame_source(); one thread.
+// drift and camera-health rehearsals and benchmarks. A corrupted frame loses its `origin` (it is
+// no longer that file's image, so a capture stores the frame itself); its `truth` (image packs)
+// stays. Created by open_frame_source(); one thread.
 #pragma once
 
 #include "edgeloop/edge/frame_source.h"

@@ -52,7 +52,8 @@ LabelOrder label_order_from_name(const std::string& name) {
   if (name == "entropy") return LabelOrder::kEntropy;
   if (name == "margin") return LabelOrder::kMargin;
   if (name == "capture") return LabelOrder::kCapture;
-  throw invalid_argument("--order " + name + " is not known: use entropy, margin or capture");
+  if (name == "random") return LabelOrder::kRandom;
+  throw invalid_argument("--order " + name + " is not known: use entropy, margin, capture or random");
 }
 
 LabellingSession::LabellingSession(Registry& registry, const LabelOptions& options) : registry_(registry), options_(options) {
@@ -98,6 +99,7 @@ LabellingSession::LabellingSession(Registry& registry, const LabelOptions& optio
                            "): pass --classes with the class list of the model that captured them");
   }
   std::stable_sort(queue_.begin(), queue_.end(), [&](const QueueItem& left, const QueueItem& right) {
+    if (options.order == LabelOrder::kRandom) return left.object_hash < right.object_hash;
     if (left.suggestion.has_value() != right.suggestion.has_value()) return left.suggestion.has_value();
     if (options.order != LabelOrder::kCapture && left.uncertainty != right.uncertainty) return left.uncertainty > right.uncertainty;
     return left.origin < right.origin;
@@ -227,6 +229,36 @@ int64_t LabellingSession::apply_csv(const std::filesystem::path& csv, const std:
       class_index = found;
     }
     entries.push_back(entry_for(random_operation_id(), sample->second, class_index, provenance));
+  }
+  registry_.in_transaction([&](SQLite::Database&) {
+    LabelStore store(registry_);
+    for (const LabelEntry& entry : entries) store.add(entry);
+  });
+  for (const LabelEntry& entry : entries) current_[entry.object_hash] = entry;
+  return static_cast<int64_t>(entries.size());
+}
+
+int64_t LabellingSession::apply_oracle(int64_t max_labels) {
+  std::lock_guard lock(mutex_);
+  std::vector<LabelEntry> entries;
+  bool any_truth = false;
+  for (const QueueItem& item : queue_) {
+    if (!item.suggestion || item.suggestion->truth.empty()) continue;
+    any_truth = true;
+    const int class_index = index_of_class(classes_, item.suggestion->truth);
+    if (class_index < 0) {
+      throw invalid_argument(version_.reference() + ": capture " + item.origin + " is of class `" + item.suggestion->truth +
+                             "`, which is not in the class list (" + joined(classes_) +
+                             "): pass --classes with the class list of the data the stream was exported from");
+    }
+    if (current_.count(item.object_hash) || imported_label_.count(item.object_hash)) continue;
+    if (max_labels > 0 && static_cast<int64_t>(entries.size()) >= max_labels) continue;   // still checked above
+    entries.push_back(entry_for(random_operation_id(), item.object_hash, class_index, kProvenanceOracle));
+  }
+  if (!any_truth) {
+    throw invalid_argument(version_.reference() + ": no capture carries its true class, so there is nothing an oracle knows: "
+                           "only a sim: stream of an image pack exported with labels (`edgeloop data export`) reports it; "
+                           "label these frames in the page or with --from-csv");
   }
   registry_.in_transaction([&](SQLite::Database&) {
     LabelStore store(registry_);

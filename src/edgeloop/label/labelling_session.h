@@ -25,8 +25,10 @@ enum class LabelOrder {
   kEntropy,   // highest entropy of the device's top-k first
   kMargin,    // smallest top-1 minus top-2 first
   kCapture,   // capture order (origin)
+  kRandom,    // object-hash order: unrelated to the frame or the device's confidence (a random draw,
+              // the baseline uncertainty ordering is measured against)
 };
-LabelOrder label_order_from_name(const std::string& name);   // entropy | margin | capture
+LabelOrder label_order_from_name(const std::string& name);   // entropy | margin | capture | random
 
 struct LabelOptions {
   std::string dataset;              // NAME (newest version) or NAME@N: the version to label
@@ -94,6 +96,13 @@ class LabellingSession {
   // throws Error(kInvalidArgument) naming FILE:LINE and nothing is stored. One transaction.
   // Returns the number of labels recorded.
   int64_t apply_csv(const std::filesystem::path& csv, const std::string& provenance);
+  // The oracle: labels unlabelled samples with the true class their sidecar carries (frames of a
+  // simulated source; suggestion.h), provenance oracle, in queue order, at most `max_labels`
+  // (0 = all) in one transaction. Samples without a true class are left as they are. Throws
+  // Error(kInvalidArgument) when no sample carries one (not a simulated stream's captures) or a
+  // true class is not in the class list, naming the capture; nothing is stored then. Returns
+  // the number of labels recorded.
+  int64_t apply_oracle(int64_t max_labels);
 
   LabelCounts counts() const;
   // Makes (or finds, when identical) the labelled version: every sample of this one with its

@@ -25,6 +25,8 @@ std::optional<Suggestion> parse_suggestion(const std::string& sidecar_json, cons
     suggestion.label = note["label"].get<std::string>();
     suggestion.score = note["score"].get<double>();
     suggestion.reason = note.value("reason", "");
+    if (note.contains("truth") && note["truth"].is_string()) suggestion.truth = note["truth"].get<std::string>();
+    if (note.contains("item") && note["item"].is_number_integer()) suggestion.item = note["item"].get<int64_t>();
     if (note.contains("top_k") && note["top_k"].is_array()) {
       for (const Json& ranked : note["top_k"]) {
         if (!ranked.is_object() || !ranked.contains("label") || !ranked.contains("score")) {

@@ -4,6 +4,7 @@
 // the labelling queue is ordered by. Called by the labelling session. Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct Suggestion {
   double score = 0;                     // its probability, 0..1
   std::vector<RankedSuggestion> top_k;  // best first; at least the top class
   std::string reason;                   // why it was captured: low_confidence, drift, random
+  std::string truth;                    // the frame's true class when a simulated source knew it (sidecar
+                                        // "truth"; image packs exported with labels), else empty
+  int64_t item = -1;                    // the frame's position in its image pack (sidecar "item"), -1 when unknown
 };
 
 // Parses the sidecar JSON text; nullopt when `sidecar_json` is empty (a capture without its

@@ -12,6 +12,7 @@
 #include "edgeloop/core/number_format.h"
 #include "edgeloop/core/stopwatch.h"
 #include "edgeloop/core/workspace.h"
+#include "edgeloop/data/dataset_export.h"
 #include "edgeloop/data/dataset_stats.h"
 #include "edgeloop/data/importer.h"
 #include "edgeloop/data/split.h"
@@ -19,6 +20,7 @@
 #include "edgeloop/edge/frame_corruption.h"
 #include "edgeloop/eval/model_evaluation.h"
 #include "edgeloop/export/model_exporter.h"
+#include "edgeloop/label/labelling_session.h"
 #include "edgeloop/monitor/drift_detector.h"
 #include "edgeloop/quickstart/tool_process.h"
 #include "edgeloop/registry/dataset_store.h"
@@ -45,7 +47,7 @@ constexpr const char* kEdgeConfigFile = "edge.json";    // edgeloop-edge's setti
 constexpr const char* kOfficialTestSet = "official";
 constexpr double kValidationShare = 0.1;
 constexpr double kMinimumSweepMinutes = 0.5;
-constexpr int kSteps = 11;   // the step() calls below, in order
+constexpr int kSteps = 11;   // the step() calls below, in order (kLoopSteps more with --loop)
 constexpr int kBenchThreads = 1;   // the latency a one-core device would see
 
 struct Step {
@@ -53,7 +55,8 @@ struct Step {
   int number = 0;
   void operator()(const std::string& what) {
     ++number;
-    if (options.progress) options.progress({kQuickstartStage, number, kSteps, what});
+    const int total = kSteps + (options.loop.enabled ? kLoopSteps : 0);
+    if (options.progress) options.progress({kQuickstartStage, number, total, what});
   }
 };
 
@@ -74,6 +77,10 @@ void check_options(const QuickstartOptions& options) {
     throw not_found(options.dataset.string() + " does not exist: install Debian's dataset-fashion-mnist (`make deps`)");
   }
   parse_frame_corruption(options.drift);
+  if (options.loop.enabled && !options.loop.oracle) {
+    throw invalid_argument("--loop labels the captures with the oracle only when asked: add --oracle (the sim: stream's true classes)");
+  }
+  if (options.loop.enabled) label_order_from_name(options.loop.order);
   parse_frame_corruption(options.camera_fault);
   try {
     drift_options_from_json(Json{{"window_frames", options.drift_window_frames}});
@@ -109,23 +116,6 @@ QuickstartState read_state(const fs::path& path) {
   return state;
 }
 
-// Copies the first `count` images of the official test split into `folder` as 00000.png, ...
-int write_stream_images(const Workspace& workspace, Registry& registry, const std::string& version_id, const fs::path& folder,
-                        int count) {
-  fs::create_directories(folder);
-  DatasetStore datasets(registry);
-  int written = 0;
-  for (const Sample& sample : datasets.samples(version_id, std::string(kSplitTestPrefix) + kOfficialTestSet)) {
-    if (written >= count) break;
-    const auto object = datasets.object(sample.object_hash);
-    char name[32];
-    std::snprintf(name, sizeof name, "%05d.%s", written, object ? object->format.c_str() : "png");
-    if (!fs::exists(folder / name)) copy_file_atomically(workspace.object_path(sample.object_hash), folder / name);
-    ++written;
-  }
-  return written;
-}
-
 // What an edge JSONL log holds so far; the two runs append to one log, so a run's own events are
 // the difference of the counts after and before it.
 struct EdgeCounts {
@@ -157,7 +147,8 @@ std::vector<std::pair<std::string, std::string>> QuickstartSummary::table() cons
     latency += entry;
   }
   std::snprintf(size, sizeof size, "%.1f KB fp32, %.1f KB int8", size_fp32_bytes / 1024.0, size_int8_bytes / 1024.0);
-  return {{"workspace", workspace.string()},
+  std::vector<std::pair<std::string, std::string>> rows{
+          {"workspace", workspace.string()},
           {"dataset", dataset_version + ", " + balance},
           {"sweep", sweep_id + " (" + stop_reason + ")"},
           {"picked", picked_arch + " " + picked_model},
@@ -173,6 +164,11 @@ std::vector<std::pair<std::string, std::string>> QuickstartSummary::table() cons
           {"bundle", bundle.string()},
           {"deployment files", deploy_directory.string()},
           {"report", reports.empty() ? "" : reports.front().string()}};
+  if (loop) {
+    const auto loop_rows = loop->table();
+    rows.insert(rows.end(), loop_rows.begin(), loop_rows.end());
+  }
+  return rows;
 }
 
 Json QuickstartSummary::to_json() const {
@@ -188,7 +184,7 @@ Json QuickstartSummary::to_json() const {
               {"size_fp32_bytes", size_fp32_bytes}, {"size_int8_bytes", size_int8_bytes},
               {"drift_events", drift_events},   {"camera_events", camera_events},     {"frames_captured", frames_captured},
               {"bundle", bundle.string()},      {"edge_log", edge_log.string()},      {"deploy_directory", deploy_directory.string()},
-              {"reports", report_list},         {"seconds", seconds}};
+              {"reports", report_list},         {"seconds", seconds},                 {"loop", loop ? loop->to_json() : Json(nullptr)}};
 }
 
 namespace {
@@ -202,6 +198,9 @@ struct QuickstartRun {
   Registry registry;
   QuickstartState state;
   QuickstartSummary summary;
+
+  fs::path stream_pack;        // the official test images the device streams (run_edge)
+  int64_t stream_images = 0;
 
   fs::path state_path() const { return workspace.root() / kStateFile; }
   void save_state() const { write_file_atomically(state_path(), state.to_json().dump(2) + "\n"); }
@@ -272,14 +271,7 @@ void export_pick(QuickstartRun& run, const ModelRecord& picked) {
   run.summary.bundle = run.workspace.root() / "bundle";
   const bool current = run.state.bundle_model == picked.id && fs::exists(run.summary.bundle / kBundleManifestName);
   if (!current) {
-    ExportOptions export_options;
-    export_options.output_directory = run.summary.bundle;
-    export_options.overwrite = true;   // the bundle of an earlier pick is replaced
-    export_options.int8 = true;
-    export_options.threads = run.options.threads;
-    export_options.engine_factory = runtime_parity_engine;
-    export_options.engine_ranker = export_engine_ranking;
-    export_model(run.workspace, picked.id, export_options, run.options.progress);
+    export_device_bundle(run.workspace, picked.id, run.summary.bundle, run.options.threads, run.options.progress);   // replaces an earlier pick's
     run.state.bundle_model = picked.id;
     run.save_state();
   }
@@ -356,15 +348,21 @@ void run_edge(QuickstartRun& run, const fs::path& edge_binary, const DatasetVers
   const QuickstartOptions& options = run.options;
   QuickstartSummary& summary = run.summary;
   const fs::path root = run.workspace.root();
-  write_stream_images(run.workspace, run.registry, version.id, root / "stream", options.stream_frames);
+  // The stream: an image pack with each image's class, so the device's frames and captures carry it.
+  run.stream_pack = root / "stream.pack";
+  run.stream_images = export_dataset(run.workspace, version.reference() + ":" + kSplitTestPrefix + kOfficialTestSet, run.stream_pack,
+                                     options.stream_frames)
+                          .images;
   const fs::path edge_config = root / kEdgeConfigFile;
-  write_file_atomically(edge_config, Json{{"drift", {{"window_frames", options.drift_window_frames}}}}.dump(2) + "\n");
+  write_file_atomically(edge_config, Json{{"drift", {{"window_frames", options.drift_window_frames}}},
+                                          {"capture", {{"drift_rate", options.capture_drift_rate}}}}
+                                             .dump(2) + "\n");
   summary.edge_log = root / "edge-run.jsonl";
   fs::remove(summary.edge_log);
   std::vector<EdgeCounts> counts_after;
   for (const std::string& corruption : {options.drift, options.camera_fault}) {
     const ToolResult edge = run_tool(edge_binary, {"--config", edge_config.string(), "--bundle", summary.bundle.string(),
-                                                   "--source", "sim:" + (root / "stream").string(), "--corrupt", corruption,
+                                                   "--source", "sim:" + run.stream_pack.string(), "--corrupt", corruption,
                                                    "--all-topics", "--no-stdout", "--no-http", "--jsonl",
                                                    summary.edge_log.string(), "--capture-dir", (root / "captures").string(),
                                                    "--device-id", "quickstart", "--quiet"});
@@ -417,6 +415,12 @@ QuickstartSummary run_quickstart(const QuickstartOptions& options) {
   test_pick(run, picked);
   run_edge(run, edge_binary, version);
   write_reports_and_deployment(run, picked, bench_path);
+  if (options.loop.enabled) {
+    const LoopInputs inputs{run.workspace, edge_binary, picked.id, run.summary.bundle, run.stream_pack, run.stream_images,
+                            run.workspace.root() / "captures", options.drift, options.threads, options.progress};
+    run.summary.loop = run_quickstart_loop(inputs, options.loop, [&run](const std::string& what) { run.step(what); });
+    run.summary.reports.push_back(run.summary.loop->report);
+  }
   run.summary.seconds = seconds_since(started);
   return run.summary;
 }

@@ -2,7 +2,9 @@
 // and `make demo`: workspace, import, balance check, split with the official test set kept apart,
 // classic baseline and the architecture ladder swept by successive halving within the budget, the fit diagnosis, export
 // (fp32 + int8), bench, one test on the official set, then edgeloop-edge on a `sim:` stream with a
-// drift injected part-way and a camera fault later, capturing frames; reports and a summary.
+// drift injected part-way and a camera fault later, capturing frames; reports and a summary. With
+// `loop.enabled` the loop closes on those captures (quickstart_loop.h): oracle labels, retrain,
+// gate, and the challenger pushed to a running edgeloop-edge.
 // Each step calls the same library function as its CLI command (import_dataset, split_dataset,
 // run_sweep, export_model, run_benchmark, test_model, ...), so the stages' checks and the ledger
 // rule (one test per model and test set) hold here too. edgeloop-edge runs as a child process: it is
@@ -13,11 +15,13 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/progress.h"
+#include "edgeloop/quickstart/quickstart_loop.h"
 
 namespace edgeloop {
 
@@ -39,12 +43,14 @@ struct QuickstartOptions {
   std::string drift = "contrast:0.35@300";                              // sim corruption of the drift segment
   int drift_window_frames = 200;                                        // frames the device's drift detector tests at once
   std::string camera_fault = "black@200";                               // sim corruption of the fault segment
+  double capture_drift_rate = 0.05;                                     // share of frames the device captures while drift is active
   int bench_images = 500;                                               // validation images the bench scores
   std::filesystem::path edge_binary;                                    // edgeloop-edge; empty: found beside the toolkit
   // One call per step (stage kQuickstartStage, done/total over the steps), and in between the
   // stages' own progress (import, epochs, export, bench rows) under their stage names.
   ProgressCallback progress;
   std::function<void(const SweepRow&)> on_sweep_rung;                   // after each sweep candidate's rung
+  QuickstartLoopOptions loop;                                           // --loop: close the loop on the captures
 };
 
 struct QuickstartSummary {
@@ -71,7 +77,8 @@ struct QuickstartSummary {
   std::filesystem::path bundle;
   std::filesystem::path edge_log;
   std::filesystem::path deploy_directory;
-  std::vector<std::filesystem::path> reports;   // model, sweep, edge HTML
+  std::vector<std::filesystem::path> reports;   // model, sweep, edge HTML (and loop with --loop)
+  std::optional<LoopSummary> loop;               // with --loop
   double seconds = 0.0;                          // wall time of this call
 
   // (what, value) rows for the closing table.
