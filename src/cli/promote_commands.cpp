@@ -9,9 +9,9 @@
 #include "cli/cli_context.h"
 #include "cli/device_push_lines.h"
 #include "edgeloop/bundle/bundle.h"
-#include "edgeloop/export/model_exporter.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/promote/promotion.h"
+#include "edgeloop/quickstart/quickstart_loop.h"
 
 namespace edgeloop::cli {
 
@@ -45,11 +45,7 @@ std::filesystem::path bundle_for(CliContext& context, const std::string& model_i
     }
     return directory;
   }
-  ExportOptions options;
-  options.output_directory = directory;
-  options.int8 = true;
-  options.threads = context.threads;
-  export_model(context.workspace(), model_id, options, context.progress_bar());
+  export_device_bundle(context.workspace(), model_id, directory, context.threads, context.progress_bar());
   return directory;
 }
 
