@@ -8,6 +8,8 @@
 #include "edgeloop/export/int8_quantizer.h"
 #include "edgeloop/export/onnx_reference_runner.h"
 #include "edgeloop/export/onnx_writer.h"
+#include "edgeloop/export/parity_check.h"
+#include "edgeloop/models/layer_graph_builder.h"
 #include "export/test_networks.h"
 #include "support/temp_dir.h"
 
@@ -70,6 +72,30 @@ TEST(Int8Quantizer, quantized_model_stays_close_to_fp32) {
   }
   EXPECT_LE(difference / largest, kQuantizedEmbeddingTolerance);
   EXPECT_GT(difference, 0.0f) << "the int8 model computes exactly the fp32 result: nothing was quantized";
+}
+
+// Two classes whose logits differ by far less than one int8 step of the logits' range: a trained
+// classifier's near-ties. Input [1, 1, 2] → flatten → classifier: logit0 = 10·x0,
+// logit1 = 10·x0 + 0.02, logit2 = −10·x1 − 1, so fp32 always answers class 1 and the logits
+// span about [−11, 10] (one int8 step ≈ 0.08).
+TEST(Int8Quantizer, near_tied_logits_keep_the_fp32_top_class) {
+  const InputShape input{1, 1, 2};
+  LayerGraphBuilder graph(input);
+  graph.flatten("flatten");
+  graph.linear("classifier", /*out_features=*/3);
+  const std::vector<LayerSpec> layers = graph.take();
+  const WeightMap weights = {{"classifier.weight", {{3, 2}, {10.0f, 0.0f, 10.0f, 0.0f, 0.0f, -10.0f}}},
+                             {"classifier.bias", {{3}, {0.0f, 0.02f, -1.0f}}}};
+  onnx::ModelProto fp32 = build_onnx_model(layers, input, weights);
+  onnx::ModelProto int8 = quantize_to_qdq(fp32, calibrate_activation_ranges(fp32, calibration_batches(input)));
+  constexpr int kImages = 64;
+  constexpr int kClasses = 3;
+  const NamedTensor images = testing::random_images(input, kImages, 8);
+  const std::vector<int> fp32_top = row_argmax(OnnxReferenceRunner(fp32).run(images)[kOnnxProbabilitiesName].values, kClasses);
+  const std::vector<int> int8_top = row_argmax(OnnxReferenceRunner(int8).run(images)[kOnnxProbabilitiesName].values, kClasses);
+  int agreeing = 0;
+  for (int image = 0; image < kImages; ++image) agreeing += fp32_top[image] == int8_top[image];
+  EXPECT_EQ(agreeing, kImages) << "int8 merged near-tied logits: the logits must stay float";
 }
 
 TEST(Int8Quantizer, weights_shrink_at_least_three_and_a_half_times_on_cnn_m) {

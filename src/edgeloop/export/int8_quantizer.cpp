@@ -21,9 +21,10 @@ constexpr const char* kQuantizedSuffix = ".quantized";
 constexpr const char* kDequantizedSuffix = ".dequantized";
 
 // Ops whose float inputs are quantized (a QDQ pair in front of each activation they read).
+// Softmax is not one: the logits stay float (see int8_quantizer.h).
 const std::set<std::string>& quantized_input_ops() {
   static const std::set<std::string> ops = {"Conv", "Gemm", "Add", "MaxPool", "AveragePool", "Pad",
-                                            "GlobalAveragePool", "Flatten", "Softmax"};
+                                            "GlobalAveragePool", "Flatten"};
   return ops;
 }
 

@@ -9,9 +9,14 @@
 //     followed by a DequantizeLinear.
 //   - Activations: one int8 scale and zero point per tensor (asymmetric, range from calibration,
 //     always including 0). A QuantizeLinear → DequantizeLinear pair follows the graph input and
-//     every tensor read by Conv, Gemm, Add, MaxPool, AveragePool, Pad, GlobalAveragePool, Flatten
-//     or Softmax (the logits); every reader then reads the dequantized tensor. Tensors between a
-//     Conv/Gemm and its activation (Relu, HardSigmoid/Mul) stay float, so an engine fuses them.
+//     every tensor read by Conv, Gemm, Add, MaxPool, AveragePool, Pad, GlobalAveragePool or
+//     Flatten; every reader then reads the dequantized tensor. Tensors between a Conv/Gemm and its
+//     activation (Relu, HardSigmoid/Mul) stay float, so an engine fuses them.
+//   - The logits stay float: the classifier Gemm reads the int8 embedding and int8 weights and
+//     writes float, which Softmax reads. One int8 step for all logits (their range / 255, about
+//     0.1-0.2 for a trained classifier) turned near-ties into exact ties, and the tie went to
+//     the lower class: on a Fashion-MNIST cnn-m every top-1 flip against fp32 was such a tie.
+//     The classifier is a few thousand multiply-adds, so fp32 there costs nothing measurable.
 //   - The graph outputs `probabilities` and `embedding` stay float.
 #pragma once
 

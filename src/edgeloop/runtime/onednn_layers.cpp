@@ -144,18 +144,20 @@ void OnednnBuilder::inner_product(const OnnxNode& node) {
   std::string output_name = reader_.take_activation(activation, produced);
   auto output_quantization = reader_.quantized_readers(output_name);
   auto scales = reader_.channel_scales(weight, out_first ? 0 : 1, size_t(out));
-  bool int8 = weight.quantized && input.quantized && output_quantization && scales;
+  // int8 reads u8 and s8; it writes u8 when its output is read quantized, else float in real
+  // units (output scale 1, zero point 0): the classifier, whose logits the quantizer keeps float.
+  bool int8 = weight.quantized && input.quantized && scales;
+  bool int8_output = int8 && output_quantization;
   Quantization output_scale;
-  if (int8) output_scale = {output_quantization->scale, output_quantization->zero_point + kUint8Shift};
+  if (int8_output) output_scale = {output_quantization->scale, output_quantization->zero_point + kUint8Shift};
 
-  data_type activation_type = int8 ? data_type::u8 : data_type::f32;
   dnnl::inner_product_forward::desc description(
-      dnnl::prop_kind::forward_inference, {{batch_, in}, activation_type, tag::any},
+      dnnl::prop_kind::forward_inference, {{batch_, in}, int8 ? data_type::u8 : data_type::f32, tag::any},
       {{out, in}, int8 ? data_type::s8 : data_type::f32, tag::any}, {{out}, data_type::f32, tag::x},
-      {{batch_, out}, activation_type, tag::any});
+      {{batch_, out}, int8_output ? data_type::u8 : data_type::f32, tag::any});
   dnnl::primitive_attr attributes;
   std::unordered_map<int, dnnl::memory> arguments;
-  dnnl::post_ops operations = activation_post_ops(activation, int8 ? output_scale.scale : 1.0f);
+  dnnl::post_ops operations = activation_post_ops(activation, output_scale.scale);
   if (int8) {
     // oneDNN 2.6's int8 inner product has no zero points: with no padding they fold exactly into
     // the bias (Σ w·(q - z) = Σ w·q - z·Σ w) and a final +z_out.
@@ -185,10 +187,11 @@ void OnednnBuilder::inner_product(const OnnxNode& node) {
                            : dnnl::memory({{out, in}, data_type::f32, weight_tag}, engine_, weight.fp32.data());
   arguments[DNNL_ARG_WEIGHTS] = weight_memory(node.outputs[0] + (int8 ? "/int8" : "/fp32"), user, descriptor.weights_desc());
   arguments[DNNL_ARG_BIAS] = float_memory({out}, tag::x, bias);
-  Tensor output = layer_output({batch_, out}, descriptor.dst_desc(), int8, output_scale);
-  arguments[DNNL_ARG_DST] = int8 ? output.quantized : output.fp32;
+  Tensor output = layer_output({batch_, out}, descriptor.dst_desc(), int8_output, output_scale);
+  arguments[DNNL_ARG_DST] = int8_output ? output.quantized : output.fp32;
   add_step(dnnl::inner_product_forward(descriptor), std::move(arguments),
-           node.name + " " + node.op_type + " " + (int8 ? "int8" : "fp32"), descriptor.impl_info_str());
+           node.name + " " + node.op_type + " " + (int8_output ? "int8" : int8 ? "int8 to fp32" : "fp32"),
+           descriptor.impl_info_str());
   count(int8);
   store(output_name, output);
 }

@@ -57,11 +57,16 @@ uint32_t SubgraphBuilder::static_fp32(const std::string& key, const std::vector<
 
 uint32_t SubgraphBuilder::fp32_of(const std::string& name) {
   Value& source = value(name);
-  if (source.fp32 == XNN_INVALID_VALUE_ID) {
-    source.fp32 = new_fp32(name, source.onnx_dims);
-    check(xnn_define_convert(result_.subgraph, source.quantized, source.fp32, 0), "convert int8 to float");
-    ++result_.converts;
+  if (source.fp32 != XNN_INVALID_VALUE_ID) return source.fp32;
+  auto converted = dequantized_.find(source.quantized);
+  if (converted != dequantized_.end() && external_id(name) == XNN_INVALID_VALUE_ID) {
+    source.fp32 = converted->second;   // these int8 values were converted already (a graph output's)
+    return source.fp32;
   }
+  source.fp32 = new_fp32(name, source.onnx_dims);
+  check(xnn_define_convert(result_.subgraph, source.quantized, source.fp32, 0), "convert int8 to float");
+  ++result_.converts;
+  dequantized_.emplace(source.quantized, source.fp32);
   return source.fp32;
 }
 
@@ -350,7 +355,13 @@ void SubgraphBuilder::dequantize(const OnnxNode& node) {
   if (!quantization || input.quantized == XNN_INVALID_VALUE_ID || !(*quantization == input.quantization)) {
     reader_.refuse("DequantizeLinear must read a QuantizeLinear output with the same scale and zero point");
   }
-  Value output = input;
+  // A graph output holding the same int8 values (the embedding, which the classifier reads
+  // through this pair) is converted first, into its external value: readers of the float here share it.
+  for (const std::string& graph_output : {layout_.probabilities, layout_.embedding}) {
+    auto found = values_.find(graph_output);
+    if (found != values_.end() && found->second.quantized == input.quantized) fp32_of(graph_output);
+  }
+  Value output = value(node.inputs[0]);
   output.fp32 = XNN_INVALID_VALUE_ID;
   store(node.outputs[0], output);
   if (external_id(node.outputs[0]) != XNN_INVALID_VALUE_ID) fp32_of(node.outputs[0]);

@@ -138,7 +138,8 @@ class SubgraphBuilder {
 
   uint32_t static_fp32(const std::string& key, const std::vector<size_t>& dims, const std::vector<float>& values);
 
-  // fp32 view of `name`, converting from int8 when only that exists.
+  // fp32 view of `name`, converting from int8 when only that exists (once per int8 value, except
+  // into a graph output's own external value).
   uint32_t fp32_of(const std::string& name);
 
   // int8 view of `name` with `quantization`; reuses the existing one when it matches.
@@ -216,6 +217,7 @@ class SubgraphBuilder {
   std::map<std::string, Value> values_;
   std::string last_stored_;
   std::set<std::string> float_pass_through_;   // QuantizeLinear outputs that input_stays_float() kept float
+  std::map<uint32_t, uint32_t> dequantized_;   // an int8 value → the fp32 value converted from it
 };
 
 }  // namespace edgeloop::xnnpack_build
