@@ -68,6 +68,10 @@ void add_export_commands(CLI::App& app, CliContext& context) {
       ->capture_default_str();
   command->add_option("--parity-images", flags->options.parity_images, "Validation images checked on every engine")
       ->capture_default_str();
+  command->add_option("--evaluation-images", flags->options.int8_evaluation_images,
+                      "Validation images behind the int8 accuracy check (0: the whole validation split)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command->add_option("--reference-images", flags->options.reference_images,
                       "Training images summarised for drift monitoring")
       ->capture_default_str();

@@ -21,8 +21,9 @@ TEST(ExportCli, export_writes_a_bundle_that_verify_accepts_and_one_changed_byte_
   const std::string prefix = kCli.string() + " -q --threads 1 --workspace " + root + " ";
 
   const auto exported = testing::run_shell(prefix + "export " + id + " --int8 --calibration 30 --parity-images 8 "
-                                                    "--reference-images 30 --out " + bundle + " 2>&1");
+                                                    "--evaluation-images 12 --reference-images 30 --out " + bundle + " 2>&1");
   ASSERT_EQ(exported.exit_status, 0) << exported.output;
+  EXPECT_NE(exported.output.find("int8 on 12 validation images"), std::string::npos) << exported.output;
   EXPECT_NE(exported.output.find("xnnpack "), std::string::npos) << exported.output;
   EXPECT_NE(exported.output.find("model.int8.onnx"), std::string::npos) << exported.output;
 

@@ -28,7 +28,7 @@ ExportOptions quick_options(const std::filesystem::path& output) {
   options.parity_images = 16;
   options.reference_images = 48;
   options.calibration_images = 60;
-  options.int8_evaluation_images = 90;
+  options.int8_evaluation_images = 0;   // the whole validation split
   options.threads = 1;
   options.engine_factory = runtime_parity_engine;
   options.engine_ranker = export_engine_ranking;
@@ -71,7 +71,7 @@ TEST_F(ModelExporterTest, trained_model_int8_bundle_is_small_and_keeps_its_accur
   options.int8 = true;
   ExportReport report = export_model(shared_->workspace(), id, options);
   ASSERT_TRUE(report.has_int8);
-  EXPECT_EQ(report.evaluation_images, 90);
+  EXPECT_EQ(report.evaluation_images, 90) << "0 evaluation images means every validation image";
   EXPECT_NEAR(report.fp32_accuracy, trained_accuracy, 1e-9);
   EXPECT_GE(report.int8_accuracy, report.fp32_accuracy - kLargestInt8AccuracyDrop)
       << "fp32 " << report.fp32_accuracy << " int8 " << report.int8_accuracy;

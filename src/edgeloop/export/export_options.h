@@ -42,7 +42,7 @@ struct ExportOptions {
   int parity_images = 32;                   // validation image files run through LibTorch and every engine
   double parity_tolerance = 1e-4;           // largest allowed |Δ probability| vs LibTorch (fp32)
   int reference_images = 1000;              // training images summarised for drift monitoring
-  int int8_evaluation_images = 1000;        // validation images for fp32/int8 accuracy and agreement
+  int int8_evaluation_images = 1000;        // validation images for fp32/int8 accuracy and agreement (0: all)
   int batch_size = 32;                      // images per inference batch
   int threads = 0;                          // LibTorch/OpenCV compute threads (0 = all cores)
   bool include_weights = true;              // copy weights.safetensors for further training

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "edgeloop/bundle/bundle.h"
 #include "edgeloop/bundle/reference_statistics.h"
@@ -199,8 +200,7 @@ class Exporter {
     Registry registry = Registry::open(workspace_.registry_path());
     DatasetStore datasets(registry);
     const std::string version_id = model_.lineage.dataset_version;
-    ImageSet validation = pick_images(datasets, version_id, kSplitVal,
-                                      std::max({options_.parity_images, options_.int8_evaluation_images}));
+    ImageSet validation = pick_images(datasets, version_id, kSplitVal, std::max(options_.parity_images, evaluation_limit()));
     ImageSet training = pick_images(datasets, version_id, kSplitTrain,
                                     std::max(options_.reference_images, options_.calibration_images));
     if (training.hashes.empty()) {
@@ -252,6 +252,11 @@ class Exporter {
   }
 
   const InputShape& input() const { return model_.spec.input; }
+
+  // Validation images behind the int8 accuracy figures; 0 in the options means the whole split.
+  int evaluation_limit() const {
+    return options_.int8_evaluation_images > 0 ? options_.int8_evaluation_images : std::numeric_limits<int>::max();
+  }
 
   ParityEngine make_parity_engine(const std::string& name) const {
     if (!options_.engine_factory) {
@@ -347,7 +352,7 @@ class Exporter {
     // Accuracy on validation images: LibTorch fp32 vs the QDQ model (reference runner, which
     // ONNX Runtime matches; see tests/export/int8_quantizer_test.cpp).
     const OnnxReferenceRunner int8_runner(int8);
-    const size_t count = std::min<size_t>(validation.hashes.size(), options_.int8_evaluation_images);
+    const size_t count = std::min<size_t>(validation.hashes.size(), evaluation_limit());
     int fp32_correct = 0, int8_correct = 0, agreeing = 0;
     std::vector<ParityEngine> int8_engines;
     std::vector<int> engine_correct(options_.int8_engine_names.size()), engine_agreeing(options_.int8_engine_names.size());
