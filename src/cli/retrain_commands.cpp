@@ -20,13 +20,31 @@ void add_retrain_commands(CLI::App& app, CliContext& context) {
   retrain->add_flag("--from-scratch", options->from_scratch, "Train the champion's architecture from scratch instead of fine-tuning");
   retrain->add_option("--epochs", options->epochs, "Epochs (default: the champion's), within the budget");
   retrain->add_option("--max-seconds", options->max_seconds, "Training time budget in seconds (0 = none)")->capture_default_str();
-  retrain->callback([&context, options] {
+  auto distributed = std::make_shared<bool>(false);
+  retrain->add_flag("--distributed", *distributed,
+                    "One rank of a data-parallel job: reads MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE as torchrun sets them; "
+                    "every rank runs the same command (docs/distributed.md)");
+  retrain->callback([&context, options, distributed] {
     run_command(context, [&] {
       options->threads = context.threads;
       TrainerCallbacks callbacks;
       callbacks.progress = context.progress_bar();
+      if (*distributed) {
+        options->distributed = read_launch_environment();
+        if (!options->distributed->is_writer()) callbacks.progress = nullptr;   // one progress bar per job
+      }
       const RetrainOutcome outcome = retrain_on_union(context.workspace(), *options, callbacks);
       const auto& model = outcome.trained.model;
+      if (model.id.empty()) {   // a worker rank of a distributed job: rank 0 stored the challenger
+        const auto& epochs = outcome.trained.result.epochs;
+        if (context.json) {
+          std::cout << Json{{"epochs", epochs.size()}, {"stored_by", 0}}.dump(2) << "\n";
+        } else {
+          std::printf("retrained %zu epochs (validation accuracy %.2f%%); rank 0 stored the challenger\n", epochs.size(),
+                      epochs.empty() ? 0.0 : epochs.back().val_accuracy * kPercent);
+        }
+        return;
+      }
       const int64_t added = outcome.data.added - outcome.data.already_there;
       if (context.json) {
         std::cout << Json{{"challenger", model.id}, {"champion", outcome.champion_id}, {"data", outcome.data.version.reference()},

@@ -12,52 +12,12 @@
 #include "edgeloop/promote/retrain.h"
 #include "edgeloop/registry/alias_store.h"
 #include "edgeloop/registry/model_store.h"
-#include "support/temp_dir.h"
-#include "train/tiny_dataset.h"
+#include "promote/champion_workspace.h"
 
 namespace edgeloop {
 namespace {
 
-struct ChampionWorkspace {
-  testing::TempDir dir;
-  Workspace workspace = Workspace::init(dir / "ws");
-  std::string champion;
-
-  ChampionWorkspace() {
-    testing::make_tiny_dataset(workspace, "shapes");
-    TrainOptions options;
-    options.data = "shapes@1";
-    options.arch = "cnn-s";
-    options.epochs = 1;
-    options.threads = 1;
-    champion = train_model(workspace, options, Json(), {}).model.id;
-  }
-
-  // New labelled samples: a second tiny dataset of the same classes, its test images moved to
-  // `test_name` and the rest unsplit.
-  std::string add_labels(const std::string& test_name) {
-    testing::TinyDatasetOptions tiny;
-    tiny.seed = 7;
-    tiny.train_per_class = 5;
-    tiny.val_per_class = 0;
-    tiny.test_per_class = 2;
-    testing::make_tiny_dataset(workspace, "captures", tiny);
-    Registry registry = Registry::open(workspace.registry_path());
-    DatasetStore store(registry);
-    const DatasetVersion first = store.resolve("captures@1");
-    NewVersion relabelled{first.dataset, first.id, "test relabel", first.classes, Json::object(), store.samples(first.id)};
-    for (Sample& sample : relabelled.samples) sample.split = sample.split.rfind("test:", 0) == 0 ? "test:" + test_name : "";
-    for (Sample& sample : relabelled.samples) {
-      if (sample.split.empty()) {
-        sample.label = -1;   // one still unlabelled
-        break;
-      }
-    }
-    DatasetVersion made;
-    registry.in_transaction([&](SQLite::Database&) { made = store.add_version(relabelled); });
-    return made.reference();
-  }
-};
+using testing::ChampionWorkspace;
 
 TEST(Retrain, the_challenger_trains_on_the_union_from_the_champions_weights) {
   ChampionWorkspace ws;
@@ -108,6 +68,8 @@ TEST(Retrain, new_labels_that_reuse_the_original_test_set_name_are_refused_befor
 
 namespace edgeloop {
 namespace {
+
+using testing::ChampionWorkspace;
 
 TEST(Promote, the_gate_tests_both_models_on_both_test_sets_and_records_the_aliases) {
   ChampionWorkspace ws;

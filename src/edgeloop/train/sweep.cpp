@@ -9,6 +9,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/number_format.h"
 #include "edgeloop/core/stopwatch.h"
+#include "edgeloop/core/threads.h"
 #include "edgeloop/core/pareto_front.h"
 #include "edgeloop/models/classic_model.h"
 #include "edgeloop/registry/run_store.h"
@@ -190,7 +191,8 @@ Json SweepResult::to_json() const {
   }
   return Json{{"sweep", id},         {"rows", table},   {"pareto_front", front},
               {"pick", pick},         {"skipped", skipped}, {"stop_reason", stop_reason},
-              {"plan", plan},         {"calibration_seconds", calibration_seconds}};
+              {"plan", plan},         {"calibration_seconds", calibration_seconds},
+              {"training_threads", training_threads}};
 }
 
 SweepResult SweepResult::from_json(const Json& json) {
@@ -223,6 +225,7 @@ SweepResult SweepResult::from_json(const Json& json) {
     result.stop_reason = json.at("stop_reason").get<std::string>();
     result.plan = json.at("plan").get<std::string>();
     result.calibration_seconds = json.at("calibration_seconds").get<double>();
+    result.training_threads = json.value("training_threads", 0);   // absent from sweeps stored before it
   } catch (const Json::exception& error) {
     throw corrupt(std::string("stored sweep result is damaged or from an older edgeloop (") + error.what() +
                   "): run the sweep again");
@@ -286,6 +289,7 @@ struct SweepRun {
   const TrainingData& data;
   const TrainerCallbacks& callbacks;
   SweepResult result;
+  int training_threads = 0;   // the rungs' thread count when the calibration chose one; 0: options.train's
 };
 
 // Probes the row's model, decides whether it meets the target and reports the row.
@@ -324,6 +328,7 @@ TrainOptions rung_options(const SweepRun& sweep, const std::string& arch, int64_
   train.max_steps = steps;
   train.max_seconds = 0;   // the plan counts steps: a busy moment lengthens the sweep, it does not cut a rung
   train.patience = std::max(train.patience, *train.epochs);   // a rung runs its steps
+  if (sweep.training_threads > 0) train.threads = sweep.training_threads;
   return train;
 }
 
@@ -369,6 +374,115 @@ bool halve(SweepRun& sweep, const std::vector<std::string>& networks, const Swee
   return true;
 }
 
+// The classic baselines, in ladder order, each trained once; the networks are returned for the
+// rungs. Stops (empty result) when a baseline meets the target: the exploratory phase is complete.
+std::vector<std::string> train_baselines(SweepRun& sweep, const std::vector<std::string>& archs) {
+  std::vector<std::string> networks;
+  for (size_t index = 0; index < archs.size(); ++index) {
+    if (!is_classic_arch(archs[index])) {
+      networks.push_back(archs[index]);
+      continue;
+    }
+    TrainOptions train = sweep.options.train;
+    train.data = sweep.options.data;
+    train.arch = archs[index];
+    SweepRow row;
+    row.arch = archs[index];
+    row.status = "baseline";
+    sweep.result.rows.push_back(train_row(sweep, train, row));
+    if (sweep.result.rows.back().meets_target) {
+      sweep.result.stop_reason = "target met by " + row.arch + ": the exploratory phase is complete";
+      sweep.result.skipped.assign(archs.begin() + index + 1, archs.end());
+      return {};
+    }
+  }
+  return networks;
+}
+
+// The networks' rungs: each network's step cost measured on this machine, a successive-halving
+// plan that fits what is left of the budget (started at `start`), then the rungs themselves.
+void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networks, Clock::time_point start) {
+  const SweepOptions& options = sweep.options;
+  const auto calibration_start = Clock::now();
+  std::vector<TrainOptions> recipes;
+  for (const std::string& arch : networks) {
+    TrainOptions train = options.train;
+    train.arch = arch;
+    recipes.push_back(with_default_recipe(train));
+  }
+  // With all cores asked for, the calibration also times one thread fewer and the rungs take the
+  // cheaper: another job on one core makes every step of an all-core run wait on the thread that
+  // shares it (cnn-m measured 87 ms per step on 2 idle cores, 247-277 ms with one core busy).
+  const int all_cores = resolve_thread_count(options.train.threads);
+  std::vector<int> thread_counts{all_cores};
+  if (options.train.threads == 0 && all_cores > 1) thread_counts.push_back(all_cores - 1);
+  std::vector<std::vector<double>> calibrations;
+  for (int threads : thread_counts) {
+    const ScopedThreads scoped(threads, {torch_thread_setting()});
+    calibrations.push_back(seconds_per_step(networks, sweep.data, recipes, options.calibration_steps));
+  }
+  const size_t cheapest = cheapest_calibration(calibrations);
+  const std::vector<double>& costs = calibrations[cheapest];
+  sweep.training_threads = thread_counts[cheapest];
+  sweep.result.training_threads = sweep.training_threads;
+  sweep.result.calibration_seconds = seconds_since(calibration_start);
+  std::string calibration;
+  for (size_t index = 0; index < networks.size(); ++index) {
+    calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
+                   format_fixed(costs[index] * kMillisecondsPerSecond, 1);
+  }
+  const double spent = seconds_since(start);
+  const double budget = options.budget_minutes > 0
+                            ? std::max(0.0, options.budget_minutes * kSecondsPerMinute * kTrainingShareOfBudget - spent)
+                            : 0.0;
+  const double max_epochs = options.train.epochs ? *options.train.epochs
+                            : budget > 0         ? kMaxFinalEpochsWithBudget
+                                                 : *with_default_recipe(options.train).epochs;
+  const SweepPlan plan = plan_successive_halving(costs, sweep.data.steps_per_epoch(options.train.batch), budget, max_epochs,
+                                                 kUsefulFinalEpochs);
+  std::vector<std::string> planned, left_out;
+  for (size_t index = 0; index < networks.size(); ++index) {
+    (plan.included[index] ? planned : left_out).push_back(networks[index]);
+  }
+  sweep.result.plan = describe_plan(plan) + "; calibrated ms per step: " + calibration + "; training threads: " +
+                      std::to_string(sweep.training_threads);
+  if (calibrations.size() > 1) {   // what the other count measured, against the chosen one's steps
+    const size_t other = cheapest == 0 ? 1 : 0;
+    double other_total = 0, chosen_total = 0;
+    for (size_t index = 0; index < costs.size(); ++index) {
+      other_total += calibrations[other][index];
+      chosen_total += costs[index];
+    }
+    sweep.result.plan += " (steps on " + std::to_string(thread_counts[other]) + " measured " +
+                         format_fixed(chosen_total > 0 ? other_total / chosen_total : 1.0, 2) + "x as long)";
+  }
+  if (!left_out.empty()) {
+    std::string names;
+    for (const std::string& arch : left_out) names += (names.empty() ? "" : ", ") + arch;
+    sweep.result.plan += "; left out for the budget (with them no final rung reaches " +
+                         format_fixed(kUsefulFinalEpochs, 0) + " epochs): " + names;
+    sweep.result.skipped.insert(sweep.result.skipped.end(), left_out.begin(), left_out.end());
+  }
+  if (halve(sweep, planned, plan)) {
+    sweep.result.stop_reason = "successive halving finished: " + sweep.result.plan;
+  }
+}
+
+void store_sweep(Registry& registry, const SweepRun& sweep, const std::vector<std::string>& archs) {
+  const SweepOptions& options = sweep.options;
+  SweepRecord record;
+  record.id = sweep.result.id;
+  record.version_id = sweep.data.version.id;
+  record.options = Json{{"archs", archs},
+                        {"target_accuracy", options.target_accuracy},
+                        {"max_latency_ms", options.max_latency_ms},
+                        {"budget_minutes", options.budget_minutes},
+                        {"train", options.train.to_json()}};
+  record.result = sweep.result.to_json();
+  record.created_at = utc_timestamp();
+  registry.in_transaction([&](SQLite::Database&) { RunStore(registry).add_sweep(record); });
+}
+
 }  // namespace
 
 SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, const TrainerCallbacks& callbacks) {
@@ -386,80 +500,11 @@ SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, c
   archs = smallest_first(archs, data.input(), data.classes());
   SweepRun sweep{workspace, registry, options, data, callbacks, SweepResult{}};
   sweep.result.id = new_record_id(kSweepPrefix, options.data);
-  std::vector<std::string> networks;
-  bool go_on = true;
-  for (size_t index = 0; index < archs.size() && go_on; ++index) {
-    if (!is_classic_arch(archs[index])) {
-      networks.push_back(archs[index]);
-      continue;
-    }
-    TrainOptions train = options.train;
-    train.data = options.data;
-    train.arch = archs[index];
-    SweepRow row;
-    row.arch = archs[index];
-    row.status = "baseline";
-    sweep.result.rows.push_back(train_row(sweep, train, row));
-    if (sweep.result.rows.back().meets_target) {
-      sweep.result.stop_reason = "target met by " + row.arch + ": the exploratory phase is complete";
-      sweep.result.skipped.assign(archs.begin() + index + 1, archs.end());
-      go_on = false;
-    }
-  }
-  if (go_on && !networks.empty()) {
-    const auto calibration_start = Clock::now();
-    std::vector<TrainOptions> recipes;
-    for (const std::string& arch : networks) {
-      TrainOptions train = options.train;
-      train.arch = arch;
-      recipes.push_back(with_default_recipe(train));
-    }
-    const std::vector<double> costs = seconds_per_step(networks, data, recipes, options.calibration_steps);
-    sweep.result.calibration_seconds = seconds_since(calibration_start);
-    std::string calibration;
-    for (size_t index = 0; index < networks.size(); ++index) {
-      calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
-                     format_fixed(costs[index] * kMillisecondsPerSecond, 1);
-    }
-    const double spent = seconds_since(start);
-    const double budget = options.budget_minutes > 0
-                              ? std::max(0.0, options.budget_minutes * kSecondsPerMinute * kTrainingShareOfBudget - spent)
-                              : 0.0;
-    const double max_epochs = options.train.epochs ? *options.train.epochs
-                              : budget > 0         ? kMaxFinalEpochsWithBudget
-                                                   : *with_default_recipe(options.train).epochs;
-    const SweepPlan plan = plan_successive_halving(costs, data.steps_per_epoch(options.train.batch), budget, max_epochs,
-                                                   kUsefulFinalEpochs);
-    std::vector<std::string> planned, left_out;
-    for (size_t index = 0; index < networks.size(); ++index) {
-      (plan.included[index] ? planned : left_out).push_back(networks[index]);
-    }
-    sweep.result.plan = describe_plan(plan) + "; calibrated ms per step: " + calibration;
-    if (!left_out.empty()) {
-      std::string names;
-      for (const std::string& arch : left_out) names += (names.empty() ? "" : ", ") + arch;
-      sweep.result.plan += "; left out for the budget (with them no final rung reaches " +
-                           format_fixed(kUsefulFinalEpochs, 0) + " epochs): " + names;
-      sweep.result.skipped.insert(sweep.result.skipped.end(), left_out.begin(), left_out.end());
-    }
-    if (halve(sweep, planned, plan)) {
-      sweep.result.stop_reason = "successive halving finished: " + sweep.result.plan;
-    }
-  }
+  const std::vector<std::string> networks = train_baselines(sweep, archs);
+  if (!networks.empty()) train_network_rungs(sweep, networks, start);
   if (sweep.result.stop_reason.empty()) sweep.result.stop_reason = "all architectures tried";
   mark_pareto_and_pick(sweep.result.rows, options.max_latency_ms);
-
-  SweepRecord record;
-  record.id = sweep.result.id;
-  record.version_id = data.version.id;
-  record.options = Json{{"archs", archs},
-                        {"target_accuracy", options.target_accuracy},
-                        {"max_latency_ms", options.max_latency_ms},
-                        {"budget_minutes", options.budget_minutes},
-                        {"train", options.train.to_json()}};
-  record.result = sweep.result.to_json();
-  record.created_at = utc_timestamp();
-  registry.in_transaction([&](SQLite::Database&) { RunStore(registry).add_sweep(record); });
+  store_sweep(registry, sweep, archs);
   return sweep.result;
 }
 
