@@ -39,12 +39,15 @@ if(EDGELOOP_WITH_ONEDNN)
   target_include_directories(edgeloop_dnnl INTERFACE ${DNNL_INCLUDE_DIR})
 endif()
 
-# cpp-httplib: Debian ships its definitions compiled in libcpp-httplib.so, with no CMake config.
-find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
-find_library(HTTPLIB_LIBRARY NAMES cpp-httplib REQUIRED)
+# cpp-httplib: Debian ships its definitions compiled in libcpp-httplib.so, with no CMake config. The
+# library was built with CPPHTTPLIB_OPENSSL/ZLIB/BROTLI_SUPPORT, which change the classes' layout, so
+# every file that includes httplib.h must see the same definitions: its pkg-config file gives them.
+# Without them httplib::Client's constructor in the library writes past the smaller object our code
+# allocated (it overwrote the neighbouring ToolProcess's pid, and the quickstart's device outlived it).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CPP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 add_library(edgeloop_httplib INTERFACE)
-target_include_directories(edgeloop_httplib INTERFACE ${HTTPLIB_INCLUDE_DIR})
-target_link_libraries(edgeloop_httplib INTERFACE ${HTTPLIB_LIBRARY} OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
+target_link_libraries(edgeloop_httplib INTERFACE PkgConfig::CPP_HTTPLIB OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 # LibTorch as one interface target, so only libraries that ask for it see its headers.
 add_library(edgeloop_torch INTERFACE)

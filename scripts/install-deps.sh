@@ -12,7 +12,7 @@ packages=(
   # the reliability suite (bench/reliability): peak memory and the table
   time bsdextrautils
   # libraries
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread libblas3 liblapack3
   libgloo-dev   # headers of torch.distributed's Gloo process group (distributed training)
   libopencv-dev
   libxnnpack-dev libpthreadpool-dev

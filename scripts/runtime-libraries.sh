@@ -20,6 +20,18 @@ base_packages=$3
 [ -x "$binary" ] || { echo "runtime-libraries.sh: $binary is not an executable: build edgeloop-edge first" >&2; exit 2; }
 [ -s "$base_packages" ] || { echo "runtime-libraries.sh: $base_packages is empty: list the base image's packages into it" >&2; exit 2; }
 
+# BLAS and LAPACK: the reference (Netlib) libraries when this machine has them, whatever the
+# alternatives point at. On the device only OpenCV's core links them, for functions the pipeline
+# never calls per frame (solve, SVD, PCA); OpenBLAS, which training wants, adds 35 MB there.
+# ldd resolves through LD_LIBRARY_PATH first, so the closure is computed with them in place.
+reference=""
+for alternative in blas/libblas.so.3 lapack/liblapack.so.3; do
+  linked=$(ldd "$binary" | awk -v name="${alternative#*/}" '$1 == name {print $3}')
+  [ -n "$linked" ] && [ -e "$(dirname "$linked")/$alternative" ] &&
+    reference="$reference${reference:+:}$(dirname "$linked")/$(dirname "$alternative")"
+done
+ldd() { LD_LIBRARY_PATH="$reference${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" command ldd "$@"; }
+
 missing=$(ldd "$binary" | awk '/=> not found/ {print $1}')
 [ -z "$missing" ] || { echo "runtime-libraries.sh: $binary needs libraries this machine lacks: $missing" >&2; exit 1; }
 

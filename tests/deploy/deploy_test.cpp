@@ -241,7 +241,14 @@ TEST(Dockerfile, runtime_libraries_hold_every_library_edge_binary_loads_beyond_t
   }
   EXPECT_TRUE(collected_packages.count("libopencv-core406")) << collected.output;
   EXPECT_FALSE(collected_packages.count("libc6")) << "a base package's library was collected";
-  const auto loaded = run_shell("ldd " + shell_quote(binary.string()) + " | awk '$2 == \"=>\" {print $1}'");
+  // The device's reference BLAS and LAPACK (not OpenBLAS) when this machine has them.
+  if (fs::exists("/usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3")) {
+    EXPECT_TRUE(collected_packages.count("liblapack3")) << collected.output;
+    EXPECT_FALSE(fs::exists(temp / "lib/libopenblas.so.0")) << collected.output;
+  }
+  // What the binary loads in the image, where the collected folder comes first on the loader's path.
+  const auto loaded = run_shell("LD_LIBRARY_PATH=" + shell_quote((temp / "lib").string()) + " ldd " + shell_quote(binary.string()) +
+                                " | awk '$2 == \"=>\" {print $1}'");
   std::istringstream sonames(loaded.output);
   for (std::string soname; sonames >> soname;) {
     if (fs::exists(temp / "lib" / soname)) continue;

@@ -138,6 +138,8 @@ TEST(Quickstart, loop_labels_the_captures_with_the_oracle_retrains_gates_and_swa
   ASSERT_TRUE(summary.contains("loop")) << summary.dump(2);
   const Json& loop = summary.at("loop");
   ASSERT_TRUE(loop.is_object()) << summary.dump(2);
+  // The device the loop pushed to is stopped before the quickstart returns, not left running.
+  EXPECT_EQ(testing::processes_with_argument((temp / "work/loop/edge.json").string()), 0);
   EXPECT_GE(loop.at("captures").get<int64_t>(), 100);
   int64_t by_reason = 0;
   for (const auto& [reason, count] : loop.at("captures_by_reason").items()) by_reason += count.get<int64_t>();

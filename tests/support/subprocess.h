@@ -5,8 +5,12 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace edgeloop::testing {
@@ -39,6 +43,21 @@ inline std::string shell_quote(const std::string& text) {
     }
   }
   return quoted + "'";
+}
+
+// The live processes whose command line (arguments joined by spaces) contains `text`: for tests
+// that check a child was not left running. Zombies, whose command line is empty, are not counted.
+inline int processes_with_argument(const std::string& text) {
+  int found = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string line((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    std::replace(line.begin(), line.end(), '\0', ' ');
+    if (!line.empty() && line.find(text) != std::string::npos) ++found;
+  }
+  return found;
 }
 
 }  // namespace edgeloop::testing

@@ -42,6 +42,9 @@ const std::vector<std::string>& image_build_packages() {
   static const std::vector<std::string> packages = {
       "build-essential", "cmake", "ninja-build", "pkg-config",
       "libtorch-dev", "libopenblas0-pthread",
+      // The reference BLAS and LAPACK, which scripts/runtime-libraries.sh gives the device instead
+      // of OpenBLAS (35 MB it has no use for).
+      "libblas3", "liblapack3",
       "libopencv-dev",
       "libxnnpack-dev", "libpthreadpool-dev",
       "libonnx-dev", "libprotobuf-dev", "protobuf-compiler",

@@ -87,6 +87,8 @@ void apply_environment_overrides(Json& config, const EnvironmentLookup& lookup) 
   for (const TwinThreshold& threshold : twin_thresholds()) apply(threshold.variable, std::string("/thresholds/") + threshold.key);
 }
 
+// Over 80 lines on purpose: one read per configuration key, section by section, so the function
+// reads as the list of keys a device accepts; each key's type and bounds check is in read_into.
 EdgeOptions edge_options_from_json(const Json& config) {
   EdgeOptions options;
   if (config.is_null()) return options;

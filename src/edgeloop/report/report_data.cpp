@@ -96,87 +96,108 @@ SweepReportData sweep_report_from_json(const Json& value) {
   return sweep;
 }
 
+namespace {
+
+// Reads an edge log's lines in order into EdgeLogData: the frame axis (runs appended to one log
+// continue it, each a segment of its own), the per-frame series and the events where a state changes.
+class EdgeLogReader {
+ public:
+  explicit EdgeLogReader(EdgeLogData& log) : log_(log) {}
+
+  void add(const Json& item) {
+    const std::string topic = item.value("topic", std::string("predictions"));
+    if (topic == "status" && item.value("event", std::string()) == "started") start_run();
+    if (item.contains("frame") && item["frame"].is_number()) {
+      frame_ = item["frame"].get<double>() + frame_offset_;
+      last_frame_ = std::max(last_frame_, frame_);
+    }
+    if (topic == "predictions") {
+      add_prediction(item);
+    } else if (topic == "health") {
+      add_health(item);
+    } else if (topic == "drift") {
+      add_drift(item);
+    } else if (topic == "captures") {
+      ++log_.captures;
+    } else if (topic == "status") {
+      const std::string event = item.value("event", std::string());
+      if (event == "stopped" && item.contains("summary")) log_.summary = item["summary"];
+      if (!event.empty()) log_.events.push_back({frame_, "status", event});
+    }
+  }
+
+ private:
+  void start_run() {
+    ++log_.runs;
+    if (last_frame_ < 0) return;
+    // A later run: a new segment after the previous run's frames.
+    frame_offset_ = last_frame_ + 1;
+    frame_ = frame_offset_;
+    end_segment(log_, frame_offset_);
+    log_.events.push_back({frame_offset_, "run", "run " + std::to_string(log_.runs) + " started"});
+    drift_was_active_ = false;
+    last_health_ = "ok";
+  }
+
+  void add_prediction(const Json& item) {
+    ++log_.predictions;
+    log_.frames.push_back(frame_);
+    log_.confidence.push_back(number_of(item, {"score"}));
+    log_.latency_ms.push_back(item.contains("latency_ms") && item["latency_ms"].is_object()
+                                  ? number_of(item["latency_ms"], {"total"})
+                                  : number_of(item, {"latency_ms"}));
+  }
+
+  void add_health(const Json& item) {
+    const std::string state = item.value("state", std::string("ok"));
+    log_.health_frames.push_back(frame_);
+    log_.brightness.push_back(number_of(item, {"brightness"}));
+    log_.sharpness.push_back(number_of(item, {"sharpness"}));
+    log_.health_state.push_back(state == "failed" ? 2.0 : state == "degraded" ? 1.0 : 0.0);
+    if (state == last_health_) return;
+    std::string reasons;
+    for (const Json& reason : item.value("reasons", Json::array())) reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
+    log_.events.push_back({frame_, "camera", state + (reasons.empty() ? "" : " (" + reasons + ")")});
+    last_health_ = state;
+  }
+
+  void add_drift(const Json& item) {
+    const bool active = item.value("drift", false);
+    log_.drift_frames.push_back(frame_);
+    log_.drift_active.push_back(active ? 1.0 : 0.0);
+    if (active == drift_was_active_) return;
+    std::string moved;
+    for (const Json& feature : item.value("moved", Json::array())) moved += (moved.empty() ? "" : ", ") + feature.get<std::string>();
+    log_.events.push_back({frame_, active ? "drift" : "drift cleared", moved});
+    drift_was_active_ = active;
+  }
+
+  EdgeLogData& log_;
+  double frame_ = 0.0;          // the latest frame index seen, for lines that carry none
+  double frame_offset_ = 0.0;   // logs of several runs appended: each run continues the axis
+  double last_frame_ = -1.0;
+  bool drift_was_active_ = false;
+  std::string last_health_ = "ok";
+};
+
+}  // namespace
+
 EdgeLogData edge_log_from_jsonl(const std::string& text, const std::string& source_path) {
   EdgeLogData log;
   log.source_path = source_path;
+  EdgeLogReader reader(log);
   std::istringstream lines(text);
   std::string line;
   int parsed = 0, skipped = 0;
-  double frame = 0.0;                 // the latest frame index seen, for lines that carry none
-  double frame_offset = 0.0;          // logs of several runs appended: each run continues the axis
-  double last_frame = -1.0;
-  bool drift_was_active = false;
-  std::string last_health = "ok";
   while (std::getline(lines, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    Json item;
-    try {
-      item = Json::parse(line);
-    } catch (const Json::exception&) {
-      ++skipped;
-      continue;
-    }
-    if (!item.is_object()) {
+    const Json item = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!item.is_object()) {   // unreadable lines (a discarded parse is not an object either)
       ++skipped;
       continue;
     }
     ++parsed;
-    const std::string topic = item.value("topic", std::string("predictions"));
-    if (topic == "status" && item.value("event", std::string()) == "started") {
-      ++log.runs;
-      if (last_frame >= 0) {   // a later run: a new segment after the previous run's frames
-        frame_offset = last_frame + 1;
-        frame = frame_offset;
-        end_segment(log, frame_offset);
-        log.events.push_back({frame_offset, "run", "run " + std::to_string(log.runs) + " started"});
-        drift_was_active = false;
-        last_health = "ok";
-      }
-    }
-    if (item.contains("frame") && item["frame"].is_number()) {
-      frame = item["frame"].get<double>() + frame_offset;
-      last_frame = std::max(last_frame, frame);
-    }
-    if (topic == "predictions") {
-      ++log.predictions;
-      log.frames.push_back(frame);
-      log.confidence.push_back(number_of(item, {"score"}));
-      log.latency_ms.push_back(item.contains("latency_ms") && item["latency_ms"].is_object()
-                                   ? number_of(item["latency_ms"], {"total"})
-                                   : number_of(item, {"latency_ms"}));
-    } else if (topic == "health") {
-      const std::string state = item.value("state", std::string("ok"));
-      log.health_frames.push_back(frame);
-      log.brightness.push_back(number_of(item, {"brightness"}));
-      log.sharpness.push_back(number_of(item, {"sharpness"}));
-      log.health_state.push_back(state == "failed" ? 2.0 : state == "degraded" ? 1.0 : 0.0);
-      if (state != last_health) {
-        std::string reasons;
-        for (const Json& reason : item.value("reasons", Json::array())) {
-          reasons += (reasons.empty() ? "" : ", ") + reason.get<std::string>();
-        }
-        log.events.push_back({frame, "camera", state + (reasons.empty() ? "" : " (" + reasons + ")")});
-        last_health = state;
-      }
-    } else if (topic == "drift") {
-      const bool active = item.value("drift", false);
-      log.drift_frames.push_back(frame);
-      log.drift_active.push_back(active ? 1.0 : 0.0);
-      if (active != drift_was_active) {
-        std::string moved;
-        for (const Json& feature : item.value("moved", Json::array())) {
-          moved += (moved.empty() ? "" : ", ") + feature.get<std::string>();
-        }
-        log.events.push_back({frame, active ? "drift" : "drift cleared", moved});
-        drift_was_active = active;
-      }
-    } else if (topic == "captures") {
-      ++log.captures;
-    } else if (topic == "status") {
-      const std::string event = item.value("event", std::string());
-      if (event == "stopped" && item.contains("summary")) log.summary = item["summary"];
-      if (!event.empty()) log.events.push_back({frame, "status", event});
-    }
+    reader.add(item);
   }
   log.runs = std::max(log.runs, 1);
   if (parsed == 0) {

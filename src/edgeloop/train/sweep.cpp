@@ -369,6 +369,90 @@ bool halve(SweepRun& sweep, const std::vector<std::string>& networks, const Swee
   return true;
 }
 
+// The classic baselines, in ladder order, each trained once; the networks are returned for the
+// rungs. Stops (empty result) when a baseline meets the target: the exploratory phase is complete.
+std::vector<std::string> train_baselines(SweepRun& sweep, const std::vector<std::string>& archs) {
+  std::vector<std::string> networks;
+  for (size_t index = 0; index < archs.size(); ++index) {
+    if (!is_classic_arch(archs[index])) {
+      networks.push_back(archs[index]);
+      continue;
+    }
+    TrainOptions train = sweep.options.train;
+    train.data = sweep.options.data;
+    train.arch = archs[index];
+    SweepRow row;
+    row.arch = archs[index];
+    row.status = "baseline";
+    sweep.result.rows.push_back(train_row(sweep, train, row));
+    if (sweep.result.rows.back().meets_target) {
+      sweep.result.stop_reason = "target met by " + row.arch + ": the exploratory phase is complete";
+      sweep.result.skipped.assign(archs.begin() + index + 1, archs.end());
+      return {};
+    }
+  }
+  return networks;
+}
+
+// The networks' rungs: each network's step cost measured on this machine, a successive-halving
+// plan that fits what is left of the budget (started at `start`), then the rungs themselves.
+void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networks, Clock::time_point start) {
+  const SweepOptions& options = sweep.options;
+  const auto calibration_start = Clock::now();
+  std::vector<TrainOptions> recipes;
+  for (const std::string& arch : networks) {
+    TrainOptions train = options.train;
+    train.arch = arch;
+    recipes.push_back(with_default_recipe(train));
+  }
+  const std::vector<double> costs = seconds_per_step(networks, sweep.data, recipes, options.calibration_steps);
+  sweep.result.calibration_seconds = seconds_since(calibration_start);
+  std::string calibration;
+  for (size_t index = 0; index < networks.size(); ++index) {
+    calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
+                   format_fixed(costs[index] * kMillisecondsPerSecond, 1);
+  }
+  const double spent = seconds_since(start);
+  const double budget = options.budget_minutes > 0
+                            ? std::max(0.0, options.budget_minutes * kSecondsPerMinute * kTrainingShareOfBudget - spent)
+                            : 0.0;
+  const double max_epochs = options.train.epochs ? *options.train.epochs
+                            : budget > 0         ? kMaxFinalEpochsWithBudget
+                                                 : *with_default_recipe(options.train).epochs;
+  const SweepPlan plan = plan_successive_halving(costs, sweep.data.steps_per_epoch(options.train.batch), budget, max_epochs,
+                                                 kUsefulFinalEpochs);
+  std::vector<std::string> planned, left_out;
+  for (size_t index = 0; index < networks.size(); ++index) {
+    (plan.included[index] ? planned : left_out).push_back(networks[index]);
+  }
+  sweep.result.plan = describe_plan(plan) + "; calibrated ms per step: " + calibration;
+  if (!left_out.empty()) {
+    std::string names;
+    for (const std::string& arch : left_out) names += (names.empty() ? "" : ", ") + arch;
+    sweep.result.plan += "; left out for the budget (with them no final rung reaches " +
+                         format_fixed(kUsefulFinalEpochs, 0) + " epochs): " + names;
+    sweep.result.skipped.insert(sweep.result.skipped.end(), left_out.begin(), left_out.end());
+  }
+  if (halve(sweep, planned, plan)) {
+    sweep.result.stop_reason = "successive halving finished: " + sweep.result.plan;
+  }
+}
+
+void store_sweep(Registry& registry, const SweepRun& sweep, const std::vector<std::string>& archs) {
+  const SweepOptions& options = sweep.options;
+  SweepRecord record;
+  record.id = sweep.result.id;
+  record.version_id = sweep.data.version.id;
+  record.options = Json{{"archs", archs},
+                        {"target_accuracy", options.target_accuracy},
+                        {"max_latency_ms", options.max_latency_ms},
+                        {"budget_minutes", options.budget_minutes},
+                        {"train", options.train.to_json()}};
+  record.result = sweep.result.to_json();
+  record.created_at = utc_timestamp();
+  registry.in_transaction([&](SQLite::Database&) { RunStore(registry).add_sweep(record); });
+}
+
 }  // namespace
 
 SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, const TrainerCallbacks& callbacks) {
@@ -386,80 +470,11 @@ SweepResult run_sweep(const Workspace& workspace, const SweepOptions& options, c
   archs = smallest_first(archs, data.input(), data.classes());
   SweepRun sweep{workspace, registry, options, data, callbacks, SweepResult{}};
   sweep.result.id = new_record_id(kSweepPrefix, options.data);
-  std::vector<std::string> networks;
-  bool go_on = true;
-  for (size_t index = 0; index < archs.size() && go_on; ++index) {
-    if (!is_classic_arch(archs[index])) {
-      networks.push_back(archs[index]);
-      continue;
-    }
-    TrainOptions train = options.train;
-    train.data = options.data;
-    train.arch = archs[index];
-    SweepRow row;
-    row.arch = archs[index];
-    row.status = "baseline";
-    sweep.result.rows.push_back(train_row(sweep, train, row));
-    if (sweep.result.rows.back().meets_target) {
-      sweep.result.stop_reason = "target met by " + row.arch + ": the exploratory phase is complete";
-      sweep.result.skipped.assign(archs.begin() + index + 1, archs.end());
-      go_on = false;
-    }
-  }
-  if (go_on && !networks.empty()) {
-    const auto calibration_start = Clock::now();
-    std::vector<TrainOptions> recipes;
-    for (const std::string& arch : networks) {
-      TrainOptions train = options.train;
-      train.arch = arch;
-      recipes.push_back(with_default_recipe(train));
-    }
-    const std::vector<double> costs = seconds_per_step(networks, data, recipes, options.calibration_steps);
-    sweep.result.calibration_seconds = seconds_since(calibration_start);
-    std::string calibration;
-    for (size_t index = 0; index < networks.size(); ++index) {
-      calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
-                     format_fixed(costs[index] * kMillisecondsPerSecond, 1);
-    }
-    const double spent = seconds_since(start);
-    const double budget = options.budget_minutes > 0
-                              ? std::max(0.0, options.budget_minutes * kSecondsPerMinute * kTrainingShareOfBudget - spent)
-                              : 0.0;
-    const double max_epochs = options.train.epochs ? *options.train.epochs
-                              : budget > 0         ? kMaxFinalEpochsWithBudget
-                                                   : *with_default_recipe(options.train).epochs;
-    const SweepPlan plan = plan_successive_halving(costs, data.steps_per_epoch(options.train.batch), budget, max_epochs,
-                                                   kUsefulFinalEpochs);
-    std::vector<std::string> planned, left_out;
-    for (size_t index = 0; index < networks.size(); ++index) {
-      (plan.included[index] ? planned : left_out).push_back(networks[index]);
-    }
-    sweep.result.plan = describe_plan(plan) + "; calibrated ms per step: " + calibration;
-    if (!left_out.empty()) {
-      std::string names;
-      for (const std::string& arch : left_out) names += (names.empty() ? "" : ", ") + arch;
-      sweep.result.plan += "; left out for the budget (with them no final rung reaches " +
-                           format_fixed(kUsefulFinalEpochs, 0) + " epochs): " + names;
-      sweep.result.skipped.insert(sweep.result.skipped.end(), left_out.begin(), left_out.end());
-    }
-    if (halve(sweep, planned, plan)) {
-      sweep.result.stop_reason = "successive halving finished: " + sweep.result.plan;
-    }
-  }
+  const std::vector<std::string> networks = train_baselines(sweep, archs);
+  if (!networks.empty()) train_network_rungs(sweep, networks, start);
   if (sweep.result.stop_reason.empty()) sweep.result.stop_reason = "all architectures tried";
   mark_pareto_and_pick(sweep.result.rows, options.max_latency_ms);
-
-  SweepRecord record;
-  record.id = sweep.result.id;
-  record.version_id = data.version.id;
-  record.options = Json{{"archs", archs},
-                        {"target_accuracy", options.target_accuracy},
-                        {"max_latency_ms", options.max_latency_ms},
-                        {"budget_minutes", options.budget_minutes},
-                        {"train", options.train.to_json()}};
-  record.result = sweep.result.to_json();
-  record.created_at = utc_timestamp();
-  registry.in_transaction([&](SQLite::Database&) { RunStore(registry).add_sweep(record); });
+  store_sweep(registry, sweep, archs);
   return sweep.result;
 }
 
