@@ -61,8 +61,9 @@ for target in "${targets[@]}"; do
     if [ -z "$runs" ] || [ -z "$speed" ]; then failed=1; break; fi
     done_runs=$((done_runs + runs))
     [ "$speed" -gt 0 ] && weighted_time=$((weighted_time + runs / speed))
-    timeouts=$(find "$out/$target/artifacts" -type f -name 'timeout-*')
-    others=$(find "$out/$target/artifacts" -type f ! -name 'timeout-*' | wc -l)
+    # timeout-* (over -timeout) and slow-unit-* (over 10 s but not stopped) are both checked again.
+    timeouts=$(find "$out/$target/artifacts" -type f \( -name 'timeout-*' -o -name 'slow-unit-*' \))
+    others=$(find "$out/$target/artifacts" -type f ! -name 'timeout-*' ! -name 'slow-unit-*' | wc -l)
     if [ "$others" -gt 0 ] || grep -aq 'runtime error:\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|ERROR: libFuzzer: \(deadly\|out-of-memory\|fuzz target\)' "$log"; then failed=1; break; fi
     [ -z "$timeouts" ] && break
     # A timeout: run its input again alone; one that ends within the limit was a pause.
