@@ -5,17 +5,16 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <cmath>
 
 #include "edge/loopback_port.h"
 #include "edgeloop/models/stored_model.h"
-#include "edgeloop/models/weights_file.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/registry.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 #include "train/rank_process.h"
 #include "train/tiny_dataset.h"
+#include "train/weight_difference.h"
 
 namespace edgeloop {
 namespace {
@@ -92,16 +91,7 @@ TEST_F(DistributedTraining, two_ranks_end_with_the_weights_of_one_process_with_t
   const std::vector<ModelRecord> models = ModelStore(registry).list();
   ASSERT_EQ(models.size(), 2u) << "rank 0 alone stores a model";
   const std::string parallel_model = models.at(0).id == single_model ? models.at(1).id : models.at(0).id;
-  const WeightMap expected = read_weights_file(model_weights_path(workspace, single_model));
-  const WeightMap actual = read_weights_file(model_weights_path(workspace, parallel_model));
-  ASSERT_EQ(expected.size(), actual.size());
-  double largest_difference = 0;
-  for (const auto& [name, tensor] : expected) {
-    ASSERT_EQ(actual.at(name).values.size(), tensor.values.size()) << name;
-    for (size_t index = 0; index < tensor.values.size(); ++index) {
-      largest_difference = std::max<double>(largest_difference, std::fabs(actual.at(name).values[index] - tensor.values[index]));
-    }
-  }
+  const double largest_difference = testing::largest_weight_difference(workspace, single_model, parallel_model);
   EXPECT_LE(largest_difference, kWeightTolerance);
   EXPECT_GT(count_rows(workspace, "epochs"), 0);
   ASSERT_TRUE(models.at(0).val_accuracy.has_value() && models.at(1).val_accuracy.has_value());

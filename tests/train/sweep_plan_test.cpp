@@ -90,4 +90,14 @@ TEST(SweepPlan, one_candidate_gets_one_rung) {
   EXPECT_EQ(plan.rung_survivors, (std::vector<int>{1}));
 }
 
+TEST(SweepPlan, the_thread_count_whose_calibration_costs_least_in_all_is_taken_and_ties_keep_the_first) {
+  // All cores first, one fewer second: the figures of a 2-core machine with one core busy
+  // (cnn-s, cnn-m ms per step at 2 threads, then at 1).
+  EXPECT_EQ(cheapest_calibration({{0.061, 0.262}, {0.048, 0.150}}), 1u);
+  EXPECT_EQ(cheapest_calibration({{0.030, 0.087}, {0.048, 0.150}}), 0u);   // idle: all cores
+  EXPECT_EQ(cheapest_calibration({{0.050, 0.100}, {0.100, 0.050}}), 0u);
+  EXPECT_EQ(cheapest_calibration({{0.050}}), 0u);
+  EXPECT_EQ(cheapest_calibration({}), 0u);
+}
+
 }  // namespace edgeloop

@@ -115,6 +115,10 @@ TEST(Sweep, successive_halving_keeps_every_candidate_in_the_table_with_the_rung_
   // The one that reached the final rung was the better of the two at rung 2.
   EXPECT_EQ(reported.back().substr(reported.back().size() - 2), "@3");
   EXPECT_NE(result.plan.find("3 rung(s) of 3, 6, 12 steps"), std::string::npos) << result.plan;
+  // --threads 1 pins the count: no other is timed.
+  EXPECT_EQ(result.training_threads, 1);
+  EXPECT_NE(result.plan.find("training threads: 1"), std::string::npos) << result.plan;
+  EXPECT_EQ(result.plan.find("steps on"), std::string::npos) << result.plan;
   // The stored result reads back as it was written (the quickstart reuses it).
   const SweepResult stored = SweepResult::from_json(result.to_json());
   ASSERT_EQ(stored.rows.size(), 3u);

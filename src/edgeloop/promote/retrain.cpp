@@ -3,6 +3,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/stored_model.h"
 #include "edgeloop/registry/model_store.h"
+#include "edgeloop/train/distributed/distributed_training.h"
 
 namespace edgeloop {
 
@@ -15,7 +16,7 @@ RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions
   }
   RetrainOutcome outcome;
   outcome.champion_id = champion.id;
-  outcome.data = make_union_version(registry, champion.version_id, options.add);
+  outcome.data = make_union_version(registry, champion.version_id, options.add, options.added_share);
 
   Json config = stored.lineage.config;
   config.erase("fingerprint");
@@ -40,7 +41,9 @@ RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions
     if (train.learning_rate) *train.learning_rate *= options.fine_tune_lr_factor;
     train.find_learning_rate = false;
   }
-  outcome.trained = train_model(workspace, train, stored.preprocess, callbacks);
+  outcome.trained = options.distributed
+                        ? train_model_distributed(workspace, train, stored.preprocess, callbacks, *options.distributed)
+                        : train_model(workspace, train, stored.preprocess, callbacks);
   return outcome;
 }
 

@@ -3,13 +3,17 @@
 // and seed: fine-tuned from the champion's weights (a lower learning rate; the classifier layer starts anew, as
 // `train --from` does) or,
 // on request, from scratch, within a time budget. The challenger is an ordinary stored model; the
-// gate (promote) decides whether it replaces the champion. LibTorch. One at a time per thread.
+// gate (promote) decides whether it replaces the champion. With `distributed` it is one rank of a
+// data-parallel job (train/distributed/, docs/distributed.md): every rank makes the same union
+// version, rank 0 alone stores the challenger. LibTorch. One at a time per thread.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "edgeloop/core/workspace.h"
 #include "edgeloop/promote/union_version.h"
+#include "edgeloop/train/distributed/launch_environment.h"
 #include "edgeloop/train/training_session.h"
 
 namespace edgeloop {
@@ -21,12 +25,14 @@ struct RetrainOptions {
   int epochs = 0;                     // 0: the champion's, capped by the budget
   double max_seconds = 120;           // training time budget (0 = none)
   double fine_tune_lr_factor = 0.3;   // fine-tuning rate = the champion's given rate × this (else the recipe's --from rate)
+  double added_share = 0.25;          // share of an epoch the new labels make (make_union_version); 0: counted once
   int threads = 0;                    // 0 = all cores
+  std::optional<LaunchEnvironment> distributed;   // set: this process is one rank of a data-parallel job
 };
 
 struct RetrainOutcome {
   UnionVersion data;                  // what it trained on
-  TrainOutcome trained;               // the challenger
+  TrainOutcome trained;               // the challenger (no model on a distributed job's other ranks)
   std::string champion_id;
 };
 

@@ -9,6 +9,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/number_format.h"
 #include "edgeloop/core/stopwatch.h"
+#include "edgeloop/core/threads.h"
 #include "edgeloop/core/pareto_front.h"
 #include "edgeloop/models/classic_model.h"
 #include "edgeloop/registry/run_store.h"
@@ -190,7 +191,8 @@ Json SweepResult::to_json() const {
   }
   return Json{{"sweep", id},         {"rows", table},   {"pareto_front", front},
               {"pick", pick},         {"skipped", skipped}, {"stop_reason", stop_reason},
-              {"plan", plan},         {"calibration_seconds", calibration_seconds}};
+              {"plan", plan},         {"calibration_seconds", calibration_seconds},
+              {"training_threads", training_threads}};
 }
 
 SweepResult SweepResult::from_json(const Json& json) {
@@ -223,6 +225,7 @@ SweepResult SweepResult::from_json(const Json& json) {
     result.stop_reason = json.at("stop_reason").get<std::string>();
     result.plan = json.at("plan").get<std::string>();
     result.calibration_seconds = json.at("calibration_seconds").get<double>();
+    result.training_threads = json.value("training_threads", 0);   // absent from sweeps stored before it
   } catch (const Json::exception& error) {
     throw corrupt(std::string("stored sweep result is damaged or from an older edgeloop (") + error.what() +
                   "): run the sweep again");
@@ -286,6 +289,7 @@ struct SweepRun {
   const TrainingData& data;
   const TrainerCallbacks& callbacks;
   SweepResult result;
+  int training_threads = 0;   // the rungs' thread count when the calibration chose one; 0: options.train's
 };
 
 // Probes the row's model, decides whether it meets the target and reports the row.
@@ -324,6 +328,7 @@ TrainOptions rung_options(const SweepRun& sweep, const std::string& arch, int64_
   train.max_steps = steps;
   train.max_seconds = 0;   // the plan counts steps: a busy moment lengthens the sweep, it does not cut a rung
   train.patience = std::max(train.patience, *train.epochs);   // a rung runs its steps
+  if (sweep.training_threads > 0) train.threads = sweep.training_threads;
   return train;
 }
 
@@ -405,7 +410,21 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
     train.arch = arch;
     recipes.push_back(with_default_recipe(train));
   }
-  const std::vector<double> costs = seconds_per_step(networks, sweep.data, recipes, options.calibration_steps);
+  // With all cores asked for, the calibration also times one thread fewer and the rungs take the
+  // cheaper: another job on one core makes every step of an all-core run wait on the thread that
+  // shares it (cnn-m measured 87 ms per step on 2 idle cores, 247-277 ms with one core busy).
+  const int all_cores = resolve_thread_count(options.train.threads);
+  std::vector<int> thread_counts{all_cores};
+  if (options.train.threads == 0 && all_cores > 1) thread_counts.push_back(all_cores - 1);
+  std::vector<std::vector<double>> calibrations;
+  for (int threads : thread_counts) {
+    const ScopedThreads scoped(threads, {torch_thread_setting()});
+    calibrations.push_back(seconds_per_step(networks, sweep.data, recipes, options.calibration_steps));
+  }
+  const size_t cheapest = cheapest_calibration(calibrations);
+  const std::vector<double>& costs = calibrations[cheapest];
+  sweep.training_threads = thread_counts[cheapest];
+  sweep.result.training_threads = sweep.training_threads;
   sweep.result.calibration_seconds = seconds_since(calibration_start);
   std::string calibration;
   for (size_t index = 0; index < networks.size(); ++index) {
@@ -425,7 +444,18 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
   for (size_t index = 0; index < networks.size(); ++index) {
     (plan.included[index] ? planned : left_out).push_back(networks[index]);
   }
-  sweep.result.plan = describe_plan(plan) + "; calibrated ms per step: " + calibration;
+  sweep.result.plan = describe_plan(plan) + "; calibrated ms per step: " + calibration + "; training threads: " +
+                      std::to_string(sweep.training_threads);
+  if (calibrations.size() > 1) {   // what the other count measured, against the chosen one's steps
+    const size_t other = cheapest == 0 ? 1 : 0;
+    double other_total = 0, chosen_total = 0;
+    for (size_t index = 0; index < costs.size(); ++index) {
+      other_total += calibrations[other][index];
+      chosen_total += costs[index];
+    }
+    sweep.result.plan += " (steps on " + std::to_string(thread_counts[other]) + " measured " +
+                         format_fixed(chosen_total > 0 ? other_total / chosen_total : 1.0, 2) + "x as long)";
+  }
   if (!left_out.empty()) {
     std::string names;
     for (const std::string& arch : left_out) names += (names.empty() ? "" : ", ") + arch;

@@ -71,6 +71,7 @@ struct SweepResult {
   std::string stop_reason;             // "target met by cnn-s", "successive halving finished: ..."
   std::string plan;                    // the rungs, e.g. "3 rungs of 105, 211, 422 steps (final 1.0 epoch)"
   double calibration_seconds = 0;      // time the step calibration took
+  int training_threads = 0;            // threads the rungs trained with (the calibration's fastest); 0: no rungs
   Json to_json() const;
   static SweepResult from_json(const Json& json);   // what to_json() wrote (the quickstart reuses a stored sweep)
 };

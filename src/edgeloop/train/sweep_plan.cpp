@@ -83,4 +83,18 @@ SweepPlan plan_successive_halving(const std::vector<double>& seconds_per_step, i
   return plan;
 }
 
+size_t cheapest_calibration(const std::vector<std::vector<double>>& seconds_per_step) {
+  size_t cheapest = 0;
+  double least = 0;
+  for (size_t index = 0; index < seconds_per_step.size(); ++index) {
+    double total = 0;
+    for (double seconds : seconds_per_step[index]) total += seconds;
+    if (index == 0 || total < least) {
+      cheapest = index;
+      least = total;
+    }
+  }
+  return cheapest;
+}
+
 }  // namespace edgeloop

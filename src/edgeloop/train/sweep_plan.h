@@ -10,6 +10,7 @@
 // everything picks by luck. Pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct SweepPlan {
 // the most expensive candidates are left out until the plan reaches it or one candidate is left.
 SweepPlan plan_successive_halving(const std::vector<double>& seconds_per_step, int64_t steps_per_epoch,
                                   double budget_seconds, double max_final_epochs, double useful_final_epochs = 0);
+
+// Of several calibrations of the same candidates (one per thread count tried), the index of the one
+// whose steps cost least in all; ties go to the earlier one. Empty or all-empty: 0.
+size_t cheapest_calibration(const std::vector<std::vector<double>>& seconds_per_step);
 
 // The final-rung lengths the plan chooses among, in epochs: 2^(k/2) for k = -6.., i.e. 0.125, 0.18,
 // 0.25, 0.35, 0.5, 0.71, 1, 1.41, 2, 2.83, 4, ...

@@ -31,7 +31,10 @@ int set_torch_threads(int requested) {
 
 ThreadSetting torch_thread_setting() {
   return ThreadSetting{[] { return static_cast<int>(torch::get_num_threads()); },
-                       [](int threads) { torch::set_num_threads(threads); }};
+                       [](int threads) {
+                         torch::set_num_threads(threads);
+                         set_blas_threads(threads);   // as set_torch_threads: a linear layer's product is BLAS's
+                       }};
 }
 
 }  // namespace edgeloop

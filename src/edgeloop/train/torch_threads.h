@@ -10,7 +10,8 @@ namespace edgeloop {
 // 0 = all cores. Returns the count set.
 int set_torch_threads(int requested);
 
-// LibTorch's intra-op count for core's ScopedThreads: ScopedThreads guard(1, {torch_thread_setting()}).
+// LibTorch's intra-op count (and OpenBLAS's with it) for core's ScopedThreads:
+// ScopedThreads guard(1, {torch_thread_setting()}).
 ThreadSetting torch_thread_setting();
 
 }  // namespace edgeloop
