@@ -10,7 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <mutex>
 
@@ -81,10 +84,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) std::abort();
+  // libFuzzer's -timeout alarm (SIGALRM) interrupts system calls: a connect interrupted by it
+  // goes on in the background (poll for it), a send or recv is retried.
+  if (::connect(connection, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    int failure = errno;
+    if (failure == EINTR) {
+      pollfd polled{connection, POLLOUT, 0};
+      while (::poll(&polled, 1, kReplySeconds * 1000) < 0 && errno == EINTR) {
+      }
+      socklen_t length = sizeof(failure);
+      ::getsockopt(connection, SOL_SOCKET, SO_ERROR, &failure, &length);
+    }
+    if (failure != 0) {
+      std::fprintf(stderr, "http_request_fuzz: connect to the server on port %d failed: %s\n", port, std::strerror(failure));
+      std::abort();
+    }
+  }
   size_t sent = 0;
   while (sent < size) {
     const ssize_t count = ::send(connection, data + sent, size - sent, MSG_NOSIGNAL);
+    if (count < 0 && errno == EINTR) continue;
     if (count <= 0) break;   // the server may answer and close before reading everything
     sent += static_cast<size_t>(count);
   }
@@ -100,6 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pollfd polled{connection, POLLIN, 0};
     if (::poll(&polled, 1, static_cast<int>(left)) <= 0) continue;
     const ssize_t count = ::recv(connection, reply, sizeof(reply), 0);
+    if (count < 0 && errno == EINTR) continue;
     if (count <= 0) break;
   }
   ::close(connection);

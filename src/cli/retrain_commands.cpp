@@ -20,6 +20,10 @@ void add_retrain_commands(CLI::App& app, CliContext& context) {
   retrain->add_flag("--from-scratch", options->from_scratch, "Train the champion's architecture from scratch instead of fine-tuning");
   retrain->add_option("--epochs", options->epochs, "Epochs (default: the champion's), within the budget");
   retrain->add_option("--max-seconds", options->max_seconds, "Training time budget in seconds (0 = none)")->capture_default_str();
+  retrain->add_option("--added-share", options->added_share,
+                      "Share of each epoch the new labels make, by counting them several times (0: once each); the rest is "
+                      "the champion's data")
+      ->capture_default_str();
   auto distributed = std::make_shared<bool>(false);
   retrain->add_flag("--distributed", *distributed,
                     "One rank of a data-parallel job: reads MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE as torchrun sets them; "
@@ -48,14 +52,14 @@ void add_retrain_commands(CLI::App& app, CliContext& context) {
       const int64_t added = outcome.data.added - outcome.data.already_there;
       if (context.json) {
         std::cout << Json{{"challenger", model.id}, {"champion", outcome.champion_id}, {"data", outcome.data.version.reference()},
-                          {"added_samples", added}, {"metrics", model.metrics}, {"from_scratch", options->from_scratch}}
+                          {"added_samples", added}, {"added_copies", outcome.data.added_copies}, {"metrics", model.metrics}, {"from_scratch", options->from_scratch}}
                          .dump(2)
                   << "\n";
         return;
       }
-      std::printf("%s: %s + %lld new labelled samples from %s\n", outcome.data.version.reference().c_str(),
-                  outcome.data.champion_data.reference().c_str(), static_cast<long long>(added),
-                  outcome.data.added_data.reference().c_str());
+      std::printf("%s: %s + %lld new labelled samples from %s (each training image counted %d times)\n",
+                  outcome.data.version.reference().c_str(), outcome.data.champion_data.reference().c_str(),
+                  static_cast<long long>(added), outcome.data.added_data.reference().c_str(), outcome.data.added_copies);
       std::printf("challenger %s (%s from %s), validation accuracy %.2f%%, %.1f s\n", model.id.c_str(),
                   options->from_scratch ? "trained from scratch" : "fine-tuned", outcome.champion_id.c_str(),
                   model.metrics["val_accuracy"].get<double>() * kPercent, outcome.trained.result.training_seconds);

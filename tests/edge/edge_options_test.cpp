@@ -36,6 +36,18 @@ TEST(EdgeOptions, a_wrong_type_names_the_key) {
   EXPECT_THROW(edge_options_from_json(Json{{"mqtt", {{"qos", 3}}}}), Error);
 }
 
+// A wrong-typed value is quoted in the message; YAML lets a quoted string hold bytes that are not
+// UTF-8, which nlohmann's dump() throws on (type_error: "internal error" instead of one line).
+// Found by fuzz/edge_config_fuzz (corpus: fuzz/corpus/edge_config_fuzz/qos-not-utf8.yaml).
+TEST(EdgeOptions, a_wrong_type_that_is_not_utf8_is_refused_naming_the_key) {
+  try {
+    edge_options_from_json(yaml_to_json("mqtt:\n  qos: '1\xc0\xc0'\n", "edge.yaml"));
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("mqtt.qos has the wrong type"), std::string::npos) << error.what();
+  }
+}
+
 // nlohmann's get<size_t>() or get<unsigned>() of -1.5 is undefined behaviour (UBSan, the fuzz build):
 // a negative count or seed in edge.yaml, PUT /v1/config or the MQTT config topic is refused first.
 TEST(EdgeOptions, a_negative_count_or_seed_is_refused_naming_the_key) {

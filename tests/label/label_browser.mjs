@@ -2,7 +2,9 @@
 // starts the label server (--server: edgeloop_label_test_server, which serves as `edgeloop label`
 // does), labels frames by keys, undoes one, SIGKILLs the server mid-way, keeps
 // labelling while it is down, restarts it, waits until the page reports every label saved, and
-// writes what it labelled to --out. Used by label_browser_test.cpp; bench/loop times it.
+// writes what it labelled to --out, with the frames that were shown after a key press without
+// having been requested (preloaded) before it. Used by label_browser_test.cpp; bench/label times
+// the page at scale.
 // Usage: node label_browser.mjs --server BIN --workspace WS --dataset D --classes C --port P
 //        --labels N --kill-at K --restart-at R --undo-at U --out FILE
 import { spawn } from "node:child_process";
@@ -44,7 +46,8 @@ async function waitFor(page, predicate, what, timeoutMs = 30000) {
 const profile = mkdtempSync(join(tmpdir(), "edgeloop-label-chromium-"));
 let server = startServer();
 let browser = null;
-const result = {expected: {}, killed: false, restarted: false, unsaved_while_down: 0};
+const result = {expected: {}, killed: false, restarted: false, unsaved_while_down: 0, shown_without_preload: []};
+const requested = new Set();   // object hashes of the images the page asked for so far
 try {
   await waitForServer();
   browser = await puppeteer.launch({
@@ -55,6 +58,10 @@ try {
            "--disable-sync", "--no-first-run"],
   });
   const page = await browser.newPage();
+  page.on("request", (request) => {
+    const image = /\/api\/image\/([0-9a-f]{64})/.exec(request.url());
+    if (image) requested.add(image[1]);
+  });
   const loadStart = Date.now();
   await page.goto(url, {waitUntil: "load"});
   await page.waitForSelector('body[data-ready="1"]');
@@ -63,8 +70,11 @@ try {
   for (let index = 0; index < labels; ++index) {
     const hash = await page.evaluate(() => window.edgeloopCurrent());
     const classIndex = index % keys.length;
+    const requestedBefore = new Set(requested);
     await page.keyboard.press(keys[classIndex]);
     result.expected[hash] = classIndex;
+    const next = await page.evaluate(() => window.edgeloopCurrent());
+    if (!requestedBefore.has(next)) result.shown_without_preload.push(next);
     if (index === undoAt) {
       await page.keyboard.press("Backspace");
       delete result.expected[hash];

@@ -1,6 +1,7 @@
 // The labelling page in a real headless Chromium (Debian's, driven by puppeteer-core from npm:
 // label_browser.mjs): 30 frames labelled by keys, one undone, the server SIGKILLed mid-way and
-// restarted while the page keeps labelling; afterwards every label is in the registry, exactly.
+// restarted while the page keeps labelling; afterwards every label is in the registry, exactly, the
+// page's counts agree, and every frame a key moved to had been preloaded.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -53,6 +54,11 @@ TEST(LabelPage, keys_undo_and_a_killed_server_lose_no_label_in_chromium) {
     EXPECT_EQ(stored.at(hash).labeller, "browser-test");
   }
   EXPECT_EQ(result["page_counts"]["labelled"], 29);
+  std::vector<int> per_class(testing::kCaptureClasses.size(), 0);   // the page keeps these as it labels and undoes
+  for (const auto& [hash, class_index] : expected.items()) ++per_class[class_index.get<int>()];
+  EXPECT_EQ(result["page_counts"]["perClass"], Json(per_class));
+  // Each frame a key moved to had been fetched ahead (the page preloads the next frames).
+  EXPECT_EQ(result["shown_without_preload"], Json::array());
 }
 
 }  // namespace

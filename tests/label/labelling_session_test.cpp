@@ -82,6 +82,41 @@ TEST(LabellingSession, undo_restores_the_previous_label_and_keeps_the_row) {
   EXPECT_EQ(LabelStore(ws.registry).history(session.version().id).size(), 2u);
 }
 
+TEST(LabellingSession, current_labels_and_counts_follow_labels_discards_undos_and_imported_labels) {
+  CaptureWorkspace ws;
+  const std::string captures = ws.import_captures(testing::varied_captures(5));
+  LabellingSession session(ws.registry, options_for(captures));
+  const auto& queue = session.queue();
+  session.record("a", queue[0].object_hash, 1, kProvenanceHuman);
+  session.record("b", queue[1].object_hash, 2, kProvenanceSuggestion);
+  session.record("c", queue[3].object_hash, std::nullopt, kProvenanceHuman);
+  session.undo("a");
+  const std::vector<CurrentLabel> labels = session.current_labels();
+  ASSERT_EQ(labels.size(), 5u);
+  for (size_t index = 0; index < labels.size(); ++index) {
+    EXPECT_EQ(labels[index].label, session.current_label(queue[index].object_hash)) << index;
+    EXPECT_EQ(labels[index].provenance, session.current_provenance(queue[index].object_hash)) << index;
+  }
+  EXPECT_EQ(labels[1].label, 2);
+  EXPECT_EQ(labels[1].provenance, kProvenanceSuggestion);
+  EXPECT_EQ(labels[3].label, kDiscarded);
+  EXPECT_EQ(labels[0].label, kUnlabelled);
+  const LabelCounts counts = session.counts();
+  EXPECT_EQ(counts.total, 5);
+  EXPECT_EQ(counts.labelled, 1);
+  EXPECT_EQ(counts.discarded, 1);
+  EXPECT_EQ(counts.per_class, (std::vector<int64_t>{0, 0, 1}));
+  EXPECT_EQ(counts.per_provenance, (std::map<std::string, int64_t>{{kProvenanceHuman, 1}, {kProvenanceSuggestion, 1}}));
+
+  LabellingSession labelled_base(ws.registry, options_for("base"));   // every sample came with its label
+  for (const CurrentLabel& label : labelled_base.current_labels()) {
+    EXPECT_GE(label.label, 0);
+    EXPECT_EQ(label.provenance, "");
+  }
+  EXPECT_EQ(labelled_base.counts().labelled, 3);
+  EXPECT_EQ(labelled_base.counts().per_class, (std::vector<int64_t>{1, 1, 1}));
+}
+
 TEST(LabellingSession, finish_makes_a_version_whose_labels_keep_their_provenance) {
   CaptureWorkspace ws;
   const std::string captures = ws.import_captures({{0, 0.95}, {1, 0.97}, {2, 0.4}, {1, 0.5}, {0, 0.45}});

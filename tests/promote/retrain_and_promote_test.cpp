@@ -36,6 +36,19 @@ TEST(Retrain, the_challenger_trains_on_the_union_from_the_champions_weights) {
   EXPECT_EQ(store.samples(outcome.data.version.id, "test:holdout").size(), store.samples(outcome.data.champion_data.id, "test:holdout").size());
   EXPECT_EQ(store.samples(outcome.data.version.id, "test:captured-1").size(), 6u);
   EXPECT_EQ(outcome.data.version.dataset, "shapes");
+  // The new training images are counted so that they make about a quarter of an epoch (the default
+  // share); the champion's own rows keep their count.
+  int64_t old_weight = 0, new_training = 0;
+  for (const Sample& sample : store.samples(outcome.data.champion_data.id, "train")) old_weight += sample.copies;
+  for (const Sample& sample : union_samples) {
+    if (sample.split != "train") continue;
+    const bool is_new = sample.copies != 1;
+    new_training += is_new ? 1 : 0;
+    if (is_new) EXPECT_EQ(sample.copies, outcome.data.added_copies) << sample.origin;
+  }
+  EXPECT_EQ(new_training, 14);   // 5 per class × 3, one unlabelled left out
+  EXPECT_EQ(outcome.data.added_copies, copies_for_share(old_weight, 14, 0.25));
+  EXPECT_GT(outcome.data.added_copies, 1);
 
   const StoredModel challenger = load_stored_model(ws.workspace, outcome.trained.model.id);
   const StoredModel champion = load_stored_model(ws.workspace, ws.champion);
@@ -45,6 +58,14 @@ TEST(Retrain, the_challenger_trains_on_the_union_from_the_champions_weights) {
   EXPECT_EQ(challenger.lineage.seed, champion.lineage.seed);
   EXPECT_EQ(challenger.labels, champion.labels);
   EXPECT_EQ(challenger.lineage.config["from"], ws.champion);
+}
+
+TEST(UnionVersion, new_labels_are_counted_to_make_the_share_asked_for_and_at_least_once) {
+  EXPECT_EQ(copies_for_share(54000, 400, 0.25), 45);   // 400 × 45 = 18,000 = a quarter of 72,000
+  EXPECT_EQ(copies_for_share(1000, 1000, 0.5), 1);
+  EXPECT_EQ(copies_for_share(54000, 400, 0), 1);
+  EXPECT_EQ(copies_for_share(100, 1000, 0.25), 1);      // already more than the share: once each
+  EXPECT_EQ(copies_for_share(54000, 0, 0.25), 1);
 }
 
 TEST(Retrain, new_labels_that_reuse_the_original_test_set_name_are_refused_before_training) {

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/input_limits.h"
 #include "edgeloop/edge/twin_thresholds.h"
 
 namespace edgeloop {
@@ -44,13 +45,13 @@ void read_into(const Json& section, const char* key, Value& target, const std::s
   if constexpr (std::is_unsigned_v<Value> && !std::is_same_v<Value, bool>) {
     // nlohmann's get<size_t>() of -1.5 is undefined behaviour: refuse a negative count first.
     if (section.at(key).is_number() && section.at(key).get<double>() < 0) {
-      throw invalid_argument("edge config: " + where + key + " must be 0 or more (" + section.at(key).dump() + ")");
+      throw invalid_argument("edge config: " + where + key + " must be 0 or more (" + json_line(section.at(key)) + ")");
     }
   }
   try {
     target = section.at(key).get<Value>();
   } catch (const nlohmann::json::exception&) {
-    throw invalid_argument("edge config: " + where + key + " has the wrong type (" + section.at(key).dump() + ")");
+    throw invalid_argument("edge config: " + where + key + " has the wrong type (" + json_line(section.at(key)) + ")");
   }
 }
 

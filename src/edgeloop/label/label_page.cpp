@@ -41,7 +41,7 @@ aside td.n{text-align:right}
 <header><b>edgeloop label</b><span id="dataset"></span><span id="position"></span><span id="save">saved</span></header>
 <main>
 <section id="view">
-<img id="frame" alt="frame to label">
+<img id="frame" alt="frame to label" elementtiming="frame">
 <div id="suggestion"></div><div id="origin"></div>
 <div id="buttons"></div>
 <div class="help"><kbd>Enter</kbd>accept suggestion <kbd>X</kbd>discard <kbd>Backspace</kbd>/<kbd>Ctrl+Z</kbd>undo <kbd>&larr;</kbd><kbd>&rarr;</kbd>move</div>
@@ -63,11 +63,29 @@ const token = new URLSearchParams(location.search).get("token");
 const headers = token ? {"Authorization": "Bearer " + token, "Content-Type": "application/json"} : {"Content-Type": "application/json"};
 const PRELOAD = 8, DISCARDED = -2, UNLABELLED = -1;
 let state = null, items = [], position = 0, history = [], pending = [], flushing = false, retryDelay = 250;
+let counts = null, countCells = [];   // {labelled, discarded, perClass}, kept as labels change; the table's count cells
 const preloaded = new Map();
-const timings = [];           // key press to next frame painted, ms (read by the benchmark)
-window.edgeloopTimings = timings;
-const saveTimings = [];       // an action sent to its commit confirmed, ms (read by the benchmark)
-window.edgeloopSaveTimings = saveTimings;
+// Timings the benchmark reads (bench/label), all ms from the key press (the keydown's timeStamp):
+// paintTimings: to the next frame painted, from the browser's Element Timing entry for the frame's
+// image (its renderTime: when the frame that shows it was painted); decodeTimings: to the next
+// animation frame after the image decoded (a cross-check that needs no Element Timing);
+// saveTimings: to the server's answer that the action is committed.
+const paintTimings = [], decodeTimings = [], saveTimings = [];
+const awaitingPaint = new Map();   // image URL → key press time
+const pressedAt = new Map();       // operation → key press time
+window.edgeloopTimings = {paint: paintTimings, decode: decodeTimings, save: saveTimings};
+if (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes.includes("element")) {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.url) continue;   // the alt text, painted before the first image
+      if (window.edgeloopFirstPaint === undefined) window.edgeloopFirstPaint = entry.renderTime;
+      const keyTime = awaitingPaint.get(entry.url);
+      if (keyTime === undefined) continue;
+      awaitingPaint.delete(entry.url);
+      paintTimings.push(entry.renderTime - keyTime);
+    }
+  }).observe({type: "element", buffered: true});
+}
 window.edgeloopCurrent = () => (items[position] ? items[position].hash : null);   // for tests and the benchmark
 const $ = (id) => document.getElementById(id);
 const imageUrl = (hash) => "/api/image/" + hash + (token ? "?token=" + encodeURIComponent(token) : "");
@@ -81,21 +99,32 @@ async function api(method, path, body) {
   return answer;
 }
 
+// Fetches and decodes the PRELOAD frames from `from` on, and lets go of those further away, so that
+// a long session holds a few images, not every one it showed.
 function preload(from) {
+  for (const [hash, kept] of preloaded) if (kept.index < from - PRELOAD || kept.index >= from + PRELOAD) preloaded.delete(hash);
   for (let index = from; index < Math.min(items.length, from + PRELOAD); ++index) {
     const hash = items[index].hash;
     if (preloaded.has(hash)) continue;
-    const image = new Image();
+    const image = new Image(), kept = {image, index};
     image.src = imageUrl(hash);
-    image.decode().catch(() => {});
-    preloaded.set(hash, image);
+    image.decode().catch(() => { if (preloaded.get(hash) === kept) preloaded.delete(hash); });   // the server was away: ask again
+    preloaded.set(hash, kept);
   }
 }
 
 function show(keyTime) {
   const item = items[position];
   if (!item) return;
-  $("frame").src = imageUrl(item.hash);
+  const frame = $("frame"), url = new URL(imageUrl(item.hash), location.href).href;
+  if (frame.src !== url) {
+    frame.src = url;
+    if (keyTime !== undefined) {   // an image shown before (undo, arrows) is not timed: Element Timing reports its first paint only
+      awaitingPaint.set(url, keyTime);
+      frame.decode().then(() => requestAnimationFrame(() => setTimeout(() => decodeTimings.push(performance.now() - keyTime), 0)),
+                          () => {});   // replaced by the next frame before it decoded
+    }
+  }
   const suggested = item.suggested >= 0 ? state.classes[item.suggested] + " (" + (item.score * 100).toFixed(1) + "%)" : "no suggestion";
   $("suggestion").textContent = "device: " + suggested;
   $("origin").textContent = item.origin;
@@ -107,22 +136,25 @@ function show(keyTime) {
   $("position").textContent = (position + 1) + " / " + items.length + (item.label === DISCARDED ? " (discarded)" : "");
   renderCounts();
   preload(position + 1);
-  if (keyTime !== undefined) {
-    requestAnimationFrame(() => setTimeout(() => timings.push(performance.now() - keyTime), 0));
-  }
+}
+
+// The counts change with each label (setLabel), so a key press costs the same with 10 or 100,000
+// frames; recount() walks them all, after the page loads or a batch accept.
+function countItem(item, sign) {
+  if (item.label >= 0) { counts.perClass[item.label] += sign; counts.labelled += sign; } else if (item.label === DISCARDED) counts.discarded += sign;
+}
+function setLabel(item, label, provenance) { countItem(item, -1); item.label = label; item.provenance = provenance; countItem(item, 1); }
+function recount() {
+  counts = {labelled: 0, discarded: 0, perClass: new Array(state.classes.length).fill(0)};
+  for (const item of items) countItem(item, 1);
 }
 
 function renderCounts() {
-  const perClass = new Array(state.classes.length).fill(0);
-  let labelled = 0, discarded = 0;
-  for (const item of items) {
-    if (item.label >= 0) { ++perClass[item.label]; ++labelled; } else if (item.label === DISCARDED) ++discarded;
-  }
+  const {labelled, discarded, perClass} = counts;
   $("progress").textContent = labelled + " labelled, " + discarded + " discarded, " + (items.length - labelled - discarded) + " to go";
   $("progressfill").style.width = (100 * (labelled + discarded) / Math.max(1, items.length)) + "%";
-  $("classcounts").innerHTML = state.classes.map((name, index) =>
-    "<tr><td>" + (state.keys[index] ? "<kbd>" + state.keys[index] + "</kbd>" : "") + escapeHtml(name) + "</td><td class=n>" + perClass[index] + "</td></tr>").join("");
-  window.edgeloopCounts = {labelled, discarded, perClass};
+  perClass.forEach((count, index) => { if (countCells[index].textContent !== String(count)) countCells[index].textContent = count; });
+  window.edgeloopCounts = {labelled, discarded, perClass: [...perClass]};
 }
 
 function escapeHtml(text) { return text.replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"}[c])); }
@@ -142,12 +174,12 @@ async function flush() {
   renderSave();
   while (pending.length > 0) {
     const action = pending[0];
-    const sent = performance.now();
     try {
       if (action.kind === "label") await api("POST", "/api/label", {operation: action.operation, hash: action.hash, label: action.label, provenance: action.provenance});
       else await api("POST", "/api/undo", {operation: action.operation});
       retryDelay = 250;
-      saveTimings.push(performance.now() - sent);
+      if (pressedAt.has(action.operation)) saveTimings.push(performance.now() - pressedAt.get(action.operation));
+      pressedAt.delete(action.operation);
     } catch (error) {
       if (!error.refused) {                     // the server is away: keep it and retry
         flushing = false;
@@ -176,9 +208,9 @@ function label(classIndex, provenance, keyTime) {
   const action = {kind: "label", operation: newOperation(), hash: item.hash, label: classIndex, provenance, previous: item.label, previousProvenance: item.provenance};
   pending.push(action);
   remember();                                   // durable in the browser before the page moves on
+  if (keyTime !== undefined) pressedAt.set(action.operation, keyTime);
   history.push(action);
-  item.label = classIndex === null ? DISCARDED : classIndex;
-  item.provenance = provenance;
+  setLabel(item, classIndex === null ? DISCARDED : classIndex, provenance);
   position = nextUnlabelled(position + 1);
   show(keyTime);
   flush();
@@ -190,8 +222,7 @@ function undo(keyTime) {
   pending.push({kind: "undo", operation: last.operation});
   remember();
   const index = items.findIndex((item) => item.hash === last.hash);
-  items[index].label = last.previous;
-  items[index].provenance = last.previousProvenance;
+  setLabel(items[index], last.previous, last.previousProvenance);
   position = index;
   show(keyTime);
   flush();
@@ -237,16 +268,21 @@ async function load() {
   discard.innerHTML = "<kbd>x</kbd>discard";
   discard.addEventListener("click", () => label(null, "human", performance.now()));
   $("buttons").appendChild(discard);
+  $("classcounts").innerHTML = state.classes.map((name, index) =>
+    "<tr><td>" + (state.keys[index] ? "<kbd>" + state.keys[index] + "</kbd>" : "") + escapeHtml(name) + "</td><td class=n>0</td></tr>").join("");
+  countCells = Array.from(document.querySelectorAll("#classcounts td.n"));
   pending = JSON.parse(localStorage.getItem(storageKey()) || "[]");
   for (const action of pending) {               // actions a closed tab had not saved yet
     const item = items.find((candidate) => candidate.hash === action.hash);
     if (action.kind === "label" && item) item.label = action.label === null ? DISCARDED : action.label;
   }
+  recount();
   position = nextUnlabelled(0);
   show();
   renderSave();
   flush();
   refreshBatchCount();
+  window.edgeloopReadyAt = performance.now();   // ms from the navigation's start
   document.body.dataset.ready = "1";
 }
 
@@ -257,6 +293,7 @@ $("batch").addEventListener("click", async () => {
   $("batchcount").textContent = "accepted " + answer.accepted;
   const reloaded = await api("GET", "/api/state");
   reloaded.items.forEach(([hash, , , , label], index) => { items[index].label = label; });
+  recount();
   show();
 });
 $("finish").addEventListener("click", async () => {

@@ -11,7 +11,8 @@
 //   GET  /api/batch?above=C   how many suggestions "accept above C" would accept
 //   POST /api/batch           {"above": C}: accepts them (provenance batch)
 //   POST /api/finish          makes the labelled dataset version; the server then reports finished()
-// Every label answer is sent after its SQLite transaction committed. Thread-safe.
+// Every label answer is sent after its SQLite transaction committed. Nothing is compressed (httplib's
+// brotli would cost seconds on the state of 10,000 captures; see answer_uncompressed). Thread-safe.
 #pragma once
 
 #include <atomic>

@@ -131,6 +131,18 @@ std::string LabellingSession::current_provenance(const std::string& object_hash)
   return found == current_.end() ? "" : found->second.provenance;
 }
 
+std::vector<CurrentLabel> LabellingSession::current_labels() const {
+  std::lock_guard lock(mutex_);
+  std::vector<CurrentLabel> labels(queue_.size());   // walks the labels, not the queue: most frames have none
+  for (const auto& [hash, class_index] : imported_label_) labels[index_of_.at(hash)].label = class_index;
+  for (const auto& [hash, entry] : current_) {
+    const auto found = index_of_.find(hash);
+    if (found == index_of_.end()) continue;
+    labels[found->second] = {entry.label ? index_of_class(classes_, *entry.label) : kDiscarded, entry.provenance};
+  }
+  return labels;
+}
+
 void LabellingSession::check_class_index(int class_index) const {
   if (class_index < 0 || class_index >= static_cast<int>(classes_.size())) {
     throw invalid_argument("class " + std::to_string(class_index) + " is not in the class list: use 0 to " +
@@ -273,19 +285,21 @@ LabelCounts LabellingSession::counts() const {
   LabelCounts counts;
   counts.total = static_cast<int64_t>(queue_.size());
   counts.per_class.assign(classes_.size(), 0);
-  for (const QueueItem& item : queue_) {
-    int label = kUnlabelled;
-    if (auto found = current_.find(item.object_hash); found != current_.end()) {
-      label = found->second.label ? index_of_class(classes_, *found->second.label) : kDiscarded;
-      ++counts.per_provenance[found->second.provenance];
-    } else if (auto imported = imported_label_.find(item.object_hash); imported != imported_label_.end()) {
-      label = imported->second;
-    }
+  const auto count = [&](int label) {
     if (label == kDiscarded) ++counts.discarded;
     if (label >= 0) {
       ++counts.labelled;
       ++counts.per_class[label];
     }
+  };
+  // Walks the labels, not the queue: every label answer carries the counts, and most frames have none.
+  for (const auto& [hash, entry] : current_) {
+    if (!index_of_.count(hash)) continue;
+    count(entry.label ? index_of_class(classes_, *entry.label) : kDiscarded);
+    ++counts.per_provenance[entry.provenance];
+  }
+  for (const auto& [hash, class_index] : imported_label_) {
+    if (!current_.count(hash)) count(class_index);
   }
   return counts;
 }

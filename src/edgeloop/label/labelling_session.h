@@ -52,6 +52,12 @@ struct QueueItem {
   std::string format;                    // the stored image's format: png, jpg, ...
 };
 
+// A sample's current label and where it came from.
+struct CurrentLabel {
+  int label = kUnlabelled;   // a class index, kDiscarded or kUnlabelled
+  std::string provenance;    // of a label given in this session; "" for none or one imported with the version
+};
+
 struct LabelCounts {
   int64_t total = 0;                              // samples in the queue
   int64_t labelled = 0;                           // with a class (discarded ones not included)
@@ -78,6 +84,10 @@ class LabellingSession {
   std::string image_format(const std::string& object_hash) const;
   // The provenance of the sample's current label given in this session ("" when none).
   std::string current_provenance(const std::string& object_hash) const;
+
+  // Every queue item's current label, in queue order, read in one pass (the page's state: a lookup
+  // per item cost more than the rest of the state with 10,000 captures).
+  std::vector<CurrentLabel> current_labels() const;
 
   // Records one label (`class_index` nullopt: discard) in its own transaction. `operation`: the
   // caller's unique id for the action; a repeat returns false and stores nothing. Throws

@@ -16,7 +16,7 @@ RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions
   }
   RetrainOutcome outcome;
   outcome.champion_id = champion.id;
-  outcome.data = make_union_version(registry, champion.version_id, options.add);
+  outcome.data = make_union_version(registry, champion.version_id, options.add, options.added_share);
 
   Json config = stored.lineage.config;
   config.erase("fingerprint");

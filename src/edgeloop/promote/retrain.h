@@ -25,6 +25,7 @@ struct RetrainOptions {
   int epochs = 0;                     // 0: the champion's, capped by the budget
   double max_seconds = 120;           // training time budget (0 = none)
   double fine_tune_lr_factor = 0.3;   // fine-tuning rate = the champion's given rate × this (else the recipe's --from rate)
+  double added_share = 0.25;          // share of an epoch the new labels make (make_union_version); 0: counted once
   int threads = 0;                    // 0 = all cores
   std::optional<LaunchEnvironment> distributed;   // set: this process is one rank of a data-parallel job
 };

@@ -1,6 +1,7 @@
 #include "edgeloop/promote/union_version.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "edgeloop/core/error.h"
@@ -8,7 +9,23 @@
 
 namespace edgeloop {
 
-UnionVersion make_union_version(Registry& registry, const std::string& champion_version_id, const std::string& added_reference) {
+namespace {
+constexpr double kMaxAddedShare = 0.9;   // the old data keeps at least a tenth of every epoch
+constexpr int kMaxCopies = 1000;         // Sample::copies is an int; more would be a handful of images
+}  // namespace
+
+int copies_for_share(int64_t old_weight, int64_t new_count, double added_share) {
+  if (added_share <= 0 || new_count <= 0 || old_weight <= 0) return 1;
+  const double share = std::min(added_share, kMaxAddedShare);
+  const double copies = share / (1.0 - share) * static_cast<double>(old_weight) / static_cast<double>(new_count);
+  return static_cast<int>(std::clamp(std::round(copies), 1.0, static_cast<double>(kMaxCopies)));
+}
+
+UnionVersion make_union_version(Registry& registry, const std::string& champion_version_id, const std::string& added_reference,
+                                double added_share) {
+  if (added_share < 0 || added_share >= 1) {
+    throw invalid_argument("--added-share " + std::to_string(added_share) + " is outside [0, 1): give the share of an epoch the new labels should make, e.g. 0.25");
+  }
   DatasetStore datasets(registry);
   UnionVersion result;
   auto champion_data = datasets.find_version(champion_version_id);
@@ -50,6 +67,18 @@ UnionVersion make_union_version(Registry& registry, const std::string& champion_
     if (sample.split.empty()) sample.split = kSplitTrain;
     merged.samples.push_back(std::move(sample));
   }
+  // The new training images' weight in an epoch (added_share); copies already on a row are kept.
+  int64_t old_weight = 0, new_training = 0;
+  const size_t first_new = merged.samples.size() - static_cast<size_t>(result.added - result.already_there);
+  for (size_t index = 0; index < merged.samples.size(); ++index) {
+    if (merged.samples[index].split != kSplitTrain) continue;
+    if (index < first_new) old_weight += std::max(1, merged.samples[index].copies);
+    else ++new_training;
+  }
+  result.added_copies = copies_for_share(old_weight, new_training, added_share);
+  for (size_t index = first_new; index < merged.samples.size(); ++index) {
+    if (merged.samples[index].split == kSplitTrain) merged.samples[index].copies = result.added_copies;
+  }
   if (result.added == 0) {
     throw invalid_argument(result.added_data.reference() + " has no labelled sample: label it first with `edgeloop label " +
                            result.added_data.reference() + "`");
@@ -57,7 +86,8 @@ UnionVersion make_union_version(Registry& registry, const std::string& champion_
   merged.change = "union " + result.champion_data.reference() + " + " + result.added_data.reference() + " (" +
                   std::to_string(result.added - result.already_there) + " new labelled samples)";
   merged.details["union"] = Json{{"champion_data", result.champion_data.reference()}, {"added", result.added_data.reference()},
-                                 {"added_samples", result.added - result.already_there}};
+                                 {"added_samples", result.added - result.already_there},
+                                 {"added_share", added_share}, {"added_copies", result.added_copies}};
   // The new labels keep their provenance (human, suggestion, batch, oracle) in the union.
   std::vector<SampleProvenance> provenance;
   for (const auto& [hash, row] : LabelStore(registry).provenance(result.added_data.id)) provenance.push_back(row);

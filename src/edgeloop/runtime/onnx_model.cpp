@@ -44,20 +44,51 @@ struct TensorFields {
   std::vector<int64_t> integer_data;   // int32_data and int64_data (an ONNX file uses one of them)
 };
 
+// The element count its dims declare, refused (Error, kCorrupt) when a dim is negative or the
+// count is more than `message_bytes`: every element takes at least one byte of the tensor's message
+// (raw, packed floats or varints), so a dims field of 2^62 is refused before anything is allocated
+// and the product never overflows.
+int64_t declared_element_count(const TensorFields& tensor, size_t message_bytes) {
+  const int64_t most = static_cast<int64_t>(message_bytes);
+  int64_t count = 1;
+  for (const int64_t dimension : tensor.dims) {
+    if (dimension < 0) throw corrupt("tensor '" + tensor.name + "' has a negative dimension (" + std::to_string(dimension) + ")");
+    if (dimension == 0) return 0;
+  }
+  for (const int64_t dimension : tensor.dims) {
+    if (count > most / dimension) {
+      throw corrupt("tensor '" + tensor.name + "' declares more elements than its " + std::to_string(message_bytes) +
+                    " bytes can hold: the file is damaged");
+    }
+    count *= dimension;
+  }
+  return count;
+}
+
+// Throws Error(kCorrupt) unless the tensor holds `held` values, as many as its dims declare.
+void check_value_count(const TensorFields& tensor, size_t held, int64_t count) {
+  if (held != static_cast<size_t>(count)) {
+    throw corrupt("tensor '" + tensor.name + "' holds " + std::to_string(held) + " values, its dims declare " +
+                  std::to_string(count));
+  }
+}
+
 template <typename Element>
 std::vector<Element> raw_values(const TensorFields& tensor, int64_t count) {
-  std::vector<Element> values(static_cast<size_t>(count));
-  if (tensor.raw_data.size() != values.size() * sizeof(Element)) {
+  const size_t expected_bytes = static_cast<size_t>(count) * sizeof(Element);
+  if (tensor.raw_data.size() != expected_bytes) {
     throw corrupt("tensor '" + tensor.name + "' has " + std::to_string(tensor.raw_data.size()) +
-                  " bytes of raw data, expected " + std::to_string(values.size() * sizeof(Element)));
+                  " bytes of raw data, expected " + std::to_string(expected_bytes));
   }
-  std::memcpy(values.data(), tensor.raw_data.data(), tensor.raw_data.size());
+  std::vector<Element> values(static_cast<size_t>(count));
+  if (!values.empty()) std::memcpy(values.data(), tensor.raw_data.data(), expected_bytes);
   return values;
 }
 
 template <typename Element>
 std::vector<Element> listed_values(const TensorFields& tensor, int64_t count) {
   if (tensor.has_raw_data) return raw_values<Element>(tensor, count);
+  check_value_count(tensor, tensor.integer_data.size(), count);
   return std::vector<Element>(tensor.integer_data.begin(), tensor.integer_data.end());
 }
 
@@ -88,10 +119,11 @@ OnnxConstant read_tensor(std::string_view bytes) {
   }
   OnnxConstant tensor;
   tensor.shape = fields.dims;
-  const int64_t count = tensor.element_count();
+  const int64_t count = declared_element_count(fields, bytes.size());
   switch (fields.data_type) {
     case kDataTypeFloat:
       tensor.type = OnnxElementType::kFloat;
+      if (!fields.has_raw_data) check_value_count(fields, fields.float_data.size(), count);
       tensor.floats = fields.has_raw_data ? raw_values<float>(fields, count) : fields.float_data;
       break;
     case kDataTypeInt8:
