@@ -4,13 +4,23 @@
 #   scenario<TAB>metric<TAB>value<TAB>target<TAB>ok|FAIL
 # on stdout (anything else it prints goes to the log). Exit status 1 when a row is FAIL or a script
 # fails.
-#   bash bench/reliability/run.sh [--short] [BUILD_DIR]
+#   bash bench/reliability/run.sh [--short] [--timing-advisory] [BUILD_DIR]
 # --short: the CI size (a few minutes in all); the scripts read RELIABILITY_SHORT=1.
+# --timing-advisory: a FAIL row whose target is a time ("<= 5 s", "<= 100 ms") is shown as "slow"
+# and does not fail the run. CI uses it: on a shared runner a time says how busy the runner was, and
+# the house keeps timed asserts out of the checks that gate a landing; every other row still does.
 # Scripts get EDGELOOP_BUILD_DIR and EDGELOOP_SOURCE_DIR in their environment.
 set -uo pipefail
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 short=0
-if [ "${1:-}" = "--short" ]; then short=1; shift; fi
+timing_advisory=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --short) short=1; shift ;;
+    --timing-advisory) timing_advisory=1; shift ;;
+    *) break ;;
+  esac
+done
 build_dir=$(cd "${1:-$source_dir/build}" && pwd)
 log_dir=$(mktemp -d /tmp/edgeloop-reliability-XXXXXX)
 rows="$log_dir/rows.tsv"
@@ -31,6 +41,10 @@ for script in "$source_dir"/bench/reliability/*/*.sh; do
   fi
   printf '%s\tseconds\t%s\t-\tok\n' "$name" "$(( $(date +%s) - started ))" >> "$rows"
 done
+if [ $timing_advisory = 1 ]; then
+  awk -F'\t' -v OFS='\t' '$5 == "FAIL" && $4 ~ /[0-9.]+ ?(ms|s)$/ {$5 = "slow"} {print}' "$rows" > "$rows.advisory"
+  mv "$rows.advisory" "$rows"
+fi
 echo "reliability ($([ $short = 1 ] && echo short || echo full)), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 { printf 'scenario\tmetric\tvalue\ttarget\tresult\n'; cat "$rows"; } | column -t -s $'\t'
 if grep -qP '\tFAIL$' "$rows"; then status=1; fi
