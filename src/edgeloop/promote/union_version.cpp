@@ -45,6 +45,7 @@ UnionVersion make_union_version(Registry& registry, const std::string& champion_
     known.insert(sample.object_hash);
     champion_splits.insert(sample.split);
   }
+  const size_t first_new = merged.samples.size();   // the champion's rows come first, the new ones after
   for (Sample sample : datasets.samples(result.added_data.id)) {
     if (sample.label < 0) continue;   // still unlabelled: not training data
     const std::string& name = result.added_data.classes.at(sample.label);
@@ -69,7 +70,6 @@ UnionVersion make_union_version(Registry& registry, const std::string& champion_
   }
   // The new training images' weight in an epoch (added_share); copies already on a row are kept.
   int64_t old_weight = 0, new_training = 0;
-  const size_t first_new = merged.samples.size() - static_cast<size_t>(result.added - result.already_there);
   for (size_t index = 0; index < merged.samples.size(); ++index) {
     if (merged.samples[index].split != kSplitTrain) continue;
     if (index < first_new) old_weight += std::max(1, merged.samples[index].copies);
