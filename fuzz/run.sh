@@ -89,6 +89,14 @@ for target in "${targets[@]}"; do
     [ "$pauses" -gt 0 ] && verdict="ok ($pauses timeouts were pauses: under $out/$target/paused)"
   else
     verdict="FAIL (see $log)"; status=1
+    # CI keeps only what is printed: the report's first lines and, when small, the input itself.
+    {
+      echo "--- $target: $log"
+      grep -a -m1 -A14 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:\|ERROR: libFuzzer' "$log" 2>/dev/null
+      for input in $(find "$out/$target/artifacts" -type f -size -4k 2>/dev/null); do
+        echo "input $(basename "$input") (base64):"; base64 -w 0 "$input"; echo
+      done
+    } >&2
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "${runs:--}" "${speed:--}" "$crashes" "${coverage:--}" "${rss:--}" "$verdict"
 done
