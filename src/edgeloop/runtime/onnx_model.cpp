@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -255,6 +256,39 @@ std::optional<int64_t> default_domain_opset(std::string_view bytes) {
   return std::nullopt;
 }
 
+// The inputs the engines index directly, for the operators they read: the ONNX spec's required
+// inputs, and Pad's pads and Reshape's shape, which were attributes before opsets 11 and 5 (no
+// engine reads that form). Checked here, once for every engine, so a node missing one is refused
+// at load instead of read out of bounds.
+size_t required_inputs(const std::string& op_type) {
+  static const std::map<std::string, size_t> kRequired = {
+      {"Add", 2}, {"AveragePool", 1}, {"BatchNormalization", 5}, {"Clip", 1}, {"Conv", 2},
+      {"DequantizeLinear", 2}, {"Dropout", 1}, {"Flatten", 1}, {"Gemm", 2}, {"GlobalAveragePool", 1},
+      {"HardSigmoid", 1}, {"HardSwish", 1}, {"Identity", 1}, {"MatMul", 2}, {"MaxPool", 1}, {"Mul", 2},
+      {"Pad", 2}, {"QuantizeLinear", 2}, {"Relu", 1}, {"Reshape", 2}, {"Softmax", 1}};
+  auto found = kRequired.find(op_type);
+  return found == kRequired.end() ? 0 : found->second;
+}
+
+// Every node has an output, and the inputs its operator needs, none of them empty.
+void check_node_arity(const OnnxNode& node, int64_t opset) {
+  if (node.outputs.empty() || node.outputs[0].empty()) {
+    throw corrupt("node '" + node.name + "' (" + node.op_type + ") has no output");
+  }
+  const size_t required = required_inputs(node.op_type);
+  for (size_t index = 0; index < required; ++index) {
+    if (index < node.inputs.size() && !node.inputs[index].empty()) continue;
+    const bool attribute_form = (node.op_type == "Pad" && opset > 0 && opset < 11) ||
+                                (node.op_type == "Reshape" && opset > 0 && opset < 5);
+    if (attribute_form) {
+      throw unsupported("node '" + node.name + "' (" + node.op_type + ") is in its opset-" + std::to_string(opset) +
+                        " form; re-export the model at opset 11 or later");
+    }
+    throw corrupt("node '" + node.name + "' (" + node.op_type + ") has " + std::to_string(node.inputs.size()) +
+                  " inputs where " + node.op_type + " needs " + std::to_string(required));
+  }
+}
+
 std::string read_whole_file(const std::filesystem::path& file) {
   std::ifstream stream(file, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
@@ -361,6 +395,7 @@ OnnxModel OnnxModel::load(const std::filesystem::path& file) {
         continue;
       }
       if (node.name.empty()) node.name = node.op_type + "#" + std::to_string(index);
+      check_node_arity(node, model.opset_);
       model.nodes_.push_back(std::move(node));
     }
   } catch (const Error& error) {
