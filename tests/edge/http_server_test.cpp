@@ -102,6 +102,18 @@ TEST_F(HttpServerTest, status_reports_frames_model_and_engine) {
   EXPECT_EQ(status["engine"], "fake-brightness");
 }
 
+// httplib brotli-compresses text and JSON at quality 11 whenever the client accepts it (browsers
+// always do, curl --compressed too): CPU and encoder memory a small device should not spend.
+TEST_F(HttpServerTest, answers_uncompressed_even_when_the_client_accepts_brotli) {
+  const httplib::Headers accepts_compression{{"Accept-Encoding", "gzip, deflate, br"}};
+  for (const std::string path : {"/healthz", "/metrics", "/v1/status", "/v1/config"}) {
+    auto response = client_->Get(path, accepts_compression);
+    ASSERT_TRUE(response) << path;
+    EXPECT_EQ(response->status, 200) << path;
+    EXPECT_FALSE(response->has_header("Content-Encoding")) << path << ": " << response->get_header_value("Content-Encoding");
+  }
+}
+
 TEST_F(HttpServerTest, predict_classifies_one_image_and_rejects_garbage) {
   auto response = client_->Post("/v1/predict", png_of_gray(250), "image/png");
   ASSERT_EQ(response->status, 200) << response->body;

@@ -17,6 +17,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/http_status.h"
 #include "edgeloop/core/input_limits.h"
+#include "edgeloop/edge/http_answers.h"
 #include "edgeloop/edge/http_connection_gate.h"
 
 namespace edgeloop {
@@ -246,6 +247,7 @@ bool HttpServer::authorized(const std::string& header) const {
 // the list of endpoints; the work of each is in the HttpHandlers it calls.
 void HttpServer::route() {
   server_->set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+    answer_uncompressed(request);
     if (request.path == "/healthz" || request.path == "/readyz") return httplib::Server::HandlerResponse::Unhandled;
     if (authorized(request.get_header_value("Authorization"))) return httplib::Server::HandlerResponse::Unhandled;
     response.set_header("WWW-Authenticate", "Bearer");

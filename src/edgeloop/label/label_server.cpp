@@ -4,6 +4,7 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/http_status.h"
+#include "edgeloop/edge/http_answers.h"
 #include "edgeloop/edge/http_server.h"
 #include "edgeloop/label/label_page.h"
 
@@ -40,15 +41,6 @@ Json request_json(const httplib::Request& request) {
   } catch (const Json::exception&) {
     throw invalid_argument("the request body is not JSON: send a JSON object");
   }
-}
-
-// Makes httplib answer `request` uncompressed. httplib compresses every text and JSON answer with
-// brotli at quality 11 when the browser accepts it (chromium always does), which is seconds of CPU
-// for the state of 10,000 captures (1.2 MB of JSON) and gains nothing on loopback or a LAN. httplib
-// has no switch for it: it decides from the request's Accept-Encoding, which is dropped here, before
-// any handler runs. (The request object is httplib's own, not const; only the handler's view is.)
-void answer_uncompressed(const httplib::Request& request) {
-  const_cast<httplib::Request&>(request).headers.erase("Accept-Encoding");
 }
 
 std::string image_type(const std::string& format) {
