@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "cli/worker_rank_lines.h"
 #include "edgeloop/promote/retrain.h"
 
 namespace edgeloop::cli {
@@ -40,13 +41,7 @@ void add_retrain_commands(CLI::App& app, CliContext& context) {
       const RetrainOutcome outcome = retrain_on_union(context.workspace(), *options, callbacks);
       const auto& model = outcome.trained.model;
       if (model.id.empty()) {   // a worker rank of a distributed job: rank 0 stored the challenger
-        const auto& epochs = outcome.trained.result.epochs;
-        if (context.json) {
-          std::cout << Json{{"epochs", epochs.size()}, {"stored_by", 0}}.dump(2) << "\n";
-        } else {
-          std::printf("retrained %zu epochs (validation accuracy %.2f%%); rank 0 stored the challenger\n", epochs.size(),
-                      epochs.empty() ? 0.0 : epochs.back().val_accuracy * kPercent);
-        }
+        print_worker_rank_outcome(outcome.trained.result, "retrained", "challenger", context.json);
         return;
       }
       const int64_t added = outcome.data.added - outcome.data.already_there;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/cli_context.h"
+#include "cli/worker_rank_lines.h"
 #include "edgeloop/core/config.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/classic_model.h"
@@ -95,13 +96,7 @@ void print_learning_rate_test(const LearningRateTest& test, bool json) {
 void print_outcome(const TrainOutcome& outcome, bool json) {
   const auto& model = outcome.model;
   if (model.id.empty()) {   // a worker rank of a distributed job: rank 0 stored the model
-    const auto& epochs = outcome.result.epochs;
-    if (json) {
-      std::cout << Json{{"epochs", epochs.size()}, {"stored_by", 0}}.dump(2) << "\n";
-    } else {
-      std::printf("trained %zu epochs (validation accuracy %.2f%%); rank 0 stored the model\n", epochs.size(),
-                  epochs.empty() ? 0.0 : epochs.back().val_accuracy * kPercent);
-    }
+    print_worker_rank_outcome(outcome.result, "trained", "model", json);
     return;
   }
   if (json) {
