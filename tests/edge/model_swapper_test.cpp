@@ -46,7 +46,10 @@ struct SwapRun {
   int64_t rollbacks = 0;
 };
 SwapRun swap_on_a_running_stream(const std::string& bundle) {
-  GeneratedSource source(-1, /*live=*/false, [](int64_t index) { return 40 + static_cast<int>(index % 180); });
+  // Dark and bright alternate every 9 frames or so, so that any probation window of 30 frames sees
+  // both classes: a slower cycle let a window fall inside one class's run, which the watch
+  // rightly judged as predictions collapsed onto one class.
+  GeneratedSource source(-1, /*live=*/false, [](int64_t index) { return 40 + 10 * static_cast<int>(index % 18); });
   ModelSlot slot(make_brightness_model("model-a", std::chrono::microseconds(200)));
   EdgeMetrics metrics;
   CollectingSink sink;

@@ -9,6 +9,7 @@
 #include "edgeloop/export/onnx_reference_runner.h"
 #include "edgeloop/export/onnx_writer.h"
 #include "edgeloop/export/parity_check.h"
+#include "edgeloop/runtime/engine_ranking.h"
 #include "edgeloop/models/layer_graph_builder.h"
 #include "export/test_networks.h"
 #include "support/temp_dir.h"
@@ -22,6 +23,7 @@ constexpr int kCalibrationBatchSize = 8;
 constexpr double kMinimumWeightShrink = 3.5;
 constexpr float kQuantizedEmbeddingTolerance = 0.05f;   // relative to the embedding's largest magnitude
 constexpr float kRuntimeTolerance = 1e-3f;              // ONNX Runtime vs the reference runner, probabilities
+constexpr float kSaturatingRuntimeTolerance = 0.02f;    // the same on a CPU without VNNI (see the test)
 
 std::vector<NamedTensor> calibration_batches(const InputShape& input) {
   std::vector<NamedTensor> batches;
@@ -118,7 +120,8 @@ TEST(Int8Quantizer, onnx_runtime_loads_the_qdq_file_and_agrees_with_the_referenc
   const std::vector<LayerSpec> layers = testing::small_cnn_layers(kGray);
   onnx::ModelProto int8 = quantized_model(layers, kGray, testing::random_weights(layers, 6));
   save_onnx_model(int8, dir / "model.int8.onnx");
-  const NamedTensor images = testing::random_images(kGray, 2, 7);
+  constexpr int kImagesThroughRuntime = 2;
+  const NamedTensor images = testing::random_images(kGray, kImagesThroughRuntime, 7);
   std::string input_text;
   for (float value : images.values) input_text += std::to_string(value) + ",";
   input_text.pop_back();
@@ -128,7 +131,7 @@ TEST(Int8Quantizer, onnx_runtime_loads_the_qdq_file_and_agrees_with_the_referenc
       "  const session = await ort.InferenceSession.create('" + (dir / "model.int8.onnx").string() + "',"
       "    {intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all'});\n"
       "  const data = Float32Array.from([" + input_text + "]);\n"
-      "  const out = await session.run({input: new ort.Tensor('float32', data, [2, 1, 12, 12])});\n"
+      "  const out = await session.run({input: new ort.Tensor('float32', data, [" + std::to_string(kImagesThroughRuntime) + ", 1, 12, 12])});\n"
       "  console.log(Array.from(out.probabilities.data).join(' '));\n"
       "})().catch(e => { console.error(e.message); process.exit(1); });\n";
   write_file_atomically(dir / "run.js", script);
@@ -139,8 +142,15 @@ TEST(Int8Quantizer, onnx_runtime_loads_the_qdq_file_and_agrees_with_the_referenc
   for (float value; output >> value;) runtime_probabilities.push_back(value);
   const std::vector<float> reference = OnnxReferenceRunner(int8).run(images)[kOnnxProbabilitiesName].values;
   ASSERT_EQ(runtime_probabilities.size(), reference.size());
-  // ORT and the reference share the QDQ semantics; measured 3e-8 apart here (float rounding).
-  for (size_t index = 0; index < reference.size(); ++index) EXPECT_NEAR(runtime_probabilities[index], reference[index], kRuntimeTolerance);
+  // ORT and the reference share the QDQ semantics: measured 3e-8 apart (float rounding) on a CPU
+  // with VNNI. Without VNNI, ORT's U8S8 kernels add pairs of products in 16 bits and saturate, as
+  // its quantization guide says; measured 0.006 apart on an AVX2 EPYC, with the same top class.
+  const bool vnni = cpu_class() == "x86_64-vnni";
+  for (size_t index = 0; index < reference.size(); ++index) {
+    EXPECT_NEAR(runtime_probabilities[index], reference[index], vnni ? kRuntimeTolerance : kSaturatingRuntimeTolerance);
+  }
+  const int classes = static_cast<int>(reference.size()) / kImagesThroughRuntime;
+  EXPECT_EQ(row_argmax(runtime_probabilities, classes), row_argmax(reference, classes));
 }
 
 }  // namespace

@@ -19,6 +19,11 @@ namespace edgeloop::onednn_build {
 // int8 activations run as u8: q_u8 = q_int8 + 128, so the zero point moves by the same amount.
 constexpr int32_t kUint8Shift = 128;
 
+// Whether oneDNN's int8 kernels on this CPU add pairs of u8 × s8 products in 16 bits
+// (vpmaddubsw, on AVX2 and AVX-512 without VNNI), where 255 × 127 × 2 > 32767 saturates: the
+// answers go wrong, not just less precise. Follows DNNL_MAX_CPU_ISA, as oneDNN's kernels do.
+bool int8_products_saturate();
+
 inline dnnl::memory::dims to_dims(const std::vector<int64_t>& dims) { return {dims.begin(), dims.end()}; }
 
 // One ONNX tensor as oneDNN holds it: a float memory, a u8 memory, or both (made on demand with
@@ -35,7 +40,7 @@ class OnednnBuilder {
  public:
   OnednnBuilder(const OnnxModel& model, int batch, const dnnl::engine& engine, OnednnWeights& weights)
       : model_(model), reader_(model, "onednn", "the xnnpack engine"), batch_(batch), engine_(engine),
-        weights_(weights), layout_(OutputLayout::of(model)) {}
+        weights_(weights), layout_(OutputLayout::of(model)), int8_products_saturate_(int8_products_saturate()) {}
 
   OnednnNetwork build();
 
@@ -96,6 +101,9 @@ class OnednnBuilder {
   void set_int8_attributes(const Quantization& input, const std::vector<float>& weight_scales,
                            const Quantization& output, std::vector<float>& bias, dnnl::primitive_attr& attributes,
                            std::unordered_map<int, dnnl::memory>& arguments);
+  // On a CPU whose int8 kernels saturate (no VNNI), halves `weight`'s int8 values and doubles
+  // `scales` (7-bit weights); elsewhere leaves them as they are.
+  void fit_int8_weights(WeightSource& weight, std::vector<float>& scales) const;
   // Weights from `user` (a plain memory) reordered into `desc` once, under `key`.
   dnnl::memory weight_memory(const std::string& key, const dnnl::memory& user, const dnnl::memory::desc& desc);
   dnnl::memory float_memory(const dnnl::memory::dims& dims, dnnl::memory::format_tag tag,
@@ -109,6 +117,7 @@ class OnednnBuilder {
   OutputLayout layout_;
   OnednnNetwork network_;
   std::map<std::string, Tensor> values_;
+  bool int8_products_saturate_;
 };
 
 }  // namespace edgeloop::onednn_build
