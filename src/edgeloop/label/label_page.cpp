@@ -113,6 +113,16 @@ function preload(from) {
   }
 }
 
+// Runs `work` once the frame showing the change has been painted (the next animation frame, then
+// a task), so that a save's request or the next preloads do not delay that paint; a hidden tab
+// gets no animation frames, hence the fallback.
+function afterPaint(work) {
+  let done = false;
+  const run = () => { if (!done) { done = true; work(); } };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 100);
+}
+
 function show(keyTime) {
   const item = items[position];
   if (!item) return;
@@ -135,7 +145,8 @@ function show(keyTime) {
   });
   $("position").textContent = (position + 1) + " / " + items.length + (item.label === DISCARDED ? " (discarded)" : "");
   renderCounts();
-  preload(position + 1);
+  const next = position + 1;
+  afterPaint(() => preload(next));
 }
 
 // The counts change with each label (setLabel), so a key press costs the same with 10 or 100,000
@@ -213,7 +224,7 @@ function label(classIndex, provenance, keyTime) {
   setLabel(item, classIndex === null ? DISCARDED : classIndex, provenance);
   position = nextUnlabelled(position + 1);
   show(keyTime);
-  flush();
+  afterPaint(flush);
 }
 
 function undo(keyTime) {
@@ -225,7 +236,7 @@ function undo(keyTime) {
   setLabel(items[index], last.previous, last.previousProvenance);
   position = index;
   show(keyTime);
-  flush();
+  afterPaint(flush);
 }
 
 function move(step, keyTime) { position = Math.max(0, Math.min(items.length - 1, position + step)); show(keyTime); }
