@@ -49,8 +49,10 @@ PY
 # start_broker PORT: mosquitto on loopback with on-disk persistence in $work/broker; sets broker_pid.
 start_broker() {
   mkdir -p "$work/broker"
-  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\n' \
-    "$1" "$work/broker" > "$work/broker/mosquitto.conf"
+  # user: as root, mosquitto would switch to the `mosquitto` user, which cannot write its
+  # persistence file here, and every restart would lose the queued messages ("Permission denied").
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\nuser %s\npersistence true\npersistence_location %s/\nmax_queued_messages 100000\n' \
+    "$1" "$(id -un)" "$work/broker" > "$work/broker/mosquitto.conf"
   mosquitto -c "$work/broker/mosquitto.conf" >> "$work/broker/log" 2>&1 &
   broker_pid=$!
   started_pids+=("$broker_pid")

@@ -36,7 +36,7 @@ check_case() {   # check_case NAME
   elapsed=$(time_to_first_frame)
   local ok=0
   [[ "$elapsed" =~ ^[0-9.]+$ ]] && python3 -c "import sys; sys.exit(0 if $elapsed <= 5 else 1)" && ok=1
-  row "$scenario" "$1: start (s)" "$elapsed" "<= 5" "$ok"
+  row "$scenario" "$1: start (s)" "$elapsed" "<= 5 s" "$ok"
 }
 
 printf 'mqtt:\n  persistence_dir: %s\n' "$work/queue" > "$work/edge.yaml"

@@ -21,7 +21,7 @@ field() { python3 -c "import json, sys; print(json.loads(sys.argv[1])[sys.argv[2
 row "$scenario" "/healthz p99 (ms), no slow client" "$(field "$idle" p99_ms)" "-" 1
 row "$scenario" "/healthz p50 (ms), $clients slow clients" "$(field "$loaded" p50_ms)" "-" 1
 p99=$(field "$loaded" p99_ms)
-row "$scenario" "/healthz p99 (ms), $clients slow clients" "$p99" "<= 100" "$(python3 -c "print(1 if $p99 <= 100 else 0)")"
+row "$scenario" "/healthz p99 (ms), $clients slow clients" "$p99" "<= 100 ms" "$(python3 -c "print(1 if $p99 <= 100 else 0)")"
 failed=$(field "$loaded" failed)
 row "$scenario" "failed probes of $probes" "$failed" "0" "$([ "$failed" = 0 ] && echo 1 || echo 0)"
 row "$scenario" "slow connections closed by the server" "$(field "$loaded" closed_by_server)" "counted" 1
