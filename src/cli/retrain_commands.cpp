@@ -25,6 +25,9 @@ void add_retrain_commands(CLI::App& app, CliContext& context) {
                       "Share of each epoch the new labels make, by counting them several times (0: once each); the rest is "
                       "the champion's data")
       ->capture_default_str();
+  retrain->add_option("--lr-factor", options->fine_tune_lr_factor,
+                      "Fine-tuning learning rate = the champion's rate x this, in (0, 1] (without --from-scratch)")
+      ->capture_default_str();
   auto distributed = std::make_shared<bool>(false);
   retrain->add_flag("--distributed", *distributed,
                     "One rank of a data-parallel job: reads MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE as torchrun sets them; "

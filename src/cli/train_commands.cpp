@@ -29,6 +29,7 @@ struct TrainFlags {
   std::optional<double> weight_decay, label_smoothing, max_seconds;
   std::optional<uint64_t> seed;
   bool class_weights = false;
+  bool keep_classifier = false;
   bool resume = false;
   bool distributed = false;
   bool find_lr = false;
@@ -62,6 +63,7 @@ TrainOptions options_from(const TrainFlags& flags, const CliContext& context) {
   put("max_seconds", flags.max_seconds);
   put("seed", flags.seed);
   if (flags.class_weights) json["class_weights"] = true;
+  if (flags.keep_classifier) json["keep_classifier"] = true;
   if (flags.resume) json["resume"] = true;
   if (context.threads > 0) json["threads"] = context.threads;
   return TrainOptions::from_json(json, flags.config_file.empty() ? "the command line" : flags.config_file);
@@ -160,9 +162,12 @@ void add_train_commands(CLI::App& app, CliContext& context) {
                     "Augmentation, e.g. flip,shift=2,rotate=10,brightness=0.2,noise=0.02, or none (default: the recipe's)");
   train->add_flag("--class-weights", flags->class_weights, "Weight the loss by inverse class frequency");
   train->add_option("--patience", flags->patience, "Early stopping: epochs without a better validation loss (default 5)");
-  train->add_option("--from", flags->from, "Transfer learning: start from this model, with a new head");
+  train->add_option("--from", flags->from, "Transfer learning: start from this model, with a new head (unless --keep-classifier)");
   train->add_option("--freeze", flags->freeze, "Transfer learning: freeze the first N blocks");
   train->add_option("--unfreeze-after", flags->unfreeze_after, "Transfer learning: unfreeze all blocks after epoch E");
+  train->add_flag("--keep-classifier", flags->keep_classifier,
+                  "Transfer learning: keep the --from model's classifier too when the data has its class list (same "
+                  "names and order); another class list gets a new one");
   train->add_option("--seed", flags->seed, "Random seed (default 42)");
   train->add_option("--max-seconds", flags->max_seconds, "Stop after this much training time");
   train->add_option("--config", flags->config_file, "train.yaml with the same keys (flags win)");

@@ -4,6 +4,7 @@
 // both test sets through the ledger and moves the aliases with their history.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "edgeloop/core/error.h"
@@ -13,6 +14,7 @@
 #include "edgeloop/registry/alias_store.h"
 #include "edgeloop/registry/model_store.h"
 #include "promote/champion_workspace.h"
+#include "train/weight_difference.h"
 
 namespace edgeloop {
 namespace {
@@ -27,6 +29,7 @@ TEST(Retrain, the_challenger_trains_on_the_union_from_the_champions_weights) {
   options.add = added;
   options.epochs = 1;
   options.threads = 1;
+  options.added_share = 0.25;   // 14 new beside 90 old: the default share (0.15) would be each counted once
   const RetrainOutcome outcome = retrain_on_union(ws.workspace, options);
   EXPECT_EQ(outcome.data.added, 20);   // 7 per class × 3, one unlabelled left out
   Registry registry = Registry::open(ws.workspace.registry_path());
@@ -36,8 +39,8 @@ TEST(Retrain, the_challenger_trains_on_the_union_from_the_champions_weights) {
   EXPECT_EQ(store.samples(outcome.data.version.id, "test:holdout").size(), store.samples(outcome.data.champion_data.id, "test:holdout").size());
   EXPECT_EQ(store.samples(outcome.data.version.id, "test:captured-1").size(), 6u);
   EXPECT_EQ(outcome.data.version.dataset, "shapes");
-  // The new training images are counted so that they make about a quarter of an epoch (the default
-  // share); the champion's own rows keep their count.
+  // The new training images are counted so that they make about the share asked for of an epoch;
+  // the champion's own rows keep their count.
   int64_t old_weight = 0, new_training = 0;
   for (const Sample& sample : store.samples(outcome.data.champion_data.id, "train")) old_weight += sample.copies;
   for (const Sample& sample : union_samples) {
@@ -58,6 +61,39 @@ TEST(Retrain, the_challenger_trains_on_the_union_from_the_champions_weights) {
   EXPECT_EQ(challenger.lineage.seed, champion.lineage.seed);
   EXPECT_EQ(challenger.labels, champion.labels);
   EXPECT_EQ(challenger.lineage.config["from"], ws.champion);
+  EXPECT_EQ(challenger.lineage.config.value("keep_classifier", false), true);
+}
+
+TEST(Retrain, with_the_champions_class_list_the_challenger_starts_from_the_champions_classifier) {
+  ChampionWorkspace ws;
+  RetrainOptions options;
+  options.champion = ws.champion;
+  options.add = ws.add_labels("captured-1");
+  options.epochs = 1;
+  options.threads = 1;
+  // A rate this small leaves every weight where training started: the champion's if its
+  // classifier was loaded, a freshly drawn layer's if not.
+  options.fine_tune_lr_factor = 1e-9;
+  const RetrainOutcome outcome = retrain_on_union(ws.workspace, options);
+  EXPECT_LE(testing::largest_weight_difference(ws.workspace, ws.champion, outcome.trained.model.id, "classifier."), 1e-6);
+}
+
+TEST(Retrain, a_learning_rate_factor_outside_0_to_1_is_refused_naming_the_flag_before_anything_is_read) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir / "ws");
+  for (const double factor : {0.0, -0.3, 1.5, std::nan("")}) {
+    RetrainOptions options;
+    options.champion = "m-absent";   // not looked up: the factor is checked first
+    options.add = "captures@1";
+    options.fine_tune_lr_factor = factor;
+    try {
+      retrain_on_union(workspace, options);
+      ADD_FAILURE() << factor << " must be refused";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument) << error.what();
+      EXPECT_EQ(std::string(error.what()).rfind("--lr-factor ", 0), 0u) << error.what();
+    }
+  }
 }
 
 TEST(UnionVersion, new_labels_are_counted_to_make_the_share_asked_for_and_at_least_once) {

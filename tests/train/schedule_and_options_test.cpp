@@ -73,6 +73,19 @@ TEST(TrainOptions, freeze_without_a_starting_model_is_refused) {
   EXPECT_THROW(options.validate(), Error);
 }
 
+TEST(TrainOptions, keep_classifier_needs_a_starting_model_and_is_stored_only_when_set) {
+  TrainOptions options;
+  options.keep_classifier = true;
+  EXPECT_THROW(options.validate(), Error);
+  options.from_model = "m-parent";
+  EXPECT_NO_THROW(options.validate());
+  EXPECT_TRUE(TrainOptions::from_json(options.to_json(), "test").keep_classifier);
+  const std::string kept = options.fingerprint();
+  options.keep_classifier = false;
+  EXPECT_FALSE(options.to_json().contains("keep_classifier")) << "runs without it keep their config and --resume fingerprint";
+  EXPECT_NE(options.fingerprint(), kept);
+}
+
 TEST(Augmentation, is_deterministic_for_a_seed_and_changes_the_image) {
   const AugmentSpec spec = AugmentSpec::parse("flip,shift=2,rotate=10,brightness=0.2,contrast=0.2,noise=0.05");
   cv::Mat original(16, 16, CV_8UC1);

@@ -5,12 +5,14 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/weights_file.h"
+#include "edgeloop/registry/dataset_store.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/training_recipe.h"
 #include "edgeloop/train/training_session.h"
 #include "support/temp_dir.h"
 #include "train/tiny_dataset.h"
+#include "train/weight_difference.h"
 
 namespace edgeloop {
 
@@ -144,6 +146,39 @@ TEST(TrainingSession, transfer_learning_keeps_frozen_parameters_unchanged_and_re
   EXPECT_GT(frozen_checked, 4);   // conv weight, bn weight/bias/running stats of two blocks
   EXPECT_GT(trained_changed, 0);
   EXPECT_EQ(after.at("classifier.weight").shape[0], 2);
+}
+
+TEST(TrainingSession, keep_classifier_keeps_the_from_models_head_only_for_its_class_list_in_its_order) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string data = testing::make_tiny_dataset(workspace, "shapes");
+  const std::string parent = train_model(workspace, tiny_options(data, "cnn-s:w=0.5", 1), Json(), {}).model.id;
+  // The same images with the class list reversed (labels remapped): as many classes, another order.
+  std::string reordered;
+  {
+    Registry registry = Registry::open(workspace.registry_path());
+    DatasetStore store(registry);
+    const DatasetVersion first = store.resolve(data);
+    NewVersion version{first.dataset, first.id, "classes reversed", first.classes, Json::object(), store.samples(first.id)};
+    std::reverse(version.classes.begin(), version.classes.end());
+    const int last_class = static_cast<int>(version.classes.size()) - 1;
+    for (Sample& sample : version.samples) sample.label = last_class - sample.label;
+    registry.in_transaction([&](SQLite::Database&) { reordered = store.add_version(version).reference(); });
+  }
+  // A rate this small leaves every weight where training started: the parent's classifier if it
+  // was loaded, a freshly drawn one if not.
+  const auto child_head_difference = [&](const std::string& child_data, bool keep_classifier) {
+    TrainOptions options = tiny_options(child_data, "cnn-s:w=0.5", 1);
+    options.from_model = parent;
+    options.keep_classifier = keep_classifier;
+    options.learning_rate = 1e-12;
+    const std::string child = train_model(workspace, options, Json(), {}).model.id;
+    return testing::largest_weight_difference(workspace, parent, child, "classifier.");
+  };
+  constexpr double kUnchanged = 1e-6, kRedrawn = 1e-3;
+  EXPECT_LE(child_head_difference(data, /*keep_classifier=*/true), kUnchanged);
+  EXPECT_GT(child_head_difference(data, /*keep_classifier=*/false), kRedrawn) << "train --from starts a new head by default";
+  EXPECT_GT(child_head_difference(reordered, /*keep_classifier=*/true), kRedrawn) << "another class order needs a new head";
 }
 
 TEST(TrainingSession, diagnosis_reports_overfitting_on_a_deliberately_tiny_dataset) {

@@ -1,6 +1,7 @@
 #include "edgeloop/promote/retrain.h"
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/number_format.h"
 #include "edgeloop/models/stored_model.h"
 #include "edgeloop/registry/model_store.h"
 #include "edgeloop/train/distributed/distributed_training.h"
@@ -8,6 +9,10 @@
 namespace edgeloop {
 
 RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions& options, const TrainerCallbacks& callbacks) {
+  if (!(options.fine_tune_lr_factor > 0 && options.fine_tune_lr_factor <= 1)) {
+    throw invalid_argument("--lr-factor " + format_significant(options.fine_tune_lr_factor) +
+                           " is outside (0, 1]: give the share of the champion's learning rate to fine-tune at, e.g. 0.3");
+  }
   Registry registry = Registry::open(workspace.registry_path());
   const ModelRecord champion = ModelStore(registry).resolve(options.champion);
   const StoredModel stored = load_stored_model(workspace, champion.id);
@@ -32,8 +37,10 @@ RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions
   if (options.threads > 0) train.threads = options.threads;
   if (options.from_scratch) {
     train.from_model.clear();
+    train.keep_classifier = false;
   } else {
     train.from_model = champion.id;
+    train.keep_classifier = true;   // the union has the champion's classes, in its order
     train.freeze_blocks = 0;
     train.unfreeze_after = 0;
     // The champion's own rate lowered; without one, the recipe's fine-tuning rate (a tenth of its

@@ -24,7 +24,7 @@ int copies_for_share(int64_t old_weight, int64_t new_count, double added_share) 
 UnionVersion make_union_version(Registry& registry, const std::string& champion_version_id, const std::string& added_reference,
                                 double added_share) {
   if (added_share < 0 || added_share >= 1) {
-    throw invalid_argument("--added-share " + std::to_string(added_share) + " is outside [0, 1): give the share of an epoch the new labels should make, e.g. 0.25");
+    throw invalid_argument("--added-share " + std::to_string(added_share) + " is outside [0, 1): give the share of an epoch the new labels should make, e.g. 0.15");
   }
   DatasetStore datasets(registry);
   UnionVersion result;

@@ -48,6 +48,8 @@ Json TrainOptions::to_json() const {
   put_if_set(json, "weight_decay", weight_decay);
   put_if_set(json, "schedule", schedule);
   put_if_set(json, "augment", augment);
+  // Written only when set, so that the configs (and --resume fingerprints) of runs without it stay as they were.
+  if (keep_classifier) json["keep_classifier"] = true;
   if (learning_rate) json["lr"] = *learning_rate;
   else if (find_learning_rate) json["lr"] = kAutoLearningRate;
   if (find_learning_rate) json["lr_found_by_range_test"] = true;
@@ -59,7 +61,7 @@ TrainOptions TrainOptions::from_json(const Json& json, const std::string& source
   static const std::vector<std::string> known = {
       "data", "arch", "epochs", "batch", "lr", "optimizer", "momentum", "weight_decay", "schedule", "step_epochs",
       "step_factor", "label_smoothing", "class_weights", "augment", "patience", "min_delta", "from", "freeze",
-      "unfreeze_after", "threads", "seed", "resume", "max_seconds", "max_steps", "loader_threads",
+      "unfreeze_after", "keep_classifier", "threads", "seed", "resume", "max_seconds", "max_steps", "loader_threads",
       "lr_found_by_range_test"};
   if (!json.is_object()) throw invalid_argument(source_name + ": training options must be a mapping of key: value");
   for (const auto& [key, value] : json.items()) {
@@ -97,6 +99,7 @@ TrainOptions TrainOptions::from_json(const Json& json, const std::string& source
     options.from_model = json.value("from", options.from_model);
     options.freeze_blocks = json.value("freeze", options.freeze_blocks);
     options.unfreeze_after = json.value("unfreeze_after", options.unfreeze_after);
+    options.keep_classifier = json.value("keep_classifier", options.keep_classifier);
     options.threads = json.value("threads", options.threads);
     options.seed = json.value("seed", options.seed);
     options.resume = json.value("resume", options.resume);
@@ -125,6 +128,7 @@ void TrainOptions::validate() const {
   if (patience < 1) throw bad("patience must be >= 1");
   if (freeze_blocks < 0) throw bad("freeze must be >= 0");
   if (freeze_blocks > 0 && from_model.empty()) throw bad("--freeze needs --from MODEL (a model to start from)");
+  if (keep_classifier && from_model.empty()) throw bad("--keep-classifier needs --from MODEL (a model to start from)");
   if (step_epochs < 1) throw bad("step_epochs must be >= 1");
   if (loader_threads < 1) throw bad("loader_threads must be >= 1");
   if (max_steps < 0) throw bad("max_steps must be >= 0");

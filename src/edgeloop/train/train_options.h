@@ -34,6 +34,9 @@ struct TrainOptions {
   std::string from_model;            // transfer learning: start from this model ("" = from scratch)
   int freeze_blocks = 0;             // transfer learning: freeze the first N blocks
   int unfreeze_after = 0;            // transfer learning: unfreeze everything after this epoch (0 = never)
+  bool keep_classifier = false;      // transfer learning: keep the --from model's classifier layer too when this
+                                     // data has its class list (same names, same order): fine-tuning on more data
+                                     // of the same task (retrain). Another class list still gets a new one
   int threads = 0;                   // compute threads (0 = all cores)
   uint64_t seed = 42;                // weights init, shuffling, augmentation, dropout
   bool resume = false;               // continue the newest unfinished run with these options

@@ -25,6 +25,7 @@ struct StartingPoint {
   ArchSpec spec;
   std::string parent_model;
   WeightMap parent_weights;
+  bool keeps_parent_classifier = false;   // --keep-classifier and the same class list: every layer is loaded
 };
 
 StartingPoint starting_point(const Workspace& workspace, Registry& registry, const TrainOptions& options,
@@ -41,6 +42,12 @@ StartingPoint starting_point(const Workspace& workspace, Registry& registry, con
     start.spec = stored.spec;
     start.parent_model = parent.id;
     start.parent_weights = read_weights_file(model_weights_path(workspace, parent.id));
+    // The classifier's rows are the parent's classes: kept only for the same names in the same order
+    // (a reordered or renamed list of the same length would load without complaint and mean nothing).
+    start.keeps_parent_classifier = options.keep_classifier && stored.labels == data.version.classes;
+    if (options.keep_classifier && !start.keeps_parent_classifier) {
+      spdlog::info("{} has another class list than {}: the classifier starts anew", data.version.reference(), parent.id);
+    }
   }
   const InputShape input = data.input();
   if (!options.from_model.empty() && (start.spec.input.channels != input.channels ||
@@ -64,7 +71,11 @@ StartingPoint starting_point(const Workspace& workspace, Registry& registry, con
 LayerGraphModule build_module(const StartingPoint& start, const TrainOptions& options) {
   torch::manual_seed(options.seed);
   LayerGraphModule module(start.spec);
-  if (!start.parent_weights.empty()) load_weights(*module, start.parent_weights, /*skip_layers=*/{"classifier"});
+  if (!start.parent_weights.empty()) {
+    const std::vector<std::string> skipped =
+        start.keeps_parent_classifier ? std::vector<std::string>{} : std::vector<std::string>{"classifier"};
+    load_weights(*module, start.parent_weights, skipped);
+  }
   module->freeze_first_blocks(options.freeze_blocks);
   return module;
 }

@@ -1,6 +1,6 @@
 // Training session: one `edgeloop train` end to end. Resolves the dataset, builds the tensor
 // cache, records a run in the registry, builds the architecture (or starts from --from MODEL with
-// a new head and frozen blocks), runs the Trainer with per-epoch metrics stored as they come, and
+// a new head, or its own with --keep-classifier and the same class list, and frozen blocks), runs the Trainer with per-epoch metrics stored as they come, and
 // stores the result as a model (models/stored_model.h + the registry's models table) with its
 // lineage, curves and diagnosis. Called by the CLI and by sweep. LibTorch. One at a time per thread.
 #pragma once
