@@ -2,7 +2,7 @@
 // process_item runs it, on bytes in memory.
 #include <opencv2/imgcodecs.hpp>
 
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

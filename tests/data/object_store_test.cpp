@@ -6,7 +6,7 @@
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/hash.h"
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 #include "edgeloop/data/object_store.h"
 
 namespace edgeloop {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "edgeloop/core/error.h"
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 
 namespace edgeloop {
 

@@ -16,7 +16,7 @@
 #include "edgeloop/core/log.h"
 #include "edgeloop/core/stopwatch.h"
 #include "edgeloop/core/threads.h"
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 #include "edgeloop/data/import_source.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/data/object_sweep.h"

@@ -1,4 +1,4 @@
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 
 #include <algorithm>
 #include <cstdio>
