@@ -84,7 +84,7 @@ ItemOutcome process_item(const ImportItem& item, ObjectStore& objects, double ma
       return outcome;
     }
     if (std::optional<std::string> too_large = pixel_limit_violation(header->width, header->height, max_megapixels)) {
-      outcome.reject_reason = *too_large;
+      outcome.reject_reason = *too_large + " (--max-megapixels)";
       return outcome;
     }
     if (!header->complete) {
