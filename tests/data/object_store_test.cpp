@@ -7,6 +7,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/hash.h"
 #include "edgeloop/data/object_store.h"
+#include "support/hostile_images.h"
 
 namespace edgeloop {
 namespace {
@@ -45,6 +46,21 @@ TEST(ObjectStore, missing_and_damaged_objects_fail_clearly) {
     FAIL();
   } catch (const Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::kCorrupt);
+  }
+}
+
+// The store's folder can be altered after an import; a planted DICOM file must not reach GDCM
+// (Debian's OpenCV decodes DICOM, and a garbage one aborts the process).
+TEST(ObjectStore, an_object_that_is_not_an_accepted_image_is_refused_as_corrupt_not_decoded) {
+  testing::TestWorkspace test;
+  ObjectStore objects(test.workspace);
+  const PutResult stored = objects.put(testing::dicom_like_bytes());
+  try {
+    objects.decode(stored.hash);
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kCorrupt);
+    EXPECT_NE(std::string(error.what()).find("not an image (no PNG, JPEG, BMP, TIFF or WebP header)"), std::string::npos) << error.what();
   }
 }
 

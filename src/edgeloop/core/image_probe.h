@@ -1,9 +1,10 @@
 // Image header probing: the format and pixel size of an encoded image read from its first bytes,
 // without decoding it, so an oversized image is refused before it costs memory, a file that ends
 // before its format's end marker is known to be truncated, and a header declaring more pixels than
-// the file could hold at its format's best compression is known to be corrupt. Called by the
-// importers, and by the IDX reader for the pixel cap. In core so that the device (edge/) and the
-// importers (data/) can share it. Pure functions; thread-safe.
+// the file could hold at its format's best compression is known to be corrupt. Called by
+// decode_untrusted_image (core/untrusted_image.h), the one path from outside bytes to pixels, and
+// by the IDX reader for the pixel cap. In core so that the device (edge/) and the importers (data/)
+// share it. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
