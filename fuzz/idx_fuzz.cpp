@@ -1,6 +1,6 @@
 // Fuzz target: IDX images and labels files (raw or gzipped), read as the IDX importer reads them.
 #include "edgeloop/data/idx_file.h"
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

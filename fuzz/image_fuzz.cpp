@@ -1,20 +1,16 @@
-// Fuzz target: the importer's image path — header probe, pixel cap, then OpenCV decode — exactly as
-// process_item runs it, on bytes in memory.
+// Fuzz target: the one path from outside image bytes to pixels — header probe, format allow-list,
+// pixel cap, end marker and size plausibility, then OpenCV's decode — as the device's
+// POST /v1/predict, its frame sources, the importers and the object store run it.
 #include <opencv2/imgcodecs.hpp>
 
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
+#include "edgeloop/core/untrusted_image.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace edgeloop;
-  const std::span<const uint8_t> bytes(data, size);
-  const std::optional<ImageHeader> header = probe_image_header(bytes);
-  if (!header || pixel_limit_violation(header->width, header->height, kDefaultMaxMegapixels) || !header->complete) return 0;
-  try {
-    const cv::Mat decoded = cv::imdecode(std::vector<uint8_t>(data, data + size), cv::IMREAD_UNCHANGED);
-    (void)decoded;
-  } catch (const cv::Exception&) {
-    // the importer catches OpenCV's exception and rejects the file
-  }
+  const UntrustedImage decoded = try_decode_untrusted_image(std::span<const uint8_t>(data, size), kDefaultMaxMegapixels,
+                                                            cv::IMREAD_UNCHANGED);
+  (void)decoded;  // a refusal is the expected answer to bad bytes; a crash, leak or UB is a bug
   return 0;
 }

@@ -35,10 +35,13 @@ def bmp(width, height):
     return header + info + pixels
 
 
-def tiff(width, height):
+def tiff(width, height, claimed=None):
+    """An uncompressed 8-bit gray TIFF of width × height pixels whose header says `claimed` (w, h)."""
     pixels = bytes((i * 5) % 256 for i in range(width * height))
-    entries = [(256, 3, 1, width), (257, 3, 1, height), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
-               (273, 4, 1, 8 + 2 + 12 * 8 + 4), (278, 3, 1, height), (279, 4, 1, len(pixels))]
+    claimed_width, claimed_height = claimed or (width, height)
+    size_type = 3 if max(claimed_width, claimed_height) <= 0xFFFF else 4
+    entries = [(256, size_type, 1, claimed_width), (257, size_type, 1, claimed_height), (258, 3, 1, 8), (259, 3, 1, 1),
+               (262, 3, 1, 1), (273, 4, 1, 8 + 2 + 12 * 8 + 4), (278, 3, 1, claimed_height), (279, 4, 1, len(pixels))]
     ifd = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHII", *entry) for entry in entries) + b"\0\0\0\0"
     return b"II*\0" + struct.pack("<I", 8) + ifd + pixels
 
@@ -55,6 +58,27 @@ write("image_fuzz", "tiny.jpg", bytes.fromhex(
     "91a1082342b1c11552d1f02433627282090a161718191a25262728292a3435363738393a434445464748494a535455565758595a636465666768"
     "696a737475767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5"
     "d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffda0008010100003f00fbd3ffd9"))
+
+
+def dicom(samples_per_pixel=None):
+    """DICOM-looking files: Debian's OpenCV 4.6 hands "DICM" at offset 128 to GDCM, which aborts the
+    process on the bare preamble (gdcmReader.cxx: assert(is.good())) and on a 4×4 image with
+    SamplesPerPixel 0 (gdcmPixelFormat.h); the probe must refuse both before cv::imdecode."""
+    head = bytes(128) + b"DICM"
+    if samples_per_pixel is None:
+        return head
+    def element(group, number, vr, value):
+        return struct.pack("<HH2sH", group, number, vr, len(value)) + value
+    return (head + element(2, 0x10, b"UI", b"1.2.840.10008.1.2.1\0") +
+            element(0x28, 2, b"US", struct.pack("<H", samples_per_pixel)) + element(0x28, 0x10, b"US", struct.pack("<H", 4)) +
+            element(0x28, 0x11, b"US", struct.pack("<H", 4)) + element(0x28, 0x100, b"US", struct.pack("<H", 8)) +
+            struct.pack("<HH2sHI", 0x7FE0, 0x10, b"OW", 0, 16) + b"\x5a" * 16)
+
+
+write("image_fuzz", "dicom.dcm", dicom())
+write("image_fuzz", "dicom-no-samples.dcm", dicom(samples_per_pixel=0))
+write("image_fuzz", "oversize.tif", tiff(4, 2, claimed=(7000, 7000)))     # 49 MP declared in 118 bytes
+write("image_fuzz", "over-cap.tif", tiff(4, 2, claimed=(100000, 100000)))  # over the pixel cap
 
 # IDX
 images = struct.pack(">IIII", 0x803, 2, 3, 3) + bytes(range(18))
@@ -145,6 +169,7 @@ write("http_request_fuzz", "bundle_chunk.http", request("PUT", "/v1/bundles/m-1/
 write("http_request_fuzz", "bundle_status.http", request("GET", "/v1/bundles/m-1"))
 write("http_request_fuzz", "model.http", request("POST", "/v1/model?wait=1", b'{"bundle_id": "m-1"}'))
 write("http_request_fuzz", "predict.http", request("POST", "/v1/predict", png(4, 3, True), "image/png"))
+write("http_request_fuzz", "predict_dicom.http", request("POST", "/v1/predict", dicom(), "application/dicom"))
 write("http_request_fuzz", "chunked.http", b"PUT /v1/config HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
       b"5\r\n{\"dri\r\n1a\r\nft\": {\"psi_threshold\": 0.2}}\r\n0\r\n\r\n")
 

@@ -16,7 +16,7 @@
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/threads.h"
 #include "edgeloop/data/idx_file.h"
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 #include "edgeloop/edge/bundle_model_loader.h"
 #include "edgeloop/edge/edge_pipeline.h"
 #include "edgeloop/edge/frame_corruption.h"

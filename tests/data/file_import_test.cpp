@@ -13,6 +13,7 @@
 #include "edgeloop/data/importer.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/registry/dataset_store.h"
+#include "support/hostile_images.h"
 
 namespace edgeloop {
 namespace {
@@ -26,17 +27,6 @@ std::map<std::string, std::string> reasons_by_path(const ImportResult& result) {
   std::map<std::string, std::string> reasons;
   for (const auto& reject : result.rejects) reasons[reject.path] = reject.reason;
   return reasons;
-}
-
-// A PNG whose header claims `width`×`height` (the pixel data stays tiny).
-std::string png_claiming_size(uint32_t width, uint32_t height) {
-  std::vector<uint8_t> bytes;
-  cv::imencode(".png", testing::seeded_image(1), bytes);
-  for (int shift = 0; shift < 4; ++shift) {
-    bytes[16 + shift] = static_cast<uint8_t>(width >> (24 - 8 * shift));
-    bytes[20 + shift] = static_cast<uint8_t>(height >> (24 - 8 * shift));
-  }
-  return std::string(bytes.begin(), bytes.end());
 }
 
 TEST(FolderImport, subfolders_are_classes_in_any_supported_format_gray_or_colour) {
@@ -68,7 +58,7 @@ TEST(FolderImport, bad_files_are_skipped_with_reasons_and_recorded) {
   std::vector<uint8_t> jpeg;
   cv::imencode(".jpg", testing::seeded_image(2, 64, 64, 3), jpeg);
   write_file_atomically(source / "ok" / "cut.jpg", std::string_view(reinterpret_cast<const char*>(jpeg.data()), jpeg.size() / 2));
-  write_file_atomically(source / "ok" / "huge.png", png_claiming_size(10000, 6000));  // 60 MP by its header
+  write_file_atomically(source / "ok" / "huge.png", testing::png_claiming_size(10000, 6000));  // 60 MP by its header
   const ImportResult result = import_dataset(test.workspace, test.registry, source, named("mixed"));
   EXPECT_EQ(result.imported, 1);
   auto reasons = reasons_by_path(result);
@@ -82,6 +72,20 @@ TEST(FolderImport, bad_files_are_skipped_with_reasons_and_recorded) {
   const auto imports = DatasetStore(test.registry).imports(result.version.id);
   ASSERT_EQ(imports.size(), 1u);
   EXPECT_EQ(imports[0].rejects.size(), 5u);
+}
+
+// 7000×7000 is under the cap: the file's size is what shows the header lies, before libpng would
+// allocate 49 MB and fail on the missing data.
+TEST(FolderImport, a_header_declaring_more_pixels_than_the_file_holds_is_rejected_before_decoding) {
+  TestWorkspace test;
+  const fs::path source = test.dir / "images";
+  testing::write_image(source / "ok" / "good.png", testing::seeded_image(1));
+  write_file_atomically(source / "ok" / "liar.png", testing::png_claiming_size(7000, 7000));
+  const ImportResult result = import_dataset(test.workspace, test.registry, source, named("liars"));
+  EXPECT_EQ(result.imported, 1);
+  auto reasons = reasons_by_path(result);
+  EXPECT_NE(reasons["ok/liar.png"].find("truncated or corrupt png (its header declares 7000x7000"), std::string::npos)
+      << reasons["ok/liar.png"];
 }
 
 TEST(FolderImport, strict_fails_on_any_reject_and_stores_nothing) {

@@ -14,6 +14,7 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/edge/frame_source.h"
+#include "support/hostile_images.h"
 #include "support/temp_dir.h"
 
 namespace edgeloop {
@@ -67,6 +68,29 @@ TEST(FrameSource, folder_skips_an_undecodable_file_and_goes_on) {
   }
   EXPECT_EQ(skipped, 1);
   EXPECT_EQ(frames, 2);
+}
+
+// A DICOM file named .png went to GDCM through cv::imdecode and aborted the device; a header
+// claiming 7000×7000 in a small file cost a 49 MB allocation. Both are skipped with the reason.
+TEST(FrameSource, folder_skips_a_dicom_file_and_an_implausible_header_with_their_reasons) {
+  testing::TempDir directory;
+  write_images(directory / "images", 2);
+  const std::vector<uint8_t> dicom = testing::dicom_like_bytes();
+  std::ofstream(directory / "images" / "image_03.png", std::ios::binary).write(reinterpret_cast<const char*>(dicom.data()), dicom.size());
+  const std::vector<uint8_t> claiming = testing::png_claiming_size(7000, 7000);
+  std::ofstream(directory / "images" / "image_04.png", std::ios::binary)
+      .write(reinterpret_cast<const char*>(claiming.data()), claiming.size());
+  auto source = open_frame_source((directory / "images").string(), {});
+  std::vector<std::string> details;
+  int frames = 0;
+  for (ReadResult result = source->read(); result.status != ReadStatus::kEnd; result = source->read()) {
+    if (result.status == ReadStatus::kSkipped) details.push_back(result.detail);
+    frames += result.status == ReadStatus::kFrame;
+  }
+  EXPECT_EQ(frames, 2);
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_NE(details[0].find("image_03.png: not an image"), std::string::npos) << details[0];
+  EXPECT_NE(details[1].find("image_04.png: truncated or corrupt png"), std::string::npos) << details[1];
 }
 
 TEST(FrameSource, folder_paced_by_fps_and_looping) {

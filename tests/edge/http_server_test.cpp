@@ -10,6 +10,8 @@
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/edge/edge_device.h"
+#include "support/hostile_images.h"
+#include "support/largest_mat_allocation.h"
 #include "support/temp_dir.h"
 #include "support/subprocess.h"
 
@@ -122,7 +124,38 @@ TEST_F(HttpServerTest, predict_classifies_one_image_and_rejects_garbage) {
   EXPECT_EQ(prediction["model_id"], "model-a");
   auto garbage = client_->Post("/v1/predict", "not an image", "image/png");
   EXPECT_EQ(garbage->status, 400);
-  EXPECT_NE(Json::parse(garbage->body)["error"].get<std::string>().find("decodable"), std::string::npos);
+  EXPECT_NE(Json::parse(garbage->body)["error"].get<std::string>().find("POST /v1/predict body: not an image"), std::string::npos);
+}
+
+std::string as_body(const std::vector<uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+// Debian's OpenCV 4.6 decodes DICOM through GDCM, and a body with "DICM" at offset 128 aborted the
+// whole device. It is refused before cv::imdecode sees it, and the device keeps serving.
+TEST_F(HttpServerTest, a_dicom_body_is_refused_and_the_device_keeps_serving) {
+  auto refused = client_->Post("/v1/predict", as_body(testing::dicom_like_bytes()), "application/dicom");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  const std::string error = Json::parse(refused->body)["error"].get<std::string>();
+  EXPECT_NE(error.find("POST /v1/predict body: not an image (no PNG, JPEG, BMP, TIFF or WebP header)"), std::string::npos) << error;
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+  EXPECT_EQ(client_->Post("/v1/predict", png_of_gray(250), "image/png")->status, 200);
+}
+
+TEST_F(HttpServerTest, an_image_over_the_pixel_cap_or_larger_than_its_file_is_refused_without_allocating) {
+  constexpr size_t kSmallAllocationBytes = 1 << 20;   // the device's frames are 16×16
+  testing::LargestMatAllocation largest;
+  auto too_large = client_->Post("/v1/predict", as_body(testing::png_claiming_size(65535, 65535)), "image/png");
+  ASSERT_TRUE(too_large);
+  EXPECT_EQ(too_large->status, 413);
+  const std::string limit_error = Json::parse(too_large->body)["error"].get<std::string>();
+  EXPECT_NE(limit_error.find("65535x65535 (4294.8 MP), over the 50.0 MP limit"), std::string::npos) << limit_error;
+  auto implausible = client_->Post("/v1/predict", as_body(testing::png_claiming_size(7000, 7000)), "image/png");
+  ASSERT_TRUE(implausible);
+  EXPECT_EQ(implausible->status, 400);
+  const std::string size_error = Json::parse(implausible->body)["error"].get<std::string>();
+  EXPECT_NE(size_error.find("truncated or corrupt png (its header declares 7000x7000"), std::string::npos) << size_error;
+  EXPECT_LT(largest.bytes(), kSmallAllocationBytes);
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
 }
 
 TEST_F(HttpServerTest, a_body_over_the_limit_is_refused) {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "edgeloop/core/error.h"
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 
 namespace edgeloop {
 
@@ -120,7 +120,7 @@ IdxImages read_idx_images(const std::filesystem::path& path, double max_megapixe
   const int64_t columns = read_header_word(file.get(), path);
   if (std::optional<std::string> too_large = pixel_limit_violation(columns, rows, max_megapixels)) {
     throw invalid_argument("IDX file " + path.string() + " declares images that are too large: " + *too_large +
-                           "; raise --max-megapixels if the file is genuine");
+                           " (--max-megapixels); raise --max-megapixels if the file is genuine");
   }
   images.rows = static_cast<int>(rows);
   images.columns = static_cast<int>(columns);

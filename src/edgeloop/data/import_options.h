@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/image_probe.h"
 #include "edgeloop/registry/dataset_store.h"
 
 namespace edgeloop {

@@ -16,7 +16,7 @@
 #include "edgeloop/core/log.h"
 #include "edgeloop/core/stopwatch.h"
 #include "edgeloop/core/threads.h"
-#include "edgeloop/data/image_probe.h"
+#include "edgeloop/core/untrusted_image.h"
 #include "edgeloop/data/import_source.h"
 #include "edgeloop/data/object_store.h"
 #include "edgeloop/data/object_sweep.h"
@@ -49,7 +49,6 @@ ItemOutcome process_item(const ImportItem& item, ObjectStore& objects, double ma
     return outcome;
   }
   std::vector<uint8_t> bytes;
-  cv::Mat decoded;
   if (!item.pixels.empty()) {
     const std::vector<int> parameters = {cv::IMWRITE_PNG_COMPRESSION, kPngCompressionLevel};
     if (!cv::imencode(".png", item.pixels, bytes, parameters)) {
@@ -78,29 +77,13 @@ ItemOutcome process_item(const ImportItem& item, ObjectStore& objects, double ma
       outcome.reject_reason = "empty file";
       return outcome;
     }
-    const std::optional<ImageHeader> header = probe_image_header(bytes);
-    if (!header) {
-      outcome.reject_reason = "not an image (no PNG, JPEG, BMP, TIFF or WebP header)";
+    const UntrustedImage checked = try_decode_untrusted_image(bytes, max_megapixels, cv::IMREAD_UNCHANGED);
+    if (checked.refusal != ImageRefusal::kNone) {
+      outcome.reject_reason = checked.reason + (checked.refusal == ImageRefusal::kTooLarge ? " (--max-megapixels)" : "");
       return outcome;
     }
-    if (std::optional<std::string> too_large = pixel_limit_violation(header->width, header->height, max_megapixels)) {
-      outcome.reject_reason = *too_large;
-      return outcome;
-    }
-    if (!header->complete) {
-      outcome.reject_reason = "truncated " + header->format + " (the file ends before its end marker)";
-      return outcome;
-    }
-    try {
-      decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception&) {
-      decoded.release();
-    }
-    if (decoded.empty()) {
-      outcome.reject_reason = "corrupt " + header->format + " (it does not decode)";
-      return outcome;
-    }
-    outcome.object = ObjectInfo{"", 0, header->format, decoded.cols, decoded.rows, decoded.channels()};
+    const cv::Mat& decoded = checked.image;
+    outcome.object = ObjectInfo{"", 0, checked.format, decoded.cols, decoded.rows, decoded.channels()};
   }
   const PutResult stored = objects.put(bytes, FileSync::kDeferred);
   outcome.object.hash = stored.hash;

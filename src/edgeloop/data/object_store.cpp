@@ -7,17 +7,25 @@
 #include <cstring>
 #include <vector>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/filesystem_guard.h"
 #include "edgeloop/core/leftover_files.h"
 #include "edgeloop/core/hash.h"
+#include "edgeloop/core/untrusted_image.h"
 
 namespace edgeloop {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// Objects passed the import's pixel cap, which --max-megapixels may have raised, so the store
+// applies only OpenCV's own ceiling (CV_IO_MAX_IMAGE_PIXELS, 2^30 pixels); the format allow-list
+// and the size checks run again because the folder can be altered after the import.
+constexpr double kStoredImageMaxMegapixels = 1073.741824;
+
+}  // namespace
 
 PutResult ObjectStore::put(std::span<const uint8_t> bytes, FileSync sync) {
   PutResult result;
@@ -55,17 +63,12 @@ std::string ObjectStore::read(const std::string& hash) const {
 
 cv::Mat ObjectStore::decode(const std::string& hash, int imread_flags) const {
   const std::string bytes = read(hash);
-  cv::Mat image;
-  try {
-    image = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data())), imread_flags);
-  } catch (const cv::Exception& error) {
-    image.release();
+  UntrustedImage decoded = try_decode_untrusted_image(encoded_bytes(bytes), kStoredImageMaxMegapixels, imread_flags);
+  if (decoded.refusal != ImageRefusal::kNone) {
+    throw corrupt("object " + workspace_.object_path(hash).string() + " does not decode as an image (" + decoded.reason +
+                  "): the object store was damaged; re-import the dataset that holds it");
   }
-  if (image.empty()) {
-    throw corrupt("object " + workspace_.object_path(hash).string() +
-                  " does not decode as an image: the object store was damaged; re-import the dataset that holds it");
-  }
-  return image;
+  return std::move(decoded.image);
 }
 
 bool ObjectStore::verify(const std::string& hash) const {

@@ -35,8 +35,9 @@ class ObjectStore {
   bool contains(const std::string& hash) const;
   // The stored bytes; throws Error(kNotFound) when absent, naming the object and the fix.
   std::string read(const std::string& hash) const;
-  // Decoded with cv::imdecode `flags` (default: as stored, 8-bit gray/BGR/BGRA). Throws
-  // Error(kNotFound) when absent and Error(kCorrupt) when the bytes do not decode.
+  // Decoded through decode_untrusted_image (core/untrusted_image.h) with cv::imdecode `flags`
+  // (default: as stored, 8-bit gray/BGR/BGRA). Throws Error(kNotFound) when absent and
+  // Error(kCorrupt) when the bytes are refused or do not decode.
   cv::Mat decode(const std::string& hash, int imread_flags = -1) const;
   // True when the stored bytes still hash to `hash`.
   bool verify(const std::string& hash) const;

@@ -16,7 +16,9 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/http_status.h"
+#include "edgeloop/core/image_probe.h"
 #include "edgeloop/core/input_limits.h"
+#include "edgeloop/core/untrusted_image.h"
 #include "edgeloop/edge/http_answers.h"
 #include "edgeloop/edge/http_connection_gate.h"
 
@@ -30,6 +32,7 @@ constexpr int kProbeThreads = 2;               // /healthz and /readyz have work
 constexpr int kStreamSliceMilliseconds = 200;  // a blocked read or write looks at the stop flag this often
 constexpr int kWriteTimeoutMilliseconds = 5000;
 constexpr int kMaxQueuedPerWorker = 16;        // API requests waiting for a worker before 503
+constexpr int kPayloadTooLarge = 413;          // an image over the pixel cap, like a body over max_body_bytes
 constexpr const char* kBusyReply =
     "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n";
 
@@ -270,15 +273,13 @@ void HttpServer::route() {
   server_->Post("/v1/predict", [this](const httplib::Request& request, httplib::Response& response) {
     guarded(response, [&] {
       if (!handlers_.predict) throw unsupported("this server does not predict");
-      const std::vector<uint8_t> bytes(request.body.begin(), request.body.end());
-      cv::Mat image;
-      try {
-        image = cv::imdecode(bytes, cv::IMREAD_ANYCOLOR);
-      } catch (const cv::Exception&) {
-        image.release();
+      const UntrustedImage decoded = try_decode_untrusted_image(encoded_bytes(request.body), kDefaultMaxMegapixels, cv::IMREAD_ANYCOLOR);
+      if (decoded.refusal != ImageRefusal::kNone) {
+        const int status = decoded.refusal == ImageRefusal::kTooLarge ? kPayloadTooLarge : http_status_for(ErrorCode::kInvalidArgument);
+        reply_json(response, status, Json{{"error", untrusted_image_error(decoded, "POST /v1/predict body").what()}});
+        return;
       }
-      if (image.empty()) throw invalid_argument("the body is not a decodable image: POST the bytes of a PNG or JPEG");
-      reply_json(response, 200, handlers_.predict(image));
+      reply_json(response, 200, handlers_.predict(decoded.image));
     });
   });
   server_->Post("/v1/model", [this](const httplib::Request& request, httplib::Response& response) {

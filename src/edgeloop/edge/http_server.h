@@ -7,7 +7,9 @@
 // own, so /healthz answers while every API worker is busy (edge/http_connection_gate.h). Endpoints:
 //   GET  /healthz      200 while the process runs            GET /readyz   200 once a model serves
 //   GET  /metrics      Prometheus text                         GET /v1/status  JSON
-//   POST /v1/predict   body: one encoded image → prediction JSON
+//   POST /v1/predict   body: one PNG, JPEG, BMP, TIFF or WebP → prediction JSON; decoded by
+//                      decode_untrusted_image: other formats, cut or implausible files 400, over
+//                      kDefaultMaxMegapixels 413, each before anything is allocated
 //   POST /v1/model     {"bundle": DIR} or {"bundle_id": ID} (pushed as below) → hot swap (202;
 //                      with ?wait=1 the outcome, 200 or 422); the new model then runs on probation
 //   PUT  /v1/bundles/ID/FILE?offset=N   a chunk of a pushed bundle's file (bundle.json first)

@@ -7,12 +7,14 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/image_probe.h"
+#include "edgeloop/core/untrusted_image.h"
 
 namespace edgeloop {
 
 bool is_image_file(const std::filesystem::path& path) {
-  static constexpr std::array<std::string_view, 11> kExtensions{".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".ppm",
-                                                                ".pbm", ".tif", ".tiff", ".webp", ".jpe"};
+  static constexpr std::array<std::string_view, 8> kExtensions{".png", ".jpg", ".jpeg", ".jpe", ".bmp",
+                                                               ".tif", ".tiff", ".webp"};
   std::string extension = path.extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
   return std::find(kExtensions.begin(), kExtensions.end(), extension) != kExtensions.end();
@@ -27,7 +29,7 @@ ImageFolderSource::ImageFolderSource(const std::filesystem::path& folder, const 
   }
   if (error) throw io_error("source folder " + folder.string() + ": " + error.message());
   if (files_.empty()) {
-    throw not_found("source folder " + folder.string() + " holds no images (png, jpg, bmp, pgm, tif, webp): point --source at one that does");
+    throw not_found("source folder " + folder.string() + " holds no images (png, jpg, bmp, tif, webp): point --source at one that does");
   }
   std::sort(files_.begin(), files_.end());
 }
@@ -41,20 +43,14 @@ ReadResult ImageFolderSource::read() {
   const std::filesystem::path& file = files_[next_file_++];
   pacer_.wait();
   ReadResult result;
-  // One read of the file, then a decode from memory (imread opens the file twice).
+  // One read of the file, then the checked decode from memory (imread opens the file twice).
   cv::Mat image;
   try {
     const std::string encoded = read_file(file);
-    image = cv::imdecode(cv::Mat(1, static_cast<int>(encoded.size()), CV_8UC1, const_cast<char*>(encoded.data())),
-                         cv::IMREAD_ANYCOLOR);
+    image = decode_untrusted_image(encoded_bytes(encoded), kDefaultMaxMegapixels, cv::IMREAD_ANYCOLOR, file.string());
   } catch (const Error& error) {
     result.status = ReadStatus::kSkipped;
     result.detail = error.what();
-    return result;
-  }
-  if (image.empty()) {
-    result.status = ReadStatus::kSkipped;
-    result.detail = file.string() + ": not a decodable image";
     return result;
   }
   result.status = ReadStatus::kFrame;

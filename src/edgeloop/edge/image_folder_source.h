@@ -1,5 +1,6 @@
 // ImageFolderSource: the images under a folder (recursively), in sorted path order, decoded with
-// OpenCV; optional pacing and looping. A file that does not decode is reported as skipped.
+// decode_untrusted_image (the device's pixel cap, kDefaultMaxMegapixels); optional pacing and
+// looping. A file that is refused or does not decode is reported as skipped, with the reason.
 // Created by open_frame_source(); one thread.
 #pragma once
 
@@ -29,7 +30,8 @@ class ImageFolderSource : public FrameSource {
   int64_t next_index_ = 0;
 };
 
-// True for the file extensions OpenCV decodes (png, jpg, jpeg, bmp, pgm, ppm, pbm, tif, tiff, webp).
+// True for the file extensions of the formats decode_untrusted_image accepts (png, jpg, jpeg, jpe,
+// bmp, tif, tiff, webp).
 bool is_image_file(const std::filesystem::path& path);
 
 }  // namespace edgeloop

@@ -3,21 +3,14 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/image_probe.h"
+#include "edgeloop/core/untrusted_image.h"
 
 namespace edgeloop {
 namespace {
 
 // As stored: 8-bit gray, BGR or BGRA (the object store's decode).
 constexpr int kDecodeAsStored = cv::IMREAD_UNCHANGED;
-
-cv::Mat decode_image(std::string_view encoded) {
-  try {
-    return cv::imdecode(cv::Mat(1, static_cast<int>(encoded.size()), CV_8UC1, const_cast<char*>(encoded.data())),
-                        kDecodeAsStored);
-  } catch (const cv::Exception&) {
-    return {};
-  }
-}
 
 }  // namespace
 
@@ -38,12 +31,13 @@ ReadResult ImagePackSource::read() {
   const size_t image = next_image_++;
   pacer_.wait();
   ReadResult result;
-  result.frame.image = decode_image(pack_.image(image));
-  if (result.frame.image.empty()) {
+  UntrustedImage decoded = try_decode_untrusted_image(encoded_bytes(pack_.image(image)), kDefaultMaxMegapixels, kDecodeAsStored);
+  if (decoded.refusal != ImageRefusal::kNone) {
     result.status = ReadStatus::kSkipped;
-    result.detail = file_.string() + " image " + std::to_string(image) + " does not decode";
+    result.detail = file_.string() + " image " + std::to_string(image) + " is refused: " + decoded.reason;
     return result;
   }
+  result.frame.image = std::move(decoded.image);
   result.status = ReadStatus::kFrame;
   result.frame.index = next_index_++;
   result.frame.truth = pack_.truth(image);

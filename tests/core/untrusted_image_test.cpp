@@ -1,0 +1,115 @@
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "edgeloop/core/error.h"
+#include "edgeloop/core/image_probe.h"
+#include "edgeloop/core/untrusted_image.h"
+#include "support/hostile_images.h"
+#include "support/largest_mat_allocation.h"
+
+namespace edgeloop {
+namespace {
+
+using testing::encode_image;
+using testing::noise_image;
+
+// Far below any image the hostile headers claim (7000×7000 is 49 MB), above the small real ones.
+constexpr size_t kSmallAllocationBytes = 1 << 20;
+
+TEST(UntrustedImage, every_accepted_format_decodes_as_imdecode_would) {
+  const cv::Mat image = noise_image(1, 12, 20, 3);
+  for (const std::string extension : {".png", ".bmp", ".tiff", ".webp", ".jpg"}) {
+    const std::vector<uint8_t> bytes = encode_image(extension, image);
+    const UntrustedImage decoded = try_decode_untrusted_image(bytes, kDefaultMaxMegapixels, cv::IMREAD_UNCHANGED);
+    ASSERT_EQ(decoded.refusal, ImageRefusal::kNone) << extension << ": " << decoded.reason;
+    EXPECT_EQ(cv::norm(decoded.image, cv::imdecode(bytes, cv::IMREAD_UNCHANGED), cv::NORM_INF), 0) << extension;
+    EXPECT_EQ(decoded.format, extension == ".tiff" ? "tiff" : extension.substr(1));
+  }
+}
+
+// Debian's OpenCV 4.6 hands a file with "DICM" at offset 128 to GDCM, which aborted the device.
+TEST(UntrustedImage, a_dicom_file_is_refused_before_any_decoder_sees_it) {
+  const UntrustedImage decoded = try_decode_untrusted_image(testing::dicom_like_bytes(), kDefaultMaxMegapixels, cv::IMREAD_ANYCOLOR);
+  EXPECT_EQ(decoded.refusal, ImageRefusal::kFormatRefused);
+  EXPECT_TRUE(decoded.image.empty());
+  EXPECT_EQ(decoded.reason, "not an image (no PNG, JPEG, BMP, TIFF or WebP header)");
+}
+
+TEST(UntrustedImage, an_image_over_the_pixel_cap_is_refused_before_allocation) {
+  testing::LargestMatAllocation largest;
+  const UntrustedImage decoded =
+      try_decode_untrusted_image(testing::png_claiming_size(10000, 6000), kDefaultMaxMegapixels, cv::IMREAD_ANYCOLOR);
+  EXPECT_EQ(decoded.refusal, ImageRefusal::kTooLarge);
+  EXPECT_EQ(decoded.reason, "image is 10000x6000 (60.0 MP), over the 50.0 MP limit");
+  EXPECT_LT(largest.bytes(), kSmallAllocationBytes);
+}
+
+// 7000×7000 is under the default cap: only the file-size bound stands between the header and a
+// 49 MB allocation (libpng, libjpeg and libtiff would allocate, then decode garbage or fail).
+TEST(UntrustedImage, a_header_claiming_more_pixels_than_its_file_holds_is_refused_before_allocation) {
+  constexpr uint32_t kClaimedSide = 7000;
+  const std::vector<std::pair<std::string, std::vector<uint8_t>>> files = {
+      {"png", testing::png_claiming_size(kClaimedSide, kClaimedSide)},
+      {"jpg", testing::jpeg_claiming_size(kClaimedSide, kClaimedSide)},
+      {"tiff", testing::tiff_claiming_size(kClaimedSide, kClaimedSide, 1)},
+      {"tiff", testing::tiff_claiming_size(kClaimedSide, kClaimedSide, 5)}};
+  for (const auto& [format, bytes] : files) {
+    testing::LargestMatAllocation largest;
+    const UntrustedImage decoded = try_decode_untrusted_image(bytes, kDefaultMaxMegapixels, cv::IMREAD_ANYCOLOR);
+    EXPECT_EQ(decoded.refusal, ImageRefusal::kTruncated) << format << ": " << decoded.reason;
+    EXPECT_NE(decoded.reason.find("truncated or corrupt " + format + " (its header declares 7000x7000, which takes at least "),
+              std::string::npos)
+        << decoded.reason;
+    EXPECT_LT(largest.bytes(), kSmallAllocationBytes) << format;
+  }
+}
+
+// With the cap raised out of the way, a 60000×60000 JPEG in 2 KB is still refused by its size.
+TEST(UntrustedImage, a_jpeg_claiming_60000_square_in_two_kilobytes_is_refused_whatever_the_cap) {
+  const std::vector<uint8_t> jpeg = testing::jpeg_claiming_size(60000, 60000);
+  ASSERT_LT(jpeg.size(), 4096u);
+  const UntrustedImage decoded = try_decode_untrusted_image(jpeg, /*max_megapixels=*/1e5, cv::IMREAD_ANYCOLOR);
+  EXPECT_EQ(decoded.refusal, ImageRefusal::kTruncated) << decoded.reason;
+  EXPECT_NE(decoded.reason.find("at least 7031250 bytes"), std::string::npos) << decoded.reason;  // 7500² blocks / 8
+}
+
+TEST(UntrustedImage, a_tiff_compression_outside_the_allow_list_is_refused) {
+  constexpr uint16_t kCompressionTag = 259;
+  constexpr uint32_t kOldStyleJpeg = 6;
+  std::vector<uint8_t> tiff = encode_image(".tiff", noise_image(2, 16, 16, 1));
+  testing::set_tiff_tag(tiff, kCompressionTag, kOldStyleJpeg);
+  const UntrustedImage decoded = try_decode_untrusted_image(tiff, kDefaultMaxMegapixels, cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(decoded.refusal, ImageRefusal::kFormatRefused);
+  EXPECT_EQ(decoded.reason, "tiff compression 6 (accepted: none, LZW, Deflate, PackBits, JPEG) is not accepted");
+}
+
+TEST(UntrustedImage, a_cut_file_is_truncated_and_a_damaged_one_undecodable) {
+  std::vector<uint8_t> png = encode_image(".png", noise_image(3, 40, 40, 1));
+  std::vector<uint8_t> cut(png.begin(), png.begin() + static_cast<std::ptrdiff_t>(png.size() / 2));
+  EXPECT_EQ(try_decode_untrusted_image(cut, kDefaultMaxMegapixels, cv::IMREAD_UNCHANGED).refusal, ImageRefusal::kTruncated);
+  std::fill(png.begin() + 40, png.end() - 20, 0x55);  // the IDAT stream overwritten, the end marker kept
+  const UntrustedImage damaged = try_decode_untrusted_image(png, kDefaultMaxMegapixels, cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(damaged.refusal, ImageRefusal::kUndecodable);
+  EXPECT_EQ(damaged.reason, "corrupt png (it does not decode)");
+}
+
+TEST(UntrustedImage, the_throwing_form_is_one_line_naming_the_source_and_the_fix) {
+  const std::string text = "GIF89a, not accepted";
+  try {
+    decode_untrusted_image(encoded_bytes(text), kDefaultMaxMegapixels, cv::IMREAD_ANYCOLOR, "upload.gif");
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(std::string(error.what()),
+              "upload.gif: not an image (no PNG, JPEG, BMP, TIFF or WebP header): send or convert it to PNG, JPEG, BMP, TIFF or WebP");
+  }
+}
+
+TEST(UntrustedImage, asking_for_gdal_is_a_bug) {
+  const std::vector<uint8_t> png = encode_image(".png", noise_image(4, 4, 4, 1));
+  EXPECT_THROW(try_decode_untrusted_image(png, kDefaultMaxMegapixels, cv::IMREAD_LOAD_GDAL), Error);
+}
+
+}  // namespace
+}  // namespace edgeloop
