@@ -150,6 +150,15 @@ TEST(Bundle, an_input_larger_than_the_resize_cap_is_refused) {
   EXPECT_NE(message.find("input"), std::string::npos) << message;
 }
 
+TEST(Bundle, a_preprocessing_that_makes_another_size_than_the_input_is_refused) {
+  testing::TempDir dir;
+  Bundle bundle = write_sample_bundle(dir / "bundle");
+  bundle.preprocess = Pipeline::default_for(InputShape{1, 27, 28});   // one row short of the model's 28×28
+  write_bundle_manifest(bundle);
+  const std::string message = load_error(dir / "bundle", ErrorCode::kCorrupt);
+  EXPECT_NE(message.find("the preprocessing makes 1×27×28 but the model's input is 1×28×28"), std::string::npos) << message;
+}
+
 TEST(Bundle, folder_without_a_manifest_is_not_found) {
   testing::TempDir dir;
   const std::string message = load_error(dir.path(), ErrorCode::kNotFound);

@@ -139,6 +139,15 @@ Bundle load_bundle(const std::filesystem::path& directory) {
     if (failure.code() != ErrorCode::kInvalidArgument) throw;
     throw corrupt(manifest_path.string() + ": " + failure.what() + "; or re-export the bundle");
   }
+  // The engines read exactly input's pixels from what the preprocessing makes: another size
+  // would have them read past its end (found by fuzz/bundle_json_fuzz).
+  const InputShape made = bundle.preprocess.output_shape();
+  if (made.channels != bundle.input.channels || made.height != bundle.input.height || made.width != bundle.input.width) {
+    throw corrupt(manifest_path.string() + ": the preprocessing makes " + std::to_string(made.channels) + "×" +
+                  std::to_string(made.height) + "×" + std::to_string(made.width) + " but the model's input is " +
+                  std::to_string(bundle.input.channels) + "×" + std::to_string(bundle.input.height) + "×" +
+                  std::to_string(bundle.input.width) + ": re-export the bundle");
+  }
   bundle.lineage = required<Json>(manifest, "lineage", manifest_path);
   bundle.metrics = required<Json>(manifest, "metrics", manifest_path);
   bundle.reference_statistics = required<Json>(manifest, "reference_statistics", manifest_path);
