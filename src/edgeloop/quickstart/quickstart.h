@@ -37,7 +37,7 @@ struct QuickstartOptions {
   std::string dataset_name = "fmnist";                                  // name in the registry
   std::string archs = "knn:hog,linear,mlp,cnn-s,cnn-m";                 // classic baseline, then the ladder
   int epochs = 0;                                                       // final sweep rung at most; 0: what the budget allows
-  double sweep_share = 0.6;                                             // share of the budget the sweep may use
+  double sweep_share = 0.7;                                             // share of the budget the sweep may use
   int threads = 0;                                                      // compute threads (0 = all cores)
   int stream_frames = 900;                                              // test images streamed to the device
   std::string drift = "contrast:0.35@300";                              // sim corruption of the drift segment
