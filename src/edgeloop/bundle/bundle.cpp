@@ -46,6 +46,11 @@ std::filesystem::path inside_bundle(const std::filesystem::path& directory, cons
   return directory / relative;
 }
 
+// "C×H×W", as bundle.json's errors name a shape.
+std::string shape_text(const InputShape& shape) {
+  return std::to_string(shape.channels) + "×" + std::to_string(shape.height) + "×" + std::to_string(shape.width);
+}
+
 }  // namespace
 
 std::optional<std::filesystem::path> Bundle::int8_model() const {
@@ -128,9 +133,7 @@ Bundle load_bundle(const std::filesystem::path& directory) {
                             required<int>(input, "width", manifest_path)};
   if ((bundle.input.channels != 1 && bundle.input.channels != 3) || bundle.input.height < 1 || bundle.input.width < 1 ||
       bundle.input.height > kMaxResizeSide || bundle.input.width > kMaxResizeSide) {
-    throw corrupt(manifest_path.string() + ": the input is " + std::to_string(bundle.input.channels) + "×" +
-                  std::to_string(bundle.input.height) + "×" + std::to_string(bundle.input.width) +
-                  "; it must have 1 or 3 channels and sides from 1 to " + std::to_string(kMaxResizeSide) +
+    throw corrupt(manifest_path.string() + ": the input is " + shape_text(bundle.input) + "; it must have 1 or 3 channels and sides from 1 to " + std::to_string(kMaxResizeSide) +
                   ": re-export the bundle");
   }
   try {
@@ -143,10 +146,8 @@ Bundle load_bundle(const std::filesystem::path& directory) {
   // would have them read past its end (found by fuzz/bundle_json_fuzz).
   const InputShape made = bundle.preprocess.output_shape();
   if (made.channels != bundle.input.channels || made.height != bundle.input.height || made.width != bundle.input.width) {
-    throw corrupt(manifest_path.string() + ": the preprocessing makes " + std::to_string(made.channels) + "×" +
-                  std::to_string(made.height) + "×" + std::to_string(made.width) + " but the model's input is " +
-                  std::to_string(bundle.input.channels) + "×" + std::to_string(bundle.input.height) + "×" +
-                  std::to_string(bundle.input.width) + ": re-export the bundle");
+    throw corrupt(manifest_path.string() + ": the preprocessing makes " + shape_text(made) + " but the model's input is " +
+                  shape_text(bundle.input) + ": re-export the bundle");
   }
   bundle.lineage = required<Json>(manifest, "lineage", manifest_path);
   bundle.metrics = required<Json>(manifest, "metrics", manifest_path);
