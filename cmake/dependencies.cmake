@@ -39,6 +39,14 @@ if(EDGELOOP_WITH_ONEDNN)
   target_include_directories(edgeloop_dnnl INTERFACE ${DNNL_INCLUDE_DIR})
 endif()
 
+# libwebp (OpenCV's own WebP decoder): the image probe asks it the question OpenCV asks before it
+# picks its WebP decoder, so a RIFF file OpenCV would hand to another decoder is refused first.
+find_library(WEBP_LIBRARY NAMES webp REQUIRED)
+find_path(WEBP_INCLUDE_DIR webp/decode.h REQUIRED)
+add_library(edgeloop_webp INTERFACE)
+target_link_libraries(edgeloop_webp INTERFACE ${WEBP_LIBRARY})
+target_include_directories(edgeloop_webp INTERFACE ${WEBP_INCLUDE_DIR})
+
 # cpp-httplib: Debian ships its definitions compiled in libcpp-httplib.so, with no CMake config. The
 # library was built with CPPHTTPLIB_OPENSSL/ZLIB/BROTLI_SUPPORT, which change the classes' layout, so
 # every file that includes httplib.h must see the same definitions: its pkg-config file gives them.

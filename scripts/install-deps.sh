@@ -15,6 +15,7 @@ packages=(
   libtorch-dev libopenblas0-pthread libblas3 liblapack3
   libgloo-dev   # headers of torch.distributed's Gloo process group (distributed training)
   libopencv-dev
+  libwebp-dev   # the image probe asks libwebp, as OpenCV does, whether a RIFF file is a WebP
   libxnnpack-dev libpthreadpool-dev
   libdnnl-dev   # oneDNN 2.6 (OpenMP build): the onednn engines, x86 int8 with VNNI
   libonnx-dev libprotobuf-dev protobuf-compiler

@@ -36,6 +36,16 @@ TEST(UntrustedImage, a_dicom_file_is_refused_before_any_decoder_sees_it) {
   EXPECT_EQ(decoded.reason, "not an image (no PNG, JPEG, BMP, TIFF or WebP header)");
 }
 
+// OpenCV's WebP decoder asks libwebp about the first 32 bytes and declines a header it cannot read;
+// the file then falls through to GDCM. The probe must decline it the same way, not call it WebP.
+TEST(UntrustedImage, a_riff_file_libwebp_cannot_read_never_reaches_another_decoder) {
+  const UntrustedImage decoded =
+      try_decode_untrusted_image(testing::webp_header_over_dicom_bytes(), kDefaultMaxMegapixels, cv::IMREAD_ANYCOLOR);
+  EXPECT_EQ(decoded.refusal, ImageRefusal::kFormatRefused);
+  EXPECT_TRUE(decoded.image.empty());
+  EXPECT_EQ(decoded.reason, "a WebP whose header libwebp cannot read is not accepted");
+}
+
 TEST(UntrustedImage, an_image_over_the_pixel_cap_is_refused_before_allocation) {
   testing::LargestMatAllocation largest;
   const UntrustedImage decoded =

@@ -107,4 +107,12 @@ std::vector<uint8_t> dicom_like_bytes() {
   return bytes;
 }
 
+std::vector<uint8_t> webp_header_over_dicom_bytes() {
+  std::vector<uint8_t> bytes = dicom_like_bytes();
+  // A VP8L chunk must start with the signature byte 0x2F; 0xFF makes libwebp refuse the header.
+  const uint8_t riff[] = {'R', 'I', 'F', 'F', 8, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L', 5, 0, 0, 0, 0xFF, 0x2F, 0x2F, 0x42};
+  std::copy(std::begin(riff), std::end(riff), bytes.begin());
+  return bytes;
+}
+
 }  // namespace edgeloop::testing

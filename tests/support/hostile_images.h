@@ -30,5 +30,8 @@ void set_tiff_tag(std::vector<uint8_t>& tiff, uint16_t tag, uint32_t value);
 // The smallest DICOM-looking file: the 128-byte preamble and "DICM", nothing after. Debian's
 // OpenCV 4.6 hands it to GDCM, whose reader then fails `assert(is.good())` and aborts the process.
 std::vector<uint8_t> dicom_like_bytes();
+// The same, its preamble opening as a WebP ("RIFF", "WEBP", a "VP8L" chunk) whose header libwebp
+// rejects: OpenCV's WebP decoder declines it, and GDCM gets it (found by CI's image_fuzz).
+std::vector<uint8_t> webp_header_over_dicom_bytes();
 
 }  // namespace edgeloop::testing

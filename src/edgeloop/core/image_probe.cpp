@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <webp/decode.h>
+
 namespace edgeloop {
 
 namespace {
@@ -14,6 +16,7 @@ constexpr size_t kBmpHeaderBytes = 26;
 constexpr size_t kBmpInfoHeaderBytes = 34;  // up to the compression field of a BITMAPINFOHEADER
 constexpr uint32_t kBmpCoreHeaderSize = 12;  // OS/2 BITMAPCOREHEADER: 16-bit sizes, no compression
 constexpr size_t kWebpHeaderBytes = 30;
+constexpr size_t kOpenCvWebpSignatureBytes = 32;  // WEBP_HEADER_SIZE in OpenCV's grfmt_webp.cpp
 constexpr size_t kEndMarkerSearchBytes = 64;  // end markers may be followed by a little padding
 constexpr double kPixelsPerMegapixel = 1e6;
 constexpr double kBitsPerByte = 8.0;
@@ -132,23 +135,24 @@ std::optional<ImageHeader> probe_bmp(std::span<const uint8_t> bytes) {
   return header;
 }
 
+// OpenCV picks the first decoder whose signature check accepts the file's opening bytes. Every other
+// accepted format's check is a fixed magic, but WebP's asks libwebp to parse the first 32 bytes
+// (space-padded when the file is shorter); a RIFF file it rejects falls through to the decoders
+// after it, GDCM among them (a "DICM" at offset 128 aborted the process). So the probe asks libwebp
+// the same question, and takes the size from its answer.
 std::optional<ImageHeader> probe_webp(std::span<const uint8_t> bytes) {
   if (bytes.size() < kWebpHeaderBytes) return std::nullopt;
-  const uint8_t* chunk = bytes.data() + 12;
+  uint8_t signature[kOpenCvWebpSignatureBytes];
+  std::memset(signature, ' ', sizeof signature);
+  std::memcpy(signature, bytes.data(), std::min(bytes.size(), sizeof signature));
+  WebPBitstreamFeatures features;
   ImageHeader header{"webp", 0, 0, little_endian_32(bytes.data() + 4) + 8 <= bytes.size()};
-  if (std::memcmp(chunk, "VP8 ", 4) == 0) {
-    header.width = little_endian_16(chunk + 14) & 0x3FFF;
-    header.height = little_endian_16(chunk + 16) & 0x3FFF;
-  } else if (std::memcmp(chunk, "VP8L", 4) == 0) {
-    const uint32_t bits = little_endian_32(chunk + 9);
-    header.width = (bits & 0x3FFF) + 1;
-    header.height = ((bits >> 14) & 0x3FFF) + 1;
-  } else if (std::memcmp(chunk, "VP8X", 4) == 0) {
-    header.width = 1 + (chunk[12] | (chunk[13] << 8) | (chunk[14] << 16));
-    header.height = 1 + (chunk[15] | (chunk[16] << 8) | (chunk[17] << 16));
-  } else {
-    return std::nullopt;
+  if (WebPGetFeatures(signature, sizeof signature, &features) != VP8_STATUS_OK) {
+    header.refused_variant = "a WebP whose header libwebp cannot read";
+    return header;
   }
+  header.width = features.width;
+  header.height = features.height;
   return header;
 }
 

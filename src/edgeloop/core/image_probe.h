@@ -24,7 +24,8 @@ struct ImageHeader {
   // arithmetic-coded JPEG): there the pixel cap alone bounds the cost.
   int64_t minimum_file_bytes = 0;
   // Set when the file is of an allowed format but asks for a decoder outside the allow-list, e.g.
-  // "tiff compression 34925": libtiff would dispatch it to a codec untrusted bytes should not reach.
+  // "tiff compression 34925": libtiff would dispatch it to a codec untrusted bytes should not reach;
+  // or a WebP whose header libwebp cannot read, which OpenCV would hand to a decoder after WebP's.
   std::string refused_variant;
 };
 
