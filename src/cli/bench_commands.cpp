@@ -57,7 +57,7 @@ void add_bench_commands(CLI::App& app, CliContext& context) {
   auto* bench = app.add_subcommand("bench", "Speed and accuracy of a bundle, model or ONNX file on each engine");
   bench->add_option("target", flags->target, "Bundle folder, model id, or .onnx file")->required();
   bench->add_option("--engines", flags->engines,
-                    "Engines: xnnpack,xnnpack-int8,opencv,opencv-int8,onnxruntime,onnxruntime-int8,torch,reference")
+                    "Engines: xnnpack,xnnpack-int8,onednn,onednn-int8,opencv,opencv-int8,onnxruntime,onnxruntime-int8,torch,reference")
       ->delimiter(',');
   bench->add_option("--threads", flags->threads, "Thread counts to try, e.g. 1,2")->delimiter(',');
   bench->add_option("--batch", flags->batches, "Batch sizes for throughput, e.g. 1,8")->delimiter(',');
