@@ -17,13 +17,18 @@ constexpr std::string_view kPage = R"html(<!doctype html>
 body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f6;color:#222}
 header{display:flex;gap:1.5em;align-items:center;padding:.5em 1em;background:#223;color:#fff}
 header b{font-weight:600}
+/* Texts that change with each key sit in fixed-size boxes with contain:strict, so a new text moves
+   nothing around it and repaints inside its box; the frame has its own compositor layer, so a new
+   image is rastered apart from the page. */
+#position{display:inline-block;width:14em;height:1.2em;contain:strict}
 #save{padding:.15em .6em;border-radius:.8em;background:#2a7;color:#fff}
 #save.unsaved{background:#c33}
 main{display:flex;gap:1em;padding:1em}
 #view{flex:1;text-align:center}
-#frame{image-rendering:pixelated;width:336px;height:336px;object-fit:contain;background:#000;border:1px solid #999}
-#suggestion{margin:.5em 0;font-size:1.1em}
-#origin{color:#666;font-size:.85em}
+#frame{will-change:transform;image-rendering:pixelated;width:336px;height:336px;object-fit:contain;background:#000;border:1px solid #999}
+#suggestion{margin:.5em 0;font-size:1.1em;height:1.4em}
+#origin{color:#666;font-size:.85em;height:1.3em}
+#suggestion,#origin{contain:strict;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 #buttons{display:flex;flex-wrap:wrap;gap:.4em;justify-content:center;margin-top:.6em}
 #buttons button{min-width:7em;padding:.4em;border:1px solid #889;background:#fff;border-radius:.3em;cursor:pointer}
 #buttons button.current{background:#2a7;color:#fff}
@@ -34,7 +39,9 @@ aside table{border-collapse:collapse;width:100%}
 aside td{padding:.1em .3em;border-bottom:1px solid #ddd}
 aside td.n{text-align:right}
 #progressbar{height:.5em;background:#ddd;margin:.3em 0}
-#progressfill{height:100%;background:#2a7;width:0}
+#progressfill{height:100%;background:#2a7;transform-origin:left;transform:scaleX(0)}
+#progress{height:1.2em;contain:strict}
+.count{display:inline-block;width:5em;height:1.2em;line-height:1.2em;vertical-align:top;contain:strict;text-align:right}
 .help{color:#555;font-size:.85em;margin-top:1em}
 </style></head>
 <body>
@@ -71,18 +78,23 @@ const preloaded = new Map();
 // animation frame after the image decoded (a cross-check that needs no Element Timing);
 // saveTimings: to the server's answer that the action is committed.
 const paintTimings = [], decodeTimings = [], saveTimings = [];
-const awaitingPaint = new Map();   // image URL → key press time
+// Frames shown but not painted yet: image URL → {keyTime (undefined: not timed), after: work to run once painted}.
+const awaitingPaint = new Map();
+const paintedUrls = new Set();     // images the browser reported painted: Element Timing reports an image's first paint only
 const pressedAt = new Map();       // operation → key press time
 window.edgeloopTimings = {paint: paintTimings, decode: decodeTimings, save: saveTimings};
-if (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes.includes("element")) {
+const elementTiming = Boolean(window.PerformanceObserver && PerformanceObserver.supportedEntryTypes.includes("element"));
+if (elementTiming) {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       if (!entry.url) continue;   // the alt text, painted before the first image
       if (window.edgeloopFirstPaint === undefined) window.edgeloopFirstPaint = entry.renderTime;
-      const keyTime = awaitingPaint.get(entry.url);
-      if (keyTime === undefined) continue;
+      paintedUrls.add(entry.url);
+      const waiting = awaitingPaint.get(entry.url);
+      if (waiting === undefined) continue;
       awaitingPaint.delete(entry.url);
-      paintTimings.push(entry.renderTime - keyTime);
+      if (waiting.keyTime !== undefined) paintTimings.push(entry.renderTime - waiting.keyTime);
+      waiting.after.forEach((run) => run());
     }
   }).observe({type: "element", buffered: true});
 }
@@ -113,14 +125,25 @@ function preload(from) {
   }
 }
 
-// Runs `work` once the frame showing the change has been painted (the next animation frame, then
-// a task), so that a save's request or the next preloads do not delay that paint; a hidden tab
-// gets no animation frames, hence the fallback.
+// Runs `work` once the frame showing the change is on screen, so that a save's request or the next
+// preloads (the request, the server's commit, the decode) do not compete with that frame for the
+// CPU. A new image: when the browser reports it painted (Element Timing, after the frame was
+// presented; an animation frame comes before the frame is rastered and drawn). Otherwise: the next
+// animation frame, then a task. A hidden tab paints nothing, hence the fallback.
 function afterPaint(work) {
   let done = false;
   const run = () => { if (!done) { done = true; work(); } };
-  requestAnimationFrame(() => setTimeout(run, 0));
+  const waiting = awaitingPaint.get($("frame").src);
+  if (waiting) waiting.after.push(run); else requestAnimationFrame(() => setTimeout(run, 0));
   setTimeout(run, 100);
+}
+
+// Changes an element's text in place (its text node's data) when it has one: assigning textContent
+// replaces the node, which restyles and lays out more.
+function setText(element, text) {
+  const node = element.firstChild;
+  if (node && node.nodeType === Node.TEXT_NODE && node.nextSibling === null) { if (node.data !== text) node.data = text; }
+  else element.textContent = text;
 }
 
 function show(keyTime) {
@@ -128,22 +151,23 @@ function show(keyTime) {
   if (!item) return;
   const frame = $("frame"), url = new URL(imageUrl(item.hash), location.href).href;
   if (frame.src !== url) {
+    awaitingPaint.delete(frame.src);   // replaced before it was painted: its work runs on the fallback
     frame.src = url;
-    if (keyTime !== undefined) {   // an image shown before (undo, arrows) is not timed: Element Timing reports its first paint only
-      awaitingPaint.set(url, keyTime);
+    if (elementTiming && !paintedUrls.has(url)) awaitingPaint.set(url, {keyTime, after: []});   // shown before (undo, arrows): not reported again
+    if (keyTime !== undefined) {
       frame.decode().then(() => requestAnimationFrame(() => setTimeout(() => decodeTimings.push(performance.now() - keyTime), 0)),
                           () => {});   // replaced by the next frame before it decoded
     }
   }
   const suggested = item.suggested >= 0 ? state.classes[item.suggested] + " (" + (item.score * 100).toFixed(1) + "%)" : "no suggestion";
-  $("suggestion").textContent = "device: " + suggested;
-  $("origin").textContent = item.origin;
+  setText($("suggestion"), "device: " + suggested);
+  setText($("origin"), item.origin);
   document.querySelectorAll("#buttons button").forEach((button) => {
     const index = Number(button.dataset.index);
     button.classList.toggle("current", index === item.label);
     button.classList.toggle("suggested", index === item.suggested);
   });
-  $("position").textContent = (position + 1) + " / " + items.length + (item.label === DISCARDED ? " (discarded)" : "");
+  setText($("position"), (position + 1) + " / " + items.length + (item.label === DISCARDED ? " (discarded)" : ""));
   renderCounts();
   const next = position + 1;
   afterPaint(() => preload(next));
@@ -162,9 +186,9 @@ function recount() {
 
 function renderCounts() {
   const {labelled, discarded, perClass} = counts;
-  $("progress").textContent = labelled + " labelled, " + discarded + " discarded, " + (items.length - labelled - discarded) + " to go";
-  $("progressfill").style.width = (100 * (labelled + discarded) / Math.max(1, items.length)) + "%";
-  perClass.forEach((count, index) => { if (countCells[index].textContent !== String(count)) countCells[index].textContent = count; });
+  setText($("progress"), labelled + " labelled, " + discarded + " discarded, " + (items.length - labelled - discarded) + " to go");
+  $("progressfill").style.transform = "scaleX(" + ((labelled + discarded) / Math.max(1, items.length)) + ")";
+  perClass.forEach((count, index) => setText(countCells[index], String(count)));
   window.edgeloopCounts = {labelled, discarded, perClass: [...perClass]};
 }
 
@@ -172,7 +196,7 @@ function escapeHtml(text) { return text.replace(/[&<>"]/g, (c) => ({"&": "&amp;"
 
 function renderSave() {
   const unsaved = pending.length;
-  $("save").textContent = unsaved === 0 ? "saved" : "unsaved: " + unsaved + (flushing ? " (saving)" : " (retrying)");
+  setText($("save"), unsaved === 0 ? "saved" : "unsaved: " + unsaved + (flushing ? " (saving)" : " (retrying)"));
   $("save").classList.toggle("unsaved", unsaved > 0);
   window.edgeloopUnsaved = unsaved;
 }
@@ -280,8 +304,8 @@ async function load() {
   discard.addEventListener("click", () => label(null, "human", performance.now()));
   $("buttons").appendChild(discard);
   $("classcounts").innerHTML = state.classes.map((name, index) =>
-    "<tr><td>" + (state.keys[index] ? "<kbd>" + state.keys[index] + "</kbd>" : "") + escapeHtml(name) + "</td><td class=n>0</td></tr>").join("");
-  countCells = Array.from(document.querySelectorAll("#classcounts td.n"));
+    "<tr><td>" + (state.keys[index] ? "<kbd>" + state.keys[index] + "</kbd>" : "") + escapeHtml(name) + "</td><td class=n><span class=count>0</span></td></tr>").join("");
+  countCells = Array.from(document.querySelectorAll("#classcounts .count"));
   pending = JSON.parse(localStorage.getItem(storageKey()) || "[]");
   for (const action of pending) {               // actions a closed tab had not saved yet
     const item = items.find((candidate) => candidate.hash === action.hash);
