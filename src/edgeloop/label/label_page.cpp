@@ -8,8 +8,9 @@ namespace {
 // Enter accepts the device's suggestion; X discards the frame; Backspace or Ctrl+Z undoes the last
 // label; arrows move without labelling. After a label the next frame is shown at once (frames are
 // preloaded and decoded ahead). Every action is first put in a queue kept in localStorage (so a
-// closed tab loses nothing), then sent to the server in order; the indicator shows "saved" only
-// once the server committed it, else "unsaved" with the count, retried until it goes through.
+// closed tab loses nothing), then sent to the server in order, retried until it goes through; the
+// indicator shows "unsaved" with the count once an action has waited a second for the server or a
+// request failed, and "saved" again once the server committed every one.
 // Each action carries an operation id, so a retried save is stored once.
 constexpr std::string_view kPage = R"html(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>edgeloop label</title>
@@ -194,11 +195,25 @@ function renderCounts() {
 
 function escapeHtml(text) { return text.replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"}[c])); }
 
+// A save is answered within tens of milliseconds: saying "unsaved" for each one would change the
+// header with every key. So the indicator says "unsaved" once the oldest pending action has waited
+// UNSAVED_GRACE_MS (it is in localStorage meanwhile) or a request failed (the server is away), and
+// keeps saying it, with the count, until none is pending.
+const UNSAVED_GRACE_MS = 1000;
+let failing = false, graceTimer = 0, saveText = "saved";
 function renderSave() {
   const unsaved = pending.length;
-  setText($("save"), unsaved === 0 ? "saved" : "unsaved: " + unsaved + (flushing ? " (saving)" : " (retrying)"));
-  $("save").classList.toggle("unsaved", unsaved > 0);
   window.edgeloopUnsaved = unsaved;
+  if (unsaved === 0) failing = false;
+  const waitedMs = unsaved === 0 ? 0 : Date.now() - (pending[0].queued || 0);
+  const warn = unsaved > 0 && (failing || waitedMs >= UNSAVED_GRACE_MS || saveText !== "saved");
+  const text = warn ? "unsaved: " + unsaved + (flushing ? " (saving)" : " (retrying)") : "saved";
+  if (text !== saveText) {
+    saveText = text;
+    setText($("save"), text);
+    $("save").classList.toggle("unsaved", warn);
+  }
+  if (unsaved > 0 && !warn && graceTimer === 0) graceTimer = setTimeout(() => { graceTimer = 0; renderSave(); }, UNSAVED_GRACE_MS - waitedMs);
 }
 
 function remember() { localStorage.setItem(storageKey(), JSON.stringify(pending)); renderSave(); }
@@ -218,6 +233,7 @@ async function flush() {
     } catch (error) {
       if (!error.refused) {                     // the server is away: keep it and retry
         flushing = false;
+        failing = true;
         renderSave();
         setTimeout(flush, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 2000);
@@ -240,7 +256,7 @@ function nextUnlabelled(from) {
 function label(classIndex, provenance, keyTime) {
   const item = items[position];
   if (!item) return;
-  const action = {kind: "label", operation: newOperation(), hash: item.hash, label: classIndex, provenance, previous: item.label, previousProvenance: item.provenance};
+  const action = {kind: "label", operation: newOperation(), queued: Date.now(), hash: item.hash, label: classIndex, provenance, previous: item.label, previousProvenance: item.provenance};
   pending.push(action);
   remember();                                   // durable in the browser before the page moves on
   if (keyTime !== undefined) pressedAt.set(action.operation, keyTime);
@@ -254,7 +270,7 @@ function label(classIndex, provenance, keyTime) {
 function undo(keyTime) {
   const last = history.pop();
   if (!last) return;
-  pending.push({kind: "undo", operation: last.operation});
+  pending.push({kind: "undo", operation: last.operation, queued: Date.now()});
   remember();
   const index = items.findIndex((item) => item.hash === last.hash);
   setLabel(items[index], last.previous, last.previousProvenance);
