@@ -5,18 +5,20 @@
 # sidecars (edgeloop_label_bench_captures), imported with `edgeloop data import --format capture`;
 # each run labels a fresh copy of it: `edgeloop label` serves it on loopback and
 # label_latency.mjs (puppeteer-core from tests/label) presses the keys and prints the figures.
-#   bash bench/label/run_label_latency.sh [BUILD_DIR] [--captures N] [--presses N] [--pause-ms N]
+# --stages prints instead where a press's time goes, stage by stage (label_latency_stages.mjs).
+#   bash bench/label/run_label_latency.sh [BUILD_DIR] [--captures N] [--presses N] [--pause-ms N] [--stages]
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 build_dir=$(cd "${1:-$source_dir/build}" && pwd)
 shift $(($# > 0 ? 1 : 0))
-captures=10000 presses=300 pause_ms=120
+captures=10000 presses=300 pause_ms=120 stages=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --captures) captures=$2; shift 2 ;;
     --presses) presses=$2; shift 2 ;;
     --pause-ms) pause_ms=$2; shift 2 ;;
-    *) echo "run_label_latency.sh: unknown option $1: use --captures N, --presses N, --pause-ms N" >&2; exit 2 ;;
+    --stages) stages=1; shift ;;
+    *) echo "run_label_latency.sh: unknown option $1: use --captures N, --presses N, --pause-ms N, --stages" >&2; exit 2 ;;
   esac
 done
 edgeloop="$build_dir/src/cli/edgeloop"
@@ -55,4 +57,8 @@ for _ in $(seq 1200); do   # the session reads 10,000 samples first: up to a min
 done
 url=$(sed -n 's/.*"url":"\([^"]*\)".*/\1/p' "$run/label.json")
 [ -n "$url" ] || { echo "run_label_latency.sh: edgeloop label did not print its URL" >&2; cat "$run/label.log" >&2; exit 1; }
-node "$source_dir/bench/label/label_latency.mjs" "$url" "$presses" "$pause_ms" "$captures"
+if [ "$stages" = 1 ]; then
+  node "$source_dir/bench/label/label_latency_stages.mjs" "$url" "$presses" "$pause_ms"
+else
+  node "$source_dir/bench/label/label_latency.mjs" "$url" "$presses" "$pause_ms" "$captures"
+fi

@@ -88,6 +88,7 @@ try {
     }
     if (index === restartAt) {
       result.unsaved_while_down = await page.evaluate(() => window.edgeloopUnsaved);
+      result.save_text_while_down = await page.evaluate(() => document.getElementById("save").textContent);
       server = startServer();
       await waitForServer();
       result.restarted = true;

@@ -36,7 +36,9 @@ TEST(LabelPage, keys_undo_and_a_killed_server_lose_no_label_in_chromium) {
   const Json result = Json::parse(input);
   EXPECT_TRUE(result["killed"]);
   EXPECT_TRUE(result["restarted"]);
-  EXPECT_GT(result["unsaved_while_down"].get<int>(), 0);   // the page said so while the server was away
+  EXPECT_GT(result["unsaved_while_down"].get<int>(), 0);
+  // The page said so while the server was away, at once (a failed request), not after its grace period.
+  EXPECT_EQ(result["save_text_while_down"].get<std::string>().rfind("unsaved: ", 0), 0u) << result["save_text_while_down"];
   EXPECT_EQ(result["save_text"], "saved");
 
   LabelOptions options;

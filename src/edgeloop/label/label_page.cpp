@@ -8,8 +8,9 @@ namespace {
 // Enter accepts the device's suggestion; X discards the frame; Backspace or Ctrl+Z undoes the last
 // label; arrows move without labelling. After a label the next frame is shown at once (frames are
 // preloaded and decoded ahead). Every action is first put in a queue kept in localStorage (so a
-// closed tab loses nothing), then sent to the server in order; the indicator shows "saved" only
-// once the server committed it, else "unsaved" with the count, retried until it goes through.
+// closed tab loses nothing), then sent to the server in order, retried until it goes through; the
+// indicator shows "unsaved" with the count once an action has waited a second for the server or a
+// request failed, and "saved" again once the server committed every one.
 // Each action carries an operation id, so a retried save is stored once.
 constexpr std::string_view kPage = R"html(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>edgeloop label</title>
@@ -17,13 +18,18 @@ constexpr std::string_view kPage = R"html(<!doctype html>
 body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f6;color:#222}
 header{display:flex;gap:1.5em;align-items:center;padding:.5em 1em;background:#223;color:#fff}
 header b{font-weight:600}
+/* Texts that change with each key sit in fixed-size boxes with contain:strict, so a new text moves
+   nothing around it and repaints inside its box; the frame has its own compositor layer, so a new
+   image is rastered apart from the page. */
+#position{display:inline-block;width:14em;height:1.2em;contain:strict}
 #save{padding:.15em .6em;border-radius:.8em;background:#2a7;color:#fff}
 #save.unsaved{background:#c33}
 main{display:flex;gap:1em;padding:1em}
 #view{flex:1;text-align:center}
-#frame{image-rendering:pixelated;width:336px;height:336px;object-fit:contain;background:#000;border:1px solid #999}
-#suggestion{margin:.5em 0;font-size:1.1em}
-#origin{color:#666;font-size:.85em}
+#frame{will-change:transform;image-rendering:pixelated;width:336px;height:336px;object-fit:contain;background:#000;border:1px solid #999}
+#suggestion{margin:.5em 0;font-size:1.1em;height:1.4em}
+#origin{color:#666;font-size:.85em;height:1.3em}
+#suggestion,#origin{contain:strict;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 #buttons{display:flex;flex-wrap:wrap;gap:.4em;justify-content:center;margin-top:.6em}
 #buttons button{min-width:7em;padding:.4em;border:1px solid #889;background:#fff;border-radius:.3em;cursor:pointer}
 #buttons button.current{background:#2a7;color:#fff}
@@ -34,7 +40,9 @@ aside table{border-collapse:collapse;width:100%}
 aside td{padding:.1em .3em;border-bottom:1px solid #ddd}
 aside td.n{text-align:right}
 #progressbar{height:.5em;background:#ddd;margin:.3em 0}
-#progressfill{height:100%;background:#2a7;width:0}
+#progressfill{height:100%;background:#2a7;transform-origin:left;transform:scaleX(0)}
+#progress{height:1.2em;contain:strict}
+.count{display:inline-block;width:5em;height:1.2em;line-height:1.2em;vertical-align:top;contain:strict;text-align:right}
 .help{color:#555;font-size:.85em;margin-top:1em}
 </style></head>
 <body>
@@ -71,18 +79,23 @@ const preloaded = new Map();
 // animation frame after the image decoded (a cross-check that needs no Element Timing);
 // saveTimings: to the server's answer that the action is committed.
 const paintTimings = [], decodeTimings = [], saveTimings = [];
-const awaitingPaint = new Map();   // image URL → key press time
+// Frames shown but not painted yet: image URL → {keyTime (undefined: not timed), after: work to run once painted}.
+const awaitingPaint = new Map();
+const paintedUrls = new Set();     // images the browser reported painted: Element Timing reports an image's first paint only
 const pressedAt = new Map();       // operation → key press time
 window.edgeloopTimings = {paint: paintTimings, decode: decodeTimings, save: saveTimings};
-if (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes.includes("element")) {
+const elementTiming = Boolean(window.PerformanceObserver && PerformanceObserver.supportedEntryTypes.includes("element"));
+if (elementTiming) {
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       if (!entry.url) continue;   // the alt text, painted before the first image
       if (window.edgeloopFirstPaint === undefined) window.edgeloopFirstPaint = entry.renderTime;
-      const keyTime = awaitingPaint.get(entry.url);
-      if (keyTime === undefined) continue;
+      paintedUrls.add(entry.url);
+      const waiting = awaitingPaint.get(entry.url);
+      if (waiting === undefined) continue;
       awaitingPaint.delete(entry.url);
-      paintTimings.push(entry.renderTime - keyTime);
+      if (waiting.keyTime !== undefined) paintTimings.push(entry.renderTime - waiting.keyTime);
+      waiting.after.forEach((run) => run());
     }
   }).observe({type: "element", buffered: true});
 }
@@ -113,14 +126,25 @@ function preload(from) {
   }
 }
 
-// Runs `work` once the frame showing the change has been painted (the next animation frame, then
-// a task), so that a save's request or the next preloads do not delay that paint; a hidden tab
-// gets no animation frames, hence the fallback.
+// Runs `work` once the frame showing the change is on screen, so that a save's request or the next
+// preloads (the request, the server's commit, the decode) do not compete with that frame for the
+// CPU. A new image: when the browser reports it painted (Element Timing, after the frame was
+// presented; an animation frame comes before the frame is rastered and drawn). Otherwise: the next
+// animation frame, then a task. A hidden tab paints nothing, hence the fallback.
 function afterPaint(work) {
   let done = false;
   const run = () => { if (!done) { done = true; work(); } };
-  requestAnimationFrame(() => setTimeout(run, 0));
+  const waiting = awaitingPaint.get($("frame").src);
+  if (waiting) waiting.after.push(run); else requestAnimationFrame(() => setTimeout(run, 0));
   setTimeout(run, 100);
+}
+
+// Changes an element's text in place (its text node's data) when it has one: assigning textContent
+// replaces the node, which restyles and lays out more.
+function setText(element, text) {
+  const node = element.firstChild;
+  if (node && node.nodeType === Node.TEXT_NODE && node.nextSibling === null) { if (node.data !== text) node.data = text; }
+  else element.textContent = text;
 }
 
 function show(keyTime) {
@@ -128,22 +152,23 @@ function show(keyTime) {
   if (!item) return;
   const frame = $("frame"), url = new URL(imageUrl(item.hash), location.href).href;
   if (frame.src !== url) {
+    awaitingPaint.delete(frame.src);   // replaced before it was painted: its work runs on the fallback
     frame.src = url;
-    if (keyTime !== undefined) {   // an image shown before (undo, arrows) is not timed: Element Timing reports its first paint only
-      awaitingPaint.set(url, keyTime);
+    if (elementTiming && !paintedUrls.has(url)) awaitingPaint.set(url, {keyTime, after: []});   // shown before (undo, arrows): not reported again
+    if (keyTime !== undefined) {
       frame.decode().then(() => requestAnimationFrame(() => setTimeout(() => decodeTimings.push(performance.now() - keyTime), 0)),
                           () => {});   // replaced by the next frame before it decoded
     }
   }
   const suggested = item.suggested >= 0 ? state.classes[item.suggested] + " (" + (item.score * 100).toFixed(1) + "%)" : "no suggestion";
-  $("suggestion").textContent = "device: " + suggested;
-  $("origin").textContent = item.origin;
+  setText($("suggestion"), "device: " + suggested);
+  setText($("origin"), item.origin);
   document.querySelectorAll("#buttons button").forEach((button) => {
     const index = Number(button.dataset.index);
     button.classList.toggle("current", index === item.label);
     button.classList.toggle("suggested", index === item.suggested);
   });
-  $("position").textContent = (position + 1) + " / " + items.length + (item.label === DISCARDED ? " (discarded)" : "");
+  setText($("position"), (position + 1) + " / " + items.length + (item.label === DISCARDED ? " (discarded)" : ""));
   renderCounts();
   const next = position + 1;
   afterPaint(() => preload(next));
@@ -162,19 +187,33 @@ function recount() {
 
 function renderCounts() {
   const {labelled, discarded, perClass} = counts;
-  $("progress").textContent = labelled + " labelled, " + discarded + " discarded, " + (items.length - labelled - discarded) + " to go";
-  $("progressfill").style.width = (100 * (labelled + discarded) / Math.max(1, items.length)) + "%";
-  perClass.forEach((count, index) => { if (countCells[index].textContent !== String(count)) countCells[index].textContent = count; });
+  setText($("progress"), labelled + " labelled, " + discarded + " discarded, " + (items.length - labelled - discarded) + " to go");
+  $("progressfill").style.transform = "scaleX(" + ((labelled + discarded) / Math.max(1, items.length)) + ")";
+  perClass.forEach((count, index) => setText(countCells[index], String(count)));
   window.edgeloopCounts = {labelled, discarded, perClass: [...perClass]};
 }
 
 function escapeHtml(text) { return text.replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"}[c])); }
 
+// A save is answered within tens of milliseconds: saying "unsaved" for each one would change the
+// header with every key. So the indicator says "unsaved" once the oldest pending action has waited
+// UNSAVED_GRACE_MS (it is in localStorage meanwhile) or a request failed (the server is away), and
+// keeps saying it, with the count, until none is pending.
+const UNSAVED_GRACE_MS = 1000;
+let failing = false, graceTimer = 0, saveText = "saved";
 function renderSave() {
   const unsaved = pending.length;
-  $("save").textContent = unsaved === 0 ? "saved" : "unsaved: " + unsaved + (flushing ? " (saving)" : " (retrying)");
-  $("save").classList.toggle("unsaved", unsaved > 0);
   window.edgeloopUnsaved = unsaved;
+  if (unsaved === 0) failing = false;
+  const waitedMs = unsaved === 0 ? 0 : Date.now() - (pending[0].queued || 0);
+  const warn = unsaved > 0 && (failing || waitedMs >= UNSAVED_GRACE_MS || saveText !== "saved");
+  const text = warn ? "unsaved: " + unsaved + (flushing ? " (saving)" : " (retrying)") : "saved";
+  if (text !== saveText) {
+    saveText = text;
+    setText($("save"), text);
+    $("save").classList.toggle("unsaved", warn);
+  }
+  if (unsaved > 0 && !warn && graceTimer === 0) graceTimer = setTimeout(() => { graceTimer = 0; renderSave(); }, UNSAVED_GRACE_MS - waitedMs);
 }
 
 function remember() { localStorage.setItem(storageKey(), JSON.stringify(pending)); renderSave(); }
@@ -194,6 +233,7 @@ async function flush() {
     } catch (error) {
       if (!error.refused) {                     // the server is away: keep it and retry
         flushing = false;
+        failing = true;
         renderSave();
         setTimeout(flush, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 2000);
@@ -216,7 +256,7 @@ function nextUnlabelled(from) {
 function label(classIndex, provenance, keyTime) {
   const item = items[position];
   if (!item) return;
-  const action = {kind: "label", operation: newOperation(), hash: item.hash, label: classIndex, provenance, previous: item.label, previousProvenance: item.provenance};
+  const action = {kind: "label", operation: newOperation(), queued: Date.now(), hash: item.hash, label: classIndex, provenance, previous: item.label, previousProvenance: item.provenance};
   pending.push(action);
   remember();                                   // durable in the browser before the page moves on
   if (keyTime !== undefined) pressedAt.set(action.operation, keyTime);
@@ -230,7 +270,7 @@ function label(classIndex, provenance, keyTime) {
 function undo(keyTime) {
   const last = history.pop();
   if (!last) return;
-  pending.push({kind: "undo", operation: last.operation});
+  pending.push({kind: "undo", operation: last.operation, queued: Date.now()});
   remember();
   const index = items.findIndex((item) => item.hash === last.hash);
   setLabel(items[index], last.previous, last.previousProvenance);
@@ -280,8 +320,8 @@ async function load() {
   discard.addEventListener("click", () => label(null, "human", performance.now()));
   $("buttons").appendChild(discard);
   $("classcounts").innerHTML = state.classes.map((name, index) =>
-    "<tr><td>" + (state.keys[index] ? "<kbd>" + state.keys[index] + "</kbd>" : "") + escapeHtml(name) + "</td><td class=n>0</td></tr>").join("");
-  countCells = Array.from(document.querySelectorAll("#classcounts td.n"));
+    "<tr><td>" + (state.keys[index] ? "<kbd>" + state.keys[index] + "</kbd>" : "") + escapeHtml(name) + "</td><td class=n><span class=count>0</span></td></tr>").join("");
+  countCells = Array.from(document.querySelectorAll("#classcounts .count"));
   pending = JSON.parse(localStorage.getItem(storageKey()) || "[]");
   for (const action of pending) {               // actions a closed tab had not saved yet
     const item = items.find((candidate) => candidate.hash === action.hash);
