@@ -8,6 +8,7 @@
 
 #include "edgeloop/runtime/benchmark.h"
 #include "runtime/test_models.h"
+#include "support/hostile_images.h"
 #include "support/temp_dir.h"
 
 namespace edgeloop {
@@ -93,6 +94,34 @@ TEST(Benchmark, rows_over_the_latency_limit_are_flagged) {
   ASSERT_EQ(report.rows.size(), 1u);
   EXPECT_TRUE(report.rows[0].over_latency);
   EXPECT_FALSE(report.rows[0].over_ram);
+}
+
+// Validation images are outside bytes (a folder, the object store): they are decoded the way the
+// device decodes, so a file it would refuse is skipped, not measured nor handed to another decoder.
+BenchmarkReport report_with_extra_validation_file(const std::vector<uint8_t>& extra) {
+  BenchmarkSubject subject = small_subject(false);
+  subject.validation.insert(subject.validation.begin() + kValidationImages / 2,
+                            LabeledImage{std::string(extra.begin(), extra.end()), /*label=*/0});
+  BenchmarkOptions options = quick_options();
+  options.engines = {"xnnpack"};
+  options.batches = {1};
+  return run_benchmark(subject, options);
+}
+
+TEST(Benchmark, a_validation_image_in_a_format_the_device_refuses_is_skipped) {
+  // PGM decodes through cv::imdecode but is not one of the device's five formats.
+  const BenchmarkReport report = report_with_extra_validation_file(testing::encode_image(".pgm", testing::noise_image(1, 28, 28, 1)));
+  EXPECT_EQ(report.validation_images, kValidationImages);
+  ASSERT_EQ(report.rows.size(), 1u);
+  EXPECT_EQ(report.rows[0].error, "");
+}
+
+TEST(Benchmark, a_dicom_validation_file_is_skipped_without_reaching_gdcm) {
+  // Through cv::imdecode, Debian's OpenCV hands it to GDCM, which aborts the process.
+  const BenchmarkReport report = report_with_extra_validation_file(testing::dicom_like_bytes());
+  EXPECT_EQ(report.validation_images, kValidationImages);
+  ASSERT_EQ(report.rows.size(), 1u);
+  EXPECT_EQ(report.rows[0].error, "");
 }
 
 TEST(Benchmark, pareto_front_keeps_only_undominated_rows) {

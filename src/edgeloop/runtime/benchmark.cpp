@@ -12,8 +12,10 @@
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/image_probe.h"
 #include "edgeloop/core/log.h"
 #include "edgeloop/core/pareto_front.h"
+#include "edgeloop/core/untrusted_image.h"
 #include "edgeloop/runtime/latency.h"
 #include "edgeloop/runtime/onnxruntime_peer.h"
 #include "edgeloop/runtime/toolkit_engines.h"
@@ -25,6 +27,11 @@ constexpr double kBytesPerMegabyte = 1024.0 * 1024.0;
 constexpr double kKilobytesPerMegabyte = 1024.0;
 constexpr unsigned kRandomInputSeed = 12345;
 constexpr int kRandomImages = 8;   // stand-in inputs when there are no validation images
+// Validation images come from a folder or the object store: outside bytes, decoded the one way
+// (core/untrusted_image.h) with the device's pixel cap, as the device decodes a posted image; so an
+// image the device would refuse is not measured, and the latency with preprocessing includes the
+// checks the device makes.
+constexpr int kDecodeAsStored = cv::IMREAD_UNCHANGED;
 
 // ---- process memory (Linux /proc) -------------------------------------------------------------
 
@@ -79,15 +86,20 @@ PreparedInputs prepare_inputs(const BenchmarkSubject& subject, int limit) {
   PreparedInputs inputs;
   InputShape shape = subject.preprocess.output_shape();
   inputs.image_floats = size_t(shape.channels) * size_t(shape.height) * size_t(shape.width);
+  int skipped = 0;
+  std::string first_reason;
   for (const LabeledImage& image : subject.validation) {
     if (int(inputs.images.size()) >= limit) break;
-    cv::Mat decoded = cv::imdecode(cv::Mat(1, int(image.encoded.size()), CV_8U, const_cast<char*>(image.encoded.data())),
-                                   cv::IMREAD_UNCHANGED);
-    if (decoded.empty()) continue;   // an undecodable validation image is skipped, not fatal
-    inputs.images.push_back(to_floats(subject.preprocess.apply(decoded)));
+    UntrustedImage decoded = try_decode_untrusted_image(encoded_bytes(image.encoded), kDefaultMaxMegapixels, kDecodeAsStored);
+    if (decoded.refusal != ImageRefusal::kNone) {   // a validation image the device would refuse is skipped, not fatal
+      if (skipped++ == 0) first_reason = decoded.reason;
+      continue;
+    }
+    inputs.images.push_back(to_floats(subject.preprocess.apply(decoded.image)));
     inputs.labels.push_back(image.label);
     inputs.encoded.push_back(image.encoded);
   }
+  if (skipped > 0) spdlog::warn("bench: {} validation image(s) skipped, the first: {}", skipped, first_reason);
   if (inputs.images.empty()) {   // random 8-bit images of the input size, encoded as PNG
     std::mt19937 generator(kRandomInputSeed);
     for (int index = 0; index < kRandomImages; ++index) {
@@ -201,8 +213,8 @@ class EngineRows {
     LatencyStats with_preprocess = measure_latency(
         [&] {
           const std::string& encoded = inputs_.encoded[next++ % inputs_.encoded.size()];
-          cv::Mat decoded = cv::imdecode(cv::Mat(1, int(encoded.size()), CV_8U, const_cast<char*>(encoded.data())),
-                                         cv::IMREAD_UNCHANGED);
+          cv::Mat decoded = decode_untrusted_image(encoded_bytes(encoded), kDefaultMaxMegapixels, kDecodeAsStored,
+                                                   "validation image");
           cv::Mat prepared = subject_.preprocess.apply(decoded);
           if (!prepared.isContinuous()) prepared = prepared.clone();
           engine->infer(prepared.ptr<float>(), 1);

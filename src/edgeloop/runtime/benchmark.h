@@ -23,7 +23,8 @@
 
 namespace edgeloop {
 
-// One validation image as stored: encoded bytes (PNG/JPEG) and its class id.
+// One validation image as stored: encoded bytes (PNG/JPEG) and its class id. Decoded through
+// try_decode_untrusted_image with the device's pixel cap: one the device would refuse is skipped.
 struct LabeledImage {
   std::string encoded;
   int label = -1;
