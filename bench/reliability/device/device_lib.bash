@@ -46,6 +46,20 @@ sys.exit(1)
 PY
 }
 
+# start_streaming_device SOURCE OUTPUT [ARGS...]: edgeloop-edge on $work/bundle, SOURCE looped at
+# 50 frames/s, HTTP on a free loopback port, ARGS added; predictions to OUTPUT, logs appended to
+# $work/device.log. Sets port and device_pid, and returns once the port accepts connections.
+start_streaming_device() {
+  local source=$1 output=$2
+  shift 2
+  port=$(free_port)
+  "$edge_binary" --bundle "$work/bundle" --source "$source" --loop --fps 50 --http-port "$port" "$@" \
+    > "$output" 2>> "$work/device.log" &
+  device_pid=$!
+  started_pids+=("$device_pid")
+  wait_for_port "$port" 30
+}
+
 # start_broker PORT: mosquitto on loopback with on-disk persistence in $work/broker; sets broker_pid.
 start_broker() {
   mkdir -p "$work/broker"

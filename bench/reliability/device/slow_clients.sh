@@ -7,12 +7,7 @@ scenario=device/slow_clients
 clients=$([ "$short" = 1 ] && echo 50 || echo 200)
 probes=300
 make_bundle
-port=$(free_port)
-"$edge_binary" --bundle "$work/bundle" --source "$work/frames" --loop --fps 50 --http-port "$port" --no-stdout -q \
-  2>> "$work/device.log" &
-device_pid=$!
-started_pids+=("$device_pid")
-wait_for_port "$port" 30
+start_streaming_device "$work/frames" /dev/null --no-stdout -q
 here=$(dirname "$0")
 idle=$(python3 "$here/slow_clients.py" "$port" 0 "$probes")
 loaded=$(python3 "$here/slow_clients.py" "$port" "$clients" "$probes")

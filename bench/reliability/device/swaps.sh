@@ -11,12 +11,7 @@ make_bundle
 cp -r "$work/bundle" "$work/good"
 cp -r "$work/bundle" "$work/bad"
 printf 'x' >> "$work/bad/model.onnx"
-port=$(free_port)
-"$edge_binary" --bundle "$work/bundle" --source "$work/frames" --loop --fps 50 --http-port "$port" -q \
-  > "$work/frames.jsonl" 2>> "$work/device.log" &
-device_pid=$!
-started_pids+=("$device_pid")
-wait_for_port "$port" 30
+start_streaming_device "$work/frames" "$work/frames.jsonl" -q
 applied=0; refused=0; other=0; warm_rss=0
 warmup=$([ "$short" = 1 ] && echo $((swaps / 2)) || echo $((swaps / 10)))
 for index in $(seq 1 "$swaps"); do

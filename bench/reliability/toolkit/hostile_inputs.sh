@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The hostile files of issue 17 through `edgeloop data import`: IDX headers that lie (two
 # 65535×65535 images in 116 bytes, 10^9 images, the same gzipped), a FIFO named x.png, a FIFO as the
-# manifest. Each must be refused with one line and exit 2/5 (or skipped, for the FIFO in a folder),
+# manifest, and image folders holding one hostile image each (../hostile_images.py: the DICOM
+# preamble named scan.png, which aborted through GDCM, and a RIFF/WEBP header libwebp rejects over
+# it, named photo.webp), refused with one line naming the file. Each must be refused with one line
+# and exit 2/5 (or skipped, for the FIFO in a folder),
 # within 50 ms of the command's own start-up (a `data list` measured in the same run), under 512 MB
 # of peak memory, and without hanging (each run has a 20 s timeout).
 set -uo pipefail
@@ -33,6 +36,10 @@ mkfifo "$work/fifo-folder/cat/x.png"
 def c(k,b): return struct.pack('>I',len(b))+k+b+struct.pack('>I',zlib.crc32(k+b))
 sys.stdout.buffer.write(b'\x89PNG\r\n\x1a\n'+c(b'IHDR',struct.pack('>IIBBBBB',2,2,8,0,0,0,0))+c(b'IDAT',zlib.compress(b'\0ab\0cd'))+c(b'IEND',b''))" > "$work/fifo-folder/cat/good.png"
 mkfifo "$work/manifest.csv"
+/usr/bin/python3 "$(dirname "$0")/../hostile_images.py" "$work/hostile"
+mkdir -p "$work/dicom-folder/cat" "$work/webp-over-dicom-folder/cat"
+cp "$work/hostile/dicom-preamble.bin" "$work/dicom-folder/cat/scan.png"
+cp "$work/hostile/webp-header-over-dicom.bin" "$work/webp-over-dicom-folder/cat/photo.webp"
 
 # measure ARGS...: status, wall seconds (the fastest of 3 runs: one run's start-up varies by
 # seconds with the machine's load, more than the 50 ms measured), peak RSS (MB, the largest) and
@@ -50,11 +57,19 @@ measure() {
 }
 
 read -r _ startup _ _ < <(measure data list)
-for case in huge-images billion-images billion-images-gz fifo-folder manifest.csv; do
+# The file each image folder's one line must name.
+declare -A named=([dicom-folder]=cat/scan.png [webp-over-dicom-folder]=cat/photo.webp)
+for case in huge-images billion-images billion-images-gz fifo-folder manifest.csv dicom-folder webp-over-dicom-folder; do
   read -r status seconds megabytes lines < <(measure data import "$work/$case" --name "h${case//[^a-z]/}")
   extra_ms=$(/usr/bin/python3 -c "print(max(0, round(($seconds - $startup) * 1000)))")
-  if [ "$case" = fifo-folder ]; then good=$((status == 0)); else good=$(( (status == 2 || status == 5) && lines == 1 )); fi
-  row "hostile:$case" "exit status (lines on stderr)" "$status ($lines)" "$([ "$case" = fifo-folder ] && echo '0, x.png skipped' || echo '2 or 5, one line')" "$good"
+  target='2 or 5, one line'
+  if [ "$case" = fifo-folder ]; then target='0, x.png skipped'; good=$((status == 0)); else good=$(( (status == 2 || status == 5) && lines == 1 )); fi
+  if [ -n "${named[$case]:-}" ]; then
+    target="2 or 5, one line naming ${named[$case]}"
+    grep -qF "${named[$case]}" "$work/stderr" || good=0
+    cat "$work/stderr" >&2
+  fi
+  row "hostile:$case" "exit status (lines on stderr)" "$status ($lines)" "$target" "$good"
   row "hostile:$case" "ms beyond start-up ($startup s)" "$extra_ms" "<= 50 ms" $((extra_ms <= 50))
   row "hostile:$case" "peak RSS MB" "$megabytes" "<= 512" $((megabytes <= 512))
 done
