@@ -192,6 +192,22 @@ TEST(VideoImport, keeps_every_nth_frame_as_an_unlabeled_set) {
   EXPECT_EQ(import_dataset(test.workspace, test.registry, video, by_rate).imported, 4);
 }
 
+// OpenCV's CAP_ANY read a file that FFmpeg refused as an image through cv::imread: a DICOM file
+// named .mp4 went to GDCM, whose assert aborted the import. It is refused as a video.
+TEST(VideoImport, a_dicom_file_named_as_a_video_is_refused_without_reaching_gdcm) {
+  TestWorkspace test;
+  const fs::path video = test.dir / "clip.mp4";
+  const std::vector<uint8_t> dicom = testing::dicom_like_bytes();
+  write_file_atomically(video, std::string_view(reinterpret_cast<const char*>(dicom.data()), dicom.size()));
+  try {
+    import_dataset(test.workspace, test.registry, video, named("clip"));
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(error.what()).find("cannot open video"), std::string::npos) << error.what();
+  }
+}
+
 TEST(CaptureImport, sidecar_label_becomes_the_suggested_label_of_an_unlabeled_sample) {
   TestWorkspace test;
   const fs::path source = test.dir / "capture";

@@ -116,6 +116,20 @@ TEST(FrameSource, an_empty_or_missing_source_names_itself) {
   EXPECT_THROW(open_frame_source((directory / "missing.avi").string(), {}), Error);
 }
 
+// OpenCV's CAP_ANY read a file that FFmpeg refused as an image through cv::imread: a DICOM file
+// named .mp4 went to GDCM, whose assert aborted the device. It is refused as a video.
+TEST(FrameSource, a_dicom_file_named_as_a_video_is_refused_without_reaching_gdcm) {
+  testing::TempDir directory;
+  const std::vector<uint8_t> dicom = testing::dicom_like_bytes();
+  std::ofstream(directory / "clip.mp4", std::ios::binary).write(reinterpret_cast<const char*>(dicom.data()), dicom.size());
+  try {
+    open_frame_source((directory / "clip.mp4").string(), {});
+    FAIL();
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("clip.mp4 cannot be opened"), std::string::npos) << error.what();
+  }
+}
+
 TEST(FrameSource, video_files_from_opencv_samples_decode) {
   for (const std::string& video : {kSampleVideo, kSampleVideoMegamind}) {
     auto source = open_frame_source(video, {});

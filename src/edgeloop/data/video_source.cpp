@@ -7,6 +7,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/untrusted_video.h"
 #include "edgeloop/data/import_source.h"
 
 namespace edgeloop {
@@ -15,12 +16,13 @@ namespace fs = std::filesystem;
 
 ImportSource read_video_source(const fs::path& video, const ImportOptions& options) {
   cv::VideoCapture capture;
+  bool opened = false;
   try {
-    capture.open(video.string());
+    opened = open_untrusted_video(capture, video.string());
   } catch (const cv::Exception& error) {
     throw invalid_argument("cannot open video " + video.string() + ": " + error.what());
   }
-  if (!capture.isOpened()) {
+  if (!opened) {
     throw invalid_argument("cannot open video " + video.string() + ": it is not a video this OpenCV can read (try mp4 or avi)");
   }
   int every = options.video_every;

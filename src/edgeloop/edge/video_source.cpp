@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/untrusted_video.h"
 
 namespace edgeloop {
 namespace {
@@ -31,7 +32,7 @@ bool VideoSource::open() {
       const bool is_index = !location_.empty() && std::all_of(location_.begin(), location_.end(), ::isdigit);
       opened = is_index ? capture_.open(std::stoi(location_), cv::CAP_V4L2) : capture_.open(location_, cv::CAP_V4L2);
     } else {
-      opened = capture_.open(location_, cv::CAP_FFMPEG) || capture_.open(location_, cv::CAP_ANY);
+      opened = open_untrusted_video(capture_, location_);
     }
     if (opened) native_fps_ = capture_.get(cv::CAP_PROP_FPS);
     return opened && capture_.isOpened();

@@ -1,7 +1,8 @@
 // VideoSource: frames through OpenCV's VideoCapture — a video file, a camera (/dev/videoN or an
-// index, V4L2) or a stream URL (rtsp://, http://, FFmpeg backend). Live sources reconnect with
-// exponential backoff after a lost device or stream, counting each disconnect. Created by
-// open_frame_source(); one thread, plus request_stop() from any thread.
+// index, V4L2) or a stream URL (rtsp://, http://); files and streams through FFmpeg alone
+// (core/untrusted_video.h). Live sources reconnect with exponential backoff after a lost device or
+// stream, counting each disconnect. Created by open_frame_source(); one thread, plus request_stop()
+// from any thread.
 #pragma once
 
 #include <opencv2/videoio.hpp>
