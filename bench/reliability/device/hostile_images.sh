@@ -3,10 +3,11 @@
 # through GDCM, and a RIFF/WEBP header libwebp rejects over the same preamble (OpenCV's WebP decoder
 # declined it and GDCM took it), files made by ../hostile_images.py. Each is sent 200 times (short:
 # 20) as a POST /v1/predict body while the device streams at 50 frames/s, and put in a --source
-# frame folder beside good frames. Targets: 0 crashes (every request answered, the device alive,
-# frames flowing), each refusal a 400 with a one-line error, every round trip within 50 ms (the
-# p50 of /healthz beside it: what loopback HTTP costs alone), peak RSS (VmHWM) of the device
-# <= 512 MB.
+# frame folder beside good frames; the DICOM preamble named dicom-video.mp4 is given as --source
+# (OpenCV's CAP_ANY read it as an image, through GDCM). Targets: 0 crashes (every request answered,
+# the device alive, frames flowing; the video refused with exit 2), each refusal a 400 with a
+# one-line error, every round trip within 50 ms (the p50 of /healthz beside it: what loopback HTTP
+# costs alone), peak RSS (VmHWM) of the device <= 512 MB.
 source "$(dirname "$0")/device_lib.bash"
 scenario=device/hostile_images
 here=$(dirname "$0")
@@ -66,4 +67,17 @@ row "$scenario" "frame folder: log lines naming the two files (skipped)" "$skipp
 row "$scenario" "frame folder: frames in the last second" "$((frames_after - frames_before))" "> 0" \
   "$([ $((frames_after - frames_before)) -gt 0 ] && echo 1 || echo 0)"
 row "$scenario" "frame folder: device peak RSS MB" "$peak" "<= 512" "$(at_most "$peak" 512)"
+
+# --- the DICOM preamble named as a video, as --source: refused at start with edgeloop-edge's line
+# naming it (FFmpeg prints a line of its own), exit 2, not an abort
+cp "$work/hostile/dicom-preamble.bin" "$work/dicom-video.mp4"
+/usr/bin/time -f '%M' -o "$work/video.time" timeout 20 "$edge_binary" --bundle "$work/bundle" --source "$work/dicom-video.mp4" \
+  --no-http -q > /dev/null 2> "$work/video.err"
+status=$?
+own=$(grep -c '^edgeloop-edge:.*dicom-video.mp4' "$work/video.err")
+cat "$work/video.err" >&2
+row "$scenario" "--source dicom-video.mp4: exit status (its lines naming it, of all)" "$status ($own of $(grep -c . "$work/video.err"))" \
+  "2 (1 of any)" "$([ "$status" = 2 ] && [ "$own" = 1 ] && echo 1 || echo 0)"
+peak=$(( $(tail -1 "$work/video.time") / 1024 ))
+row "$scenario" "--source dicom-video.mp4: peak RSS MB" "$peak" "<= 512" "$(at_most "$peak" 512)"
 { echo "-- device log (last 20 lines)"; tail -20 "$work/device.log"; } >&2

@@ -3,8 +3,9 @@
 # 65535×65535 images in 116 bytes, 10^9 images, the same gzipped), a FIFO named x.png, a FIFO as the
 # manifest, and image folders holding one hostile image each (../hostile_images.py: the DICOM
 # preamble named scan.png, which aborted through GDCM, and a RIFF/WEBP header libwebp rejects over
-# it, named photo.webp), refused with one line naming the file. Each must be refused with one line
-# and exit 2/5 (or skipped, for the FIFO in a folder),
+# it, named photo.webp), refused with one line naming the file, and the DICOM preamble named
+# dicom-video.mp4 (OpenCV's CAP_ANY read it as an image, through GDCM; FFmpeg prints a line of its own
+# beside edgeloop's). Each must be refused with one line and exit 2/5 (or skipped, for the FIFO in a folder),
 # within 50 ms of the command's own start-up (a `data list` measured in the same run), under 512 MB
 # of peak memory, and without hanging (each run has a 20 s timeout).
 set -uo pipefail
@@ -40,6 +41,7 @@ mkfifo "$work/manifest.csv"
 mkdir -p "$work/dicom-folder/cat" "$work/webp-over-dicom-folder/cat"
 cp "$work/hostile/dicom-preamble.bin" "$work/dicom-folder/cat/scan.png"
 cp "$work/hostile/webp-header-over-dicom.bin" "$work/webp-over-dicom-folder/cat/photo.webp"
+cp "$work/hostile/dicom-preamble.bin" "$work/dicom-video.mp4"
 
 # measure ARGS...: status, wall seconds (the fastest of 3 runs: one run's start-up varies by
 # seconds with the machine's load, more than the 50 ms measured), peak RSS (MB, the largest) and
@@ -57,14 +59,20 @@ measure() {
 }
 
 read -r _ startup _ _ < <(measure data list)
-# The file each image folder's one line must name.
-declare -A named=([dicom-folder]=cat/scan.png [webp-over-dicom-folder]=cat/photo.webp)
-for case in huge-images billion-images billion-images-gz fifo-folder manifest.csv dicom-folder webp-over-dicom-folder; do
+# The file each hostile image's one line must name.
+declare -A named=([dicom-folder]=cat/scan.png [webp-over-dicom-folder]=cat/photo.webp [dicom-video.mp4]=dicom-video.mp4)
+for case in huge-images billion-images billion-images-gz fifo-folder manifest.csv dicom-folder webp-over-dicom-folder \
+  dicom-video.mp4; do
   read -r status seconds megabytes lines < <(measure data import "$work/$case" --name "h${case//[^a-z]/}")
   extra_ms=$(/usr/bin/python3 -c "print(max(0, round(($seconds - $startup) * 1000)))")
   target='2 or 5, one line'
   if [ "$case" = fifo-folder ]; then target='0, x.png skipped'; good=$((status == 0)); else good=$(( (status == 2 || status == 5) && lines == 1 )); fi
-  if [ -n "${named[$case]:-}" ]; then
+  if [ "$case" = dicom-video.mp4 ]; then   # FFmpeg's "moov atom not found" is not edgeloop's to count
+    target="2 or 5, one edgeloop line naming ${named[$case]}"
+    good=$(( (status == 2 || status == 5) && $(grep -c '^edgeloop:' "$work/stderr") == 1 ))
+    grep -qF "${named[$case]}" "$work/stderr" || good=0
+    cat "$work/stderr" >&2
+  elif [ -n "${named[$case]:-}" ]; then
     target="2 or 5, one line naming ${named[$case]}"
     grep -qF "${named[$case]}" "$work/stderr" || good=0
     cat "$work/stderr" >&2
