@@ -62,14 +62,19 @@ PY
 }
 
 # kill_after SECONDS COMMAND...: runs COMMAND in the background and kills it with SIGKILL after
-# SECONDS (a fraction is fine). Returns 0 when it was killed, 1 when it ended first.
+# SECONDS (a fraction is fine). Returns 0 when it was killed, 1 when it ended first. COMMAND runs in
+# a process group of its own and the whole group is killed: a shell function (the scenarios' `e`)
+# runs in a subshell whose child is the edgeloop process, and killing the subshell alone left
+# edgeloop running to the end, orphaned, beside the checks that followed.
 kill_after() {
   local delay=$1
   shift
+  set -m   # a background job gets its own process group
   "$@" > /dev/null 2>&1 &
   local pid=$!
+  set +m
   sleep "$delay"
-  if kill -9 "$pid" 2> /dev/null; then
+  if kill -9 -- "-$pid" 2> /dev/null; then
     wait "$pid" 2> /dev/null
     return 0
   fi
