@@ -84,7 +84,7 @@ void print_learning_rate_test(const LearningRateTest& test, bool json) {
   if (json) {
     std::cout << Json{{"suggested_lr", test.suggested_rate}, {"minimum_loss_lr", test.minimum_loss_rate},
                       {"steepest_lr", test.steepest_rate}, {"steps", test.rates.size()}, {"seconds", test.seconds},
-                      {"rates", test.rates}, {"losses", test.losses}}
+                      {"rates", test.rates}, {"losses", test.losses}, {"smoothed_losses", test.smoothed_losses}}
                      .dump(2)
               << "\n";
     return;

@@ -15,30 +15,45 @@ namespace edgeloop {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr double kMinimumDivisor = 10.0;   // the peak rate is a tenth of the rate at the lowest loss
-constexpr int kSlopeSpan = 10;             // steps either side when measuring the loss's slope
-constexpr int kSkipFirstSteps = 10;        // the first steps' loss is noise around the initial value
+constexpr double kWindowDecades = 0.4;     // width of the centred average, in decades of rate
+constexpr int kMinimumHalfWindow = 2;      // steps either side at least
+constexpr int kSkipFirstSteps = 5;         // the first steps' loss is noise around the initial value
 constexpr int kLoaderThreads = 1;
 constexpr int kLoaderPrefetch = 4;
+
+int half_window_steps(const std::vector<double>& rates) {
+  const double decades = std::log10(rates.back() / rates.front());
+  if (!(decades > 0)) return kMinimumHalfWindow;
+  const double steps_per_decade = static_cast<double>(rates.size() - 1) / decades;
+  return std::max(kMinimumHalfWindow, static_cast<int>(std::lround(steps_per_decade * kWindowDecades / 2)));
+}
 
 }  // namespace
 
 double suggest_learning_rate(const std::vector<double>& rates, const std::vector<double>& losses, double* minimum_rate,
-                             double* steepest_rate) {
+                             double* steepest_rate, std::vector<double>* smoothed) {
   if (rates.size() != losses.size() || rates.size() < 2) {
     throw internal_error("learning-rate test: too few steps to suggest a rate");
   }
-  const size_t first = std::min<size_t>(kSkipFirstSteps, rates.size() - 1);
+  const size_t count = losses.size();
+  const size_t half = static_cast<size_t>(half_window_steps(rates));
+  std::vector<double> average(count);
+  for (size_t step = 0; step < count; ++step) {
+    const size_t first = step >= half ? step - half : 0;
+    const size_t last = std::min(step + half, count - 1);
+    double sum = 0;
+    for (size_t i = first; i <= last; ++i) sum += losses[i];
+    average[step] = sum / static_cast<double>(last - first + 1);
+  }
+  const size_t first = std::min<size_t>(kSkipFirstSteps, count - 1);
   size_t lowest = first;
-  for (size_t step = first; step < losses.size(); ++step) {
-    if (losses[step] < losses[lowest]) lowest = step;
+  for (size_t step = first; step < count; ++step) {
+    if (average[step] < average[lowest]) lowest = step;
   }
   size_t steepest = lowest;
   double steepest_slope = 0.0;
-  for (size_t step = first; step < lowest; ++step) {
-    const size_t before = step >= kSlopeSpan ? step - kSlopeSpan : 0;
-    const size_t after = std::min(step + kSlopeSpan, losses.size() - 1);
-    const double slope = (losses[after] - losses[before]) / (std::log(rates[after]) - std::log(rates[before]));
+  for (size_t step = std::max<size_t>(first, 1); step < lowest; ++step) {
+    const double slope = (average[step + 1] - average[step - 1]) / std::log(rates[step + 1] / rates[step - 1]);
     if (slope < steepest_slope) {
       steepest_slope = slope;
       steepest = step;
@@ -46,7 +61,8 @@ double suggest_learning_rate(const std::vector<double>& rates, const std::vector
   }
   if (minimum_rate) *minimum_rate = rates[lowest];
   if (steepest_rate) *steepest_rate = rates[steepest];
-  return std::max(rates[lowest] / kMinimumDivisor, std::min(rates[steepest], rates[lowest]));
+  if (smoothed) *smoothed = std::move(average);
+  return rates[lowest];
 }
 
 LearningRateTest run_learning_rate_test(LayerGraphModuleImpl& module, const TrainingData& data, const TrainOptions& options,
@@ -82,7 +98,7 @@ LearningRateTest run_learning_rate_test(LayerGraphModuleImpl& module, const Trai
       const double value = loss.item<double>();
       average = step == 0 ? value : (1 - test_options.smoothing) * average + test_options.smoothing * value;
       test.rates.push_back(rate);
-      test.losses.push_back(average);
+      test.losses.push_back(value);
       ++step;
       lowest = std::min(lowest, average);
       if (progress) progress(Progress{"lr range test", step, test_options.steps, "lr " + std::to_string(rate)});
@@ -91,11 +107,13 @@ LearningRateTest run_learning_rate_test(LayerGraphModuleImpl& module, const Trai
       }
     }
   }
+  // A diverged step's loss is infinite or NaN: the rates up to it are the curve.
   while (!test.losses.empty() && !std::isfinite(test.losses.back())) {
     test.losses.pop_back();
     test.rates.pop_back();
   }
-  test.suggested_rate = suggest_learning_rate(test.rates, test.losses, &test.minimum_loss_rate, &test.steepest_rate);
+  test.suggested_rate =
+      suggest_learning_rate(test.rates, test.losses, &test.minimum_loss_rate, &test.steepest_rate, &test.smoothed_losses);
   test.seconds = seconds_since(start);
   return test;
 }
