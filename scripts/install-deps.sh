@@ -9,8 +9,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # fuzzing (fuzz/build.sh): clang with libFuzzer, ASan and UBSan runtimes
   clang libclang-rt-14-dev
-  # the reliability suite (bench/reliability): peak memory and the table
-  time bsdextrautils
+  # the reliability suite (bench/reliability): peak memory, the table, when a hostile input is first touched
+  time bsdextrautils strace
   # libraries
   libtorch-dev libopenblas0-pthread libblas3 liblapack3
   libgloo-dev   # headers of torch.distributed's Gloo process group (distributed training)
