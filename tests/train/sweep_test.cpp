@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/config.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/train/sweep.h"
 #include "support/temp_dir.h"
@@ -124,6 +126,35 @@ TEST(Sweep, successive_halving_keeps_every_candidate_in_the_table_with_the_rung_
   ASSERT_EQ(stored.rows.size(), 3u);
   EXPECT_EQ(stored.rows[2].status, result.rows[2].status);
   EXPECT_EQ(stored.to_json(), result.to_json());
+}
+
+TEST(Sweep, a_busy_machine_plans_on_the_fastest_step_costs_this_machine_has_shown) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  SweepOptions options;
+  options.data = testing::make_tiny_dataset(workspace, "shapes");
+  options.archs = {"linear", "mlp:w=0.25"};
+  options.train.batch = 16;   // 90 training images: 6 steps an epoch
+  options.train.threads = 1;
+  options.budget_minutes = 0.001;   // 60 ms: used up by the calibration at the speed measured now
+  options.latency_repeats = 3;
+  const auto final_steps = [](const SweepResult& result) {
+    int64_t steps = 0;
+    for (const SweepRow& row : result.rows) steps = std::max(steps, row.steps);
+    return steps;
+  };
+  const SweepResult first = run_sweep(workspace, options, {});
+  EXPECT_EQ(first.plan.find("busy"), std::string::npos) << first.plan;
+  // The machine once ran every step a million times faster than now: the next sweep plans as it
+  // would have then (the longest final rung, 30 epochs), and says the machine is busy.
+  const auto file = workspace.cache_dir() / "step-costs.json";
+  Json memory = Json::parse(read_file(file));
+  for (auto& [name, seconds] : memory["seconds_per_step"].items()) seconds = seconds.get<double>() / 1e6;
+  write_file_atomically(file, memory.dump());
+  const SweepResult busy = run_sweep(workspace, options, {});
+  EXPECT_NE(busy.plan.find("the machine is busy"), std::string::npos) << busy.plan;
+  EXPECT_EQ(final_steps(busy), 30 * 6) << busy.plan;
+  EXPECT_LT(final_steps(first), final_steps(busy)) << first.plan;
 }
 
 TEST(Sweep, a_stored_sweep_from_an_older_edgeloop_is_a_clear_error) {

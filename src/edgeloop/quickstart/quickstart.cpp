@@ -238,6 +238,7 @@ SweepResult sweep_or_reuse(QuickstartRun& run, const DatasetVersion& version, do
   sweep_options.data = run.summary.dataset_version;
   sweep_options.archs = parse_architecture_list(options.archs);
   sweep_options.budget_minutes = sweep_minutes;
+  sweep_options.plan_on_fastest_step_costs = false;   // --minutes is the wall time the newcomer waits
   sweep_options.train.threads = options.threads;
   if (options.epochs > 0) sweep_options.train.epochs = options.epochs;
   sweep_options.latency_probe = device_latency_probe;

@@ -15,6 +15,7 @@
 #include "edgeloop/registry/run_store.h"
 #include "edgeloop/train/batch_loader.h"
 #include "edgeloop/train/classic_training.h"
+#include "edgeloop/train/step_cost_memory.h"
 #include "edgeloop/train/sweep_plan.h"
 #include "edgeloop/train/torch_threads.h"
 #include "edgeloop/train/training_recipe.h"
@@ -36,6 +37,11 @@ constexpr double kMaxFinalEpochsWithBudget = 30;   // with a budget and no --epo
 // A final rung shorter than this says little about what an architecture can do (the recipes reach
 // their accuracy in 3 epochs or more): the plan leaves out the most expensive candidates instead.
 constexpr double kUsefulFinalEpochs = 2;
+constexpr const char* kStepCostFile = "step-costs.json";
+constexpr double kExhaustedBudgetSeconds = 1e-3;
+// A calibration this much slower than the fastest remembered says so in the plan: the wall time
+// will overrun the budget by about as much.
+constexpr double kBusyMachineSlowdown = 1.2;
 
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
@@ -421,22 +427,48 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
     const ScopedThreads scoped(threads, {torch_thread_setting()});
     calibrations.push_back(seconds_per_step(networks, sweep.data, recipes, options.calibration_steps));
   }
+  // The rungs run at the thread count fastest now; the plan counts steps at the fastest costs this
+  // machine has shown (step_cost_memory.h), so a busy moment lengthens the sweep instead of changing
+  // what it trains.
   const size_t cheapest = cheapest_calibration(calibrations);
-  const std::vector<double>& costs = calibrations[cheapest];
   sweep.training_threads = thread_counts[cheapest];
   sweep.result.training_threads = sweep.training_threads;
+  StepCostMemory memory(sweep.workspace.cache_dir() / kStepCostFile);
+  const InputShape input = sweep.data.input();
+  const std::string input_text =
+      std::to_string(input.channels) + "x" + std::to_string(input.height) + "x" + std::to_string(input.width);
+  std::vector<std::vector<double>> fastest_seen;
+  for (size_t count = 0; count < thread_counts.size(); ++count) {
+    std::vector<StepCostKey> keys;
+    for (size_t index = 0; index < networks.size(); ++index) {
+      keys.push_back({networks[index], input_text, recipes[index].batch, thread_counts[count]});
+    }
+    fastest_seen.push_back(options.plan_on_fastest_step_costs ? memory.fastest(keys, calibrations[count])
+                                                              : calibrations[count]);
+  }
+  const std::vector<double>& costs = fastest_seen[cheapest_calibration(fastest_seen)];
+  double measured_total = 0, planned_total = 0;
+  for (size_t index = 0; index < costs.size(); ++index) {
+    measured_total += calibrations[cheapest][index];
+    planned_total += costs[index];
+  }
+  const double slowdown = planned_total > 0 ? std::max(1.0, measured_total / planned_total) : 1.0;
   sweep.result.calibration_seconds = seconds_since(calibration_start);
   std::string calibration;
   for (size_t index = 0; index < networks.size(); ++index) {
     calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
                    format_fixed(costs[index] * kMillisecondsPerSecond, 1);
   }
-  const double spent = seconds_since(start);
-  const double budget = options.budget_minutes > 0
-                            ? std::max(0.0, options.budget_minutes * kSecondsPerMinute * kTrainingShareOfBudget - spent)
-                            : 0.0;
+  // What the baselines and the calibration took, as the machine would have taken it at its fastest.
+  const double spent = seconds_since(start) / slowdown;
+  // A budget the baselines and the calibration used up still plans (the shortest ladder, marked
+  // over the budget): 0 would mean no budget, and the sweep trained the recipe's full epochs.
+  const bool has_budget = options.budget_minutes > 0;
+  const double budget =
+      has_budget ? std::max(kExhaustedBudgetSeconds, options.budget_minutes * kSecondsPerMinute * kTrainingShareOfBudget - spent)
+                 : 0.0;
   const double max_epochs = options.train.epochs ? *options.train.epochs
-                            : budget > 0         ? kMaxFinalEpochsWithBudget
+                            : has_budget         ? kMaxFinalEpochsWithBudget
                                                  : *with_default_recipe(options.train).epochs;
   const SweepPlan plan = plan_successive_halving(costs, sweep.data.steps_per_epoch(options.train.batch), budget, max_epochs,
                                                  kUsefulFinalEpochs);
@@ -444,8 +476,13 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
   for (size_t index = 0; index < networks.size(); ++index) {
     (plan.included[index] ? planned : left_out).push_back(networks[index]);
   }
-  sweep.result.plan = describe_plan(plan) + "; calibrated ms per step: " + calibration + "; training threads: " +
-                      std::to_string(sweep.training_threads);
+  sweep.result.plan = describe_plan(plan) + "; ms per step" +
+                      (options.plan_on_fastest_step_costs ? " (the fastest seen on this machine): " : ": ") + calibration +
+                      "; training threads: " + std::to_string(sweep.training_threads);
+  if (slowdown >= kBusyMachineSlowdown) {
+    sweep.result.plan += "; the machine is busy (steps measured " + format_fixed(slowdown, 2) +
+                         "x as long as its fastest): the rungs take about that much longer than the budget";
+  }
   if (calibrations.size() > 1) {   // what the other count measured, against the chosen one's steps
     const size_t other = cheapest == 0 ? 1 : 0;
     double other_total = 0, chosen_total = 0;

@@ -30,6 +30,10 @@ struct SweepOptions {
   double max_latency_ms = 0;           // single-image latency budget; 0 = none
   double budget_minutes = 0;           // budget for the whole sweep, converted to training steps at the
                                        // start by a calibration; 0 = none (the final rung is `train.epochs`)
+  // The calibration's costs: the fastest this machine has shown for each candidate
+  // (step_cost_memory.h; the same plan, and pick, busy or idle: a busy machine overruns the budget),
+  // or false: this sweep's own (the budget is wall time: the quickstart's --minutes).
+  bool plan_on_fastest_step_costs = true;
   // Per-architecture training options (arch, data, epochs and max_steps are set per rung). Unset
   // recipe fields: each architecture's default recipe. `train.epochs`: the final rung's length at most.
   TrainOptions train;
