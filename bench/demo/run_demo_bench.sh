@@ -4,8 +4,10 @@
 #      pinned to core 0 for the whole run: wall time (target <= 10 min) and the pick's official
 #      test accuracy (target >= 91%); the demo's own lines (one per stage, one per sweep rung) are
 #      kept in the log. Without the hog too with --idle-demo.
-#   2. with --sweeps N: `edgeloop sweep --data fmnist --budget-minutes 6` N times with the hog and N
-#      times without: the pick of each (target: the same architecture every time).
+#   2. with --sweeps N: `edgeloop sweep --data fmnist --budget-minutes 6` N times without the hog, then
+#      N times with it, in one workspace: the pick of each (target: the same architecture every
+#      time). Idle first: a sweep plans on the fastest step costs the workspace has seen on this
+#      machine (src/edgeloop/train/step_cost_memory.h), as a user's workspace has seen it idle.
 # Usage: bench/demo/run_demo_bench.sh [BUILD_DIR] [--sweeps N] [--idle-demo] [--no-demo]
 # Prints one line per figure with the 1-minute load average beside it (other engineers share the
 # machine: the load average says how busy it was besides the hog).
@@ -60,7 +62,7 @@ if [ "$sweeps" -gt 0 ]; then
   "$edgeloop" --workspace "$workspace" --quiet init "$workspace" >/dev/null
   "$edgeloop" --workspace "$workspace" --quiet data import /usr/share/datasets/fashion-mnist --name fmnist >/dev/null
   "$edgeloop" --workspace "$workspace" --quiet data split fmnist --keep-origin-test official --val 0.1 >/dev/null
-  for hog in with without; do
+  for hog in without with; do
     for attempt in $(seq 1 "$sweeps"); do
       [ "$hog" = with ] && start_hog
       local_load=$(load)
