@@ -48,23 +48,30 @@ cp "$work/hostile/dicom-preamble.bin" "$work/dicom-video.mp4"
 # measure INPUT ARGS...: status, milliseconds from the first system call naming INPUT (or a file
 # under it) to the exit (the fastest of 3 runs: a busy machine adds to one run, never takes away),
 # peak RSS (MB, the largest) and the lines on stderr of an edgeloop command.
+# Where ptrace is not allowed (some containers), the time is not measured: "unmeasured".
+tracer=(strace -f -qq -ttt --seccomp-bpf -e trace=%file,exit_group -o "$work/trace")
+"${tracer[@]}" true 2> /dev/null || tracer=()
 measure() {
   local input=$1 best="" peak=0 status=0 milliseconds kilobytes
   shift
   for _ in 1 2 3; do
-    /usr/bin/time -f '%M' -o "$work/time" timeout 20 strace -f -qq -ttt --seccomp-bpf -e trace=%file,exit_group \
-      -o "$work/trace" "$edgeloop" -q --workspace "$ws" "$@" > /dev/null 2> "$work/stderr"
+    rm -f "$work/trace"
+    /usr/bin/time -f '%M' -o "$work/time" timeout 20 "${tracer[@]}" "$edgeloop" -q --workspace "$ws" "$@" \
+      > /dev/null 2> "$work/stderr"
     status=$?
     kilobytes=$(tail -1 "$work/time")
     milliseconds=$(/usr/bin/python3 - "$work/trace" "$input" <<'PY'
-import sys
+import os, sys
+if not os.path.exists(sys.argv[1]): print("unmeasured"); sys.exit()
 lines = open(sys.argv[1]).read().splitlines()
 touched = [float(line.split()[1]) for line in lines if '"' + sys.argv[2] in line]
 ended = [float(line.split()[1]) for line in lines if "exit_group(" in line or "+++ exited" in line]
 print(round((ended[-1] - touched[0]) * 1000) if touched and ended else 20000)
 PY
 )
-    best=$(( ${best:-999999} < milliseconds ? ${best:-999999} : milliseconds ))
+    if [ "$milliseconds" = unmeasured ]; then best=unmeasured; elif [ "$best" != unmeasured ]; then
+      best=$(( ${best:-999999} < milliseconds ? ${best:-999999} : milliseconds ))
+    fi
     peak=$((kilobytes > peak ? kilobytes : peak))
   done
   echo "$status $best $((peak / 1024)) $(grep -c . "$work/stderr")"
@@ -88,6 +95,7 @@ for case in huge-images billion-images billion-images-gz fifo-folder manifest.cs
     cat "$work/stderr" >&2
   fi
   row "hostile:$case" "exit status (lines on stderr)" "$status ($lines)" "$target" "$good"
-  row "hostile:$case" "ms from first touching it to exit" "$milliseconds" "<= 50 ms" $((milliseconds <= 50))
+  fast=0; [ "$milliseconds" != unmeasured ] && [ "$milliseconds" -le 50 ] && fast=1
+  row "hostile:$case" "ms from first touching it to exit" "$milliseconds" "<= 50 ms" "$fast"
   row "hostile:$case" "peak RSS MB" "$megabytes" "<= 512" $((megabytes <= 512))
 done
