@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "edgeloop/core/atomic_file.h"
+#include "edgeloop/core/leftover_files.h"
 #include "edgeloop/edge/capture_store.h"
 #include "support/temp_dir.h"
 
@@ -57,6 +61,33 @@ TEST(CaptureStore, reopening_indexes_existing_captures_and_keeps_the_quota) {
   EXPECT_EQ(reopened.stored_for_label("bag"), 1);
   for (int index = 3; index < 10; ++index) reopened.save("0000" + std::to_string(index), ".png", image, sidecar_for("bag"));
   EXPECT_LE(folder_bytes(directory / "captures") - static_cast<int64_t>(std::string("no sidecar").size()), kQuota);
+}
+
+TEST(CaptureStore, what_a_device_killed_mid_save_left_is_swept_at_start) {
+  testing::TempDir directory;
+  const auto folder = directory / "captures";
+  const std::string complete = capture_stem(1764770000123, 41), killed = capture_stem(1764770000140, 42);
+  {
+    CaptureStore store(folder, kQuota);
+    store.save(complete, ".png", std::vector<uint8_t>(100, 1), sidecar_for("bag"));
+  }
+  // Killed between the image and its sidecar, and during the sidecar's atomic write.
+  write_file_atomically(folder / (killed + ".png"), std::string("image"));
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);   // a writer that is gone
+  const auto temporary = temporary_path_for(folder / (killed + ".json"), child, 1);
+  write_file_atomically(temporary, std::string("{\"lab"));
+  write_file_atomically(folder / "notes.png", std::string("a file the user put here"));
+  CaptureStore reopened(folder, kQuota);
+  EXPECT_EQ(reopened.stored_count(), 1);
+  EXPECT_TRUE(std::filesystem::exists(folder / (complete + ".png")));
+  EXPECT_FALSE(std::filesystem::exists(folder / (killed + ".png")));
+  EXPECT_FALSE(std::filesystem::exists(temporary));
+  EXPECT_TRUE(std::filesystem::exists(folder / "notes.png"));
+  EXPECT_TRUE(is_capture_stem(complete));
+  EXPECT_FALSE(is_capture_stem("notes"));
+  EXPECT_FALSE(is_capture_stem("1764770000123_000000041"));
 }
 
 TEST(CapturePolicy, per_class_quota_keeps_captures_balanced) {

@@ -1,17 +1,22 @@
 #include "edgeloop/edge/capture_store.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 
 #include <spdlog/spdlog.h>
 
 #include "edgeloop/core/atomic_file.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/core/input_limits.h"
+#include "edgeloop/core/leftover_files.h"
 
 namespace edgeloop {
 namespace {
 
 constexpr const char* kSidecarExtension = ".json";
+constexpr size_t kMillisecondDigits = 13;
+constexpr size_t kFrameDigits = 9;
 
 int64_t file_size_or_zero(const std::filesystem::path& path) {
   std::error_code error;
@@ -20,6 +25,21 @@ int64_t file_size_or_zero(const std::filesystem::path& path) {
 }
 
 }  // namespace
+
+std::string capture_stem(int64_t wall_milliseconds, int64_t frame) {
+  char stem[64];
+  std::snprintf(stem, sizeof(stem), "%0*lld-%0*lld", static_cast<int>(kMillisecondDigits),
+                static_cast<long long>(wall_milliseconds), static_cast<int>(kFrameDigits), static_cast<long long>(frame));
+  return stem;
+}
+
+bool is_capture_stem(const std::string& stem) {
+  if (stem.size() != kMillisecondDigits + 1 + kFrameDigits || stem[kMillisecondDigits] != '-') return false;
+  for (size_t index = 0; index < stem.size(); ++index) {
+    if (index != kMillisecondDigits && !std::isdigit(static_cast<unsigned char>(stem[index]))) return false;
+  }
+  return true;
+}
 
 CaptureOptions capture_options_from_json(const Json& value, CaptureOptions defaults) {
   CaptureOptions options = defaults;
@@ -79,16 +99,24 @@ CaptureStore::CaptureStore(std::filesystem::path directory, int64_t max_bytes)
   std::error_code error;
   std::filesystem::create_directories(directory_, error);
   if (error) throw io_error("capture folder " + directory_.string() + ": " + error.message() + ": choose a writable folder");
+  sweep_leftovers(directory_, /*recursive=*/false);
   // Index complete captures (a sidecar and its image), oldest first by stem.
   std::map<std::string, std::filesystem::path> images;
   std::vector<std::filesystem::path> sidecars;
   for (const auto& entry : std::filesystem::directory_iterator(directory_)) {
     if (!entry.is_regular_file()) continue;
     const std::filesystem::path& path = entry.path();
-    if (path.filename().string().starts_with(".")) continue;   // temp files of atomic writes
+    if (path.filename().string().starts_with(".")) continue;   // temp files of atomic writes in progress
     if (path.extension() == kSidecarExtension) sidecars.push_back(path); else images[path.stem().string()] = path;
   }
   std::sort(sidecars.begin(), sidecars.end());
+  int swept = 0;
+  for (const auto& [stem, image] : images) {
+    if (!is_capture_stem(stem) || std::filesystem::exists(directory_ / (stem + kSidecarExtension))) continue;
+    std::error_code error;
+    if (std::filesystem::remove(image, error)) ++swept;
+  }
+  if (swept > 0) spdlog::info("capture folder {}: removed {} image(s) whose sidecar a stopped device never wrote", directory_.string(), swept);
   for (const std::filesystem::path& sidecar_path : sidecars) {
     auto image = images.find(sidecar_path.stem().string());
     if (image == images.end()) continue;

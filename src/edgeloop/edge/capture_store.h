@@ -64,9 +64,17 @@ struct CaptureRecord {
   std::string label;
 };
 
+// A capture's file stem: wall-clock milliseconds and frame number, zero-padded, so that name order
+// is capture order ("1764770000123-000000042").
+std::string capture_stem(int64_t wall_milliseconds, int64_t frame);
+bool is_capture_stem(const std::string& stem);
+
 class CaptureStore {
  public:
-  // Creates the folder; indexes captures already in it (complete pairs only).
+  // Creates the folder; indexes captures already in it (complete pairs only). First sweeps what a
+  // device killed mid-save left: temporary files of atomic writes whose writer is gone, and a
+  // capture's image whose sidecar was never written (not a capture; files not named like a capture
+  // are left alone).
   CaptureStore(std::filesystem::path directory, int64_t max_bytes);
 
   // Writes `image_bytes` as <stem><extension> and `sidecar` as <stem>.json, evicting the oldest

@@ -398,13 +398,11 @@ void EdgePipeline::capture(const Item& item, const Prediction& prediction, Captu
     } else {
       cv::imencode(extension, item.frame.image, bytes);
     }
-    char stem[64];
-    std::snprintf(stem, sizeof(stem), "%013lld-%09lld", static_cast<long long>(prediction.wall_milliseconds),
-                  static_cast<long long>(prediction.frame));
+    const std::string stem = capture_stem(prediction.wall_milliseconds, prediction.frame);
     Json sidecar = prediction.to_json();
     sidecar.erase("latency_ms");
     sidecar["reason"] = *reason;
-    sidecar["image"] = std::string(stem) + extension;
+    sidecar["image"] = stem + extension;
     sidecar["source"] = source_.description();
     if (capture_store_->save(stem, extension, bytes, sidecar)) {
       ++captures_;
