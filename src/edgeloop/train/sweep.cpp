@@ -405,6 +405,41 @@ std::vector<std::string> train_baselines(SweepRun& sweep, const std::vector<std:
   return networks;
 }
 
+// The step costs a plan counts: per network, the fastest this machine has shown at any thread count
+// timed (step_cost_memory.h), or this calibration's own when the sweep plans on wall time; and how
+// much slower this calibration measured at the thread count the rungs take than those costs.
+struct PlanningCosts {
+  std::vector<double> seconds_per_step;
+  double slowdown = 1.0;
+};
+
+PlanningCosts planning_costs(const SweepRun& sweep, const std::vector<std::string>& networks,
+                             const std::vector<TrainOptions>& recipes, const std::vector<int>& thread_counts,
+                             const std::vector<std::vector<double>>& calibrations) {
+  StepCostMemory memory(sweep.workspace.cache_dir() / kStepCostFile);
+  const InputShape input = sweep.data.input();
+  const std::string input_text =
+      std::to_string(input.channels) + "x" + std::to_string(input.height) + "x" + std::to_string(input.width);
+  std::vector<std::vector<double>> fastest_seen;
+  for (size_t count = 0; count < thread_counts.size(); ++count) {
+    std::vector<StepCostKey> keys;
+    for (size_t index = 0; index < networks.size(); ++index) {
+      keys.push_back({networks[index], input_text, recipes[index].batch, thread_counts[count]});
+    }
+    fastest_seen.push_back(sweep.options.plan_on_fastest_step_costs ? memory.fastest(keys, calibrations[count])
+                                                                    : calibrations[count]);
+  }
+  PlanningCosts planning{fastest_seen[cheapest_calibration(fastest_seen)]};
+  const std::vector<double>& measured = calibrations[cheapest_calibration(calibrations)];
+  double measured_total = 0, planned_total = 0;
+  for (size_t index = 0; index < measured.size(); ++index) {
+    measured_total += measured[index];
+    planned_total += planning.seconds_per_step[index];
+  }
+  if (planned_total > 0) planning.slowdown = std::max(1.0, measured_total / planned_total);
+  return planning;
+}
+
 // The networks' rungs: each network's step cost measured on this machine, a successive-halving
 // plan that fits what is left of the budget (started at `start`), then the rungs themselves.
 void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networks, Clock::time_point start) {
@@ -433,26 +468,9 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
   const size_t cheapest = cheapest_calibration(calibrations);
   sweep.training_threads = thread_counts[cheapest];
   sweep.result.training_threads = sweep.training_threads;
-  StepCostMemory memory(sweep.workspace.cache_dir() / kStepCostFile);
-  const InputShape input = sweep.data.input();
-  const std::string input_text =
-      std::to_string(input.channels) + "x" + std::to_string(input.height) + "x" + std::to_string(input.width);
-  std::vector<std::vector<double>> fastest_seen;
-  for (size_t count = 0; count < thread_counts.size(); ++count) {
-    std::vector<StepCostKey> keys;
-    for (size_t index = 0; index < networks.size(); ++index) {
-      keys.push_back({networks[index], input_text, recipes[index].batch, thread_counts[count]});
-    }
-    fastest_seen.push_back(options.plan_on_fastest_step_costs ? memory.fastest(keys, calibrations[count])
-                                                              : calibrations[count]);
-  }
-  const std::vector<double>& costs = fastest_seen[cheapest_calibration(fastest_seen)];
-  double measured_total = 0, planned_total = 0;
-  for (size_t index = 0; index < costs.size(); ++index) {
-    measured_total += calibrations[cheapest][index];
-    planned_total += costs[index];
-  }
-  const double slowdown = planned_total > 0 ? std::max(1.0, measured_total / planned_total) : 1.0;
+  const PlanningCosts planning = planning_costs(sweep, networks, recipes, thread_counts, calibrations);
+  const std::vector<double>& costs = planning.seconds_per_step;
+  const double slowdown = planning.slowdown;
   sweep.result.calibration_seconds = seconds_since(calibration_start);
   std::string calibration;
   for (size_t index = 0; index < networks.size(); ++index) {
