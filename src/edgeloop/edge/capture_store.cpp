@@ -116,7 +116,10 @@ CaptureStore::CaptureStore(std::filesystem::path directory, int64_t max_bytes)
     std::error_code error;
     if (std::filesystem::remove(image, error)) ++swept;
   }
-  if (swept > 0) spdlog::info("capture folder {}: removed {} image(s) whose sidecar a stopped device never wrote", directory_.string(), swept);
+  if (swept > 0) {
+    spdlog::info("capture folder {}: removed {} image(s) whose sidecar a stopped device never wrote", directory_.string(),
+                 swept);
+  }
   for (const std::filesystem::path& sidecar_path : sidecars) {
     auto image = images.find(sidecar_path.stem().string());
     if (image == images.end()) continue;

@@ -37,8 +37,10 @@ std::string this_machine() {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line, model = "unknown cpu";
   while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
-      model = line.substr(line.find(':') + 2);
+    const size_t colon = line.find(':');
+    if (line.rfind("model name", 0) == 0 && colon != std::string::npos) {
+      const size_t start = line.find_first_not_of(" \t", colon + 1);
+      if (start != std::string::npos) model = line.substr(start);
       break;
     }
   }
