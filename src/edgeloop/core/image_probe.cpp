@@ -221,12 +221,25 @@ constexpr TiffCodec kTiffCodecs[] = {
 
 std::optional<ImageHeader> probe_tiff(std::span<const uint8_t> bytes) {
   constexpr uint16_t kImageWidthTag = 256, kImageLengthTag = 257, kBitsPerSampleTag = 258, kCompressionTag = 259,
-                     kPhotometricTag = 262, kSamplesPerPixelTag = 277;
+                     kPhotometricTag = 262, kSamplesPerPixelTag = 277, kRowsPerStripTag = 278, kTileWidthTag = 322,
+                     kTileLengthTag = 323;
+  constexpr uint32_t kAllRowsInOneStrip = 0xFFFFFFFF;   // libtiff's default, which OpenCV reads as the height
   constexpr uint32_t kYCbCr = 6;
   const TiffDirectory directory(bytes);
   if (!directory.readable()) return std::nullopt;
   ImageHeader header{"tiff", directory.value(kImageWidthTag).value_or(0), directory.value(kImageLengthTag).value_or(0), true};
   if (header.width == 0 || header.height == 0) return std::nullopt;
+  const std::optional<uint32_t> tile_width = directory.value(kTileWidthTag), tile_length = directory.value(kTileLengthTag);
+  const uint32_t rows_per_strip = directory.value(kRowsPerStripTag).value_or(kAllRowsInOneStrip);
+  if (tile_width || tile_length) {
+    if (tile_width.value_or(0) > header.width || tile_length.value_or(0) > header.height) {
+      header.block_width = std::max<int64_t>(tile_width.value_or(0), header.width);
+      header.block_height = std::max<int64_t>(tile_length.value_or(0), header.height);
+    }
+  } else if (rows_per_strip != kAllRowsInOneStrip && rows_per_strip > header.height) {
+    header.block_width = header.width;
+    header.block_height = rows_per_strip;
+  }
   const uint32_t compression = directory.value(kCompressionTag).value_or(1);  // libtiff's default: none
   const auto codec = std::find_if(std::begin(kTiffCodecs), std::end(kTiffCodecs),
                                   [&](const TiffCodec& known) { return known.compression == compression; });

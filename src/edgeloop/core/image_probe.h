@@ -27,6 +27,11 @@ struct ImageHeader {
   // "tiff compression 34925": libtiff would dispatch it to a codec untrusted bytes should not reach;
   // or a WebP whose header libwebp cannot read, which OpenCV would hand to a decoder after WebP's.
   std::string refused_variant;
+  // A block the decoder allocates whole when it is larger than the image: a TIFF strip taller than
+  // the image (RowsPerStrip) or a tile wider or taller, which OpenCV 4.6 allocates as declared, four
+  // bytes a pixel (a 100000x8 TIFF declaring 8352 rows a strip asked for 3.3 GB). 0: none.
+  int64_t block_width = 0;
+  int64_t block_height = 0;
 };
 
 // nullopt when the bytes are not one of the supported formats (or the header itself is cut off).

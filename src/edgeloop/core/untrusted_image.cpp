@@ -25,6 +25,11 @@ std::optional<UntrustedImage> refusal_from_header(const std::optional<ImageHeade
   if (std::optional<std::string> too_large = pixel_limit_violation(header->width, header->height, max_megapixels)) {
     return refused(ImageRefusal::kTooLarge, header->format, *too_large);
   }
+  if (header->block_width > 0) {
+    if (std::optional<std::string> too_large = pixel_limit_violation(header->block_width, header->block_height, max_megapixels)) {
+      return refused(ImageRefusal::kTooLarge, header->format, "its strip or tile, which the decoder allocates whole: " + *too_large);
+    }
+  }
   if (!header->complete) {
     return refused(ImageRefusal::kTruncated, header->format, "truncated " + header->format + " (the file ends before its end marker)");
   }

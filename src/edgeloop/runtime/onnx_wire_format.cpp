@@ -89,6 +89,7 @@ void WireReader::append_floats(std::vector<float>& values) {
   }
   const std::string_view packed = bytes();
   if (packed.size() % sizeof(float) != 0) throw corrupt("packed float field of " + std::to_string(packed.size()) + " bytes");
+  if (packed.empty()) return;   // memcpy from an empty view's null pointer is undefined
   const size_t first = values.size();
   values.resize(first + packed.size() / sizeof(float));
   std::memcpy(values.data() + first, packed.data(), packed.size());
