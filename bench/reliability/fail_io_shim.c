@@ -68,10 +68,7 @@ void _exit(int status) {
   report();
   for (;;) syscall(SYS_exit_group, status);
 }
-void _Exit(int status) {
-  report();
-  for (;;) syscall(SYS_exit_group, status);
-}
+void _Exit(int status) { _exit(status); }
 
 static int path_is_watched(const char* path) {
   return under && path && strncmp(path, under, under_length) == 0;

@@ -17,22 +17,11 @@ if [ "$short" = 1 ]; then points=5; else points=60; fi
 captures="$work/captures"
 
 # --- capture
-capture_kills=0; left_by_kills=0
-for ((point = 0; point < points; point++)); do
-  EDGELOOP_LOW_CONFIDENCE=1 start_streaming_device "$work/frames" /dev/null --capture-dir "$captures" --no-stdout \
-    || echo "the device did not open its port" >&2
-  sleep "$(/usr/bin/python3 -c "print(round(0.05 + 0.95 * ($point + 0.5) / $points, 3))")"
-  kill -9 "$device_pid" 2> /dev/null && capture_kills=$((capture_kills + 1))
-  wait "$device_pid" 2> /dev/null
-  # What this kill left for the next start's sweep: temporary files, images without their sidecar.
-  left_by_kills=$((left_by_kills + $(/usr/bin/python3 -c "
-import os, re
-names = set(os.listdir('$captures'))
-print(sum(1 for n in names if n.startswith('.') or (re.fullmatch(r'\d{13}-\d{9}\.png', n) and n[:-4] + '.json' not in names)))")))
-done
-EDGELOOP_LOW_CONFIDENCE=0 start_streaming_device "$work/frames" /dev/null --capture-dir "$captures" --no-stdout
-kill -TERM "$device_pid"; wait "$device_pid" 2> /dev/null
-read -r orphans temporaries bad_sidecars sidecars < <(/usr/bin/python3 - "$captures" <<'PY'
+# capture_folder_state: "orphans temporaries bad sidecars" of the capture folder: capture images
+# without their sidecar, temporary files of atomic writes, sidecars that do not parse or name a
+# missing image, and sidecars.
+capture_folder_state() {
+  /usr/bin/python3 - "$captures" <<'PY'
 import json, os, re, sys
 folder = sys.argv[1]
 names = os.listdir(folder)
@@ -48,7 +37,21 @@ for stem in stems:
         bad += 1
 print(len(orphans), len(temporaries), bad, len(stems))
 PY
-)
+}
+capture_kills=0; left_by_kills=0
+for ((point = 0; point < points; point++)); do
+  EDGELOOP_LOW_CONFIDENCE=1 start_streaming_device "$work/frames" /dev/null --capture-dir "$captures" --no-stdout \
+    || echo "the device did not open its port" >&2
+  sleep "$(/usr/bin/python3 -c "print(round(0.05 + 0.95 * ($point + 0.5) / $points, 3))")"
+  kill -9 "$device_pid" 2> /dev/null && capture_kills=$((capture_kills + 1))
+  wait "$device_pid" 2> /dev/null
+  # What this kill left for the next start's sweep: temporary files, images without their sidecar.
+  read -r orphans temporaries _ _ < <(capture_folder_state)
+  left_by_kills=$((left_by_kills + orphans + temporaries))
+done
+EDGELOOP_LOW_CONFIDENCE=0 start_streaming_device "$work/frames" /dev/null --capture-dir "$captures" --no-stdout
+kill -TERM "$device_pid"; wait "$device_pid" 2> /dev/null
+read -r orphans temporaries bad_sidecars sidecars < <(capture_folder_state)
 "$edgeloop" -q init "$work/ws" > /dev/null
 for class in 0 1 2 3 4 5 6 7 8 9; do mkdir -p "$work/named/class_$class"; cp "$work/frames/frame_000$class.png" "$work/named/class_$class/"; done
 "$edgeloop" -q --workspace "$work/ws" data import "$work/named" --name named > /dev/null

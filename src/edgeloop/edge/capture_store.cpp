@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -110,9 +111,11 @@ CaptureStore::CaptureStore(std::filesystem::path directory, int64_t max_bytes)
     if (path.extension() == kSidecarExtension) sidecars.push_back(path); else images[path.stem().string()] = path;
   }
   std::sort(sidecars.begin(), sidecars.end());
+  std::set<std::string> sidecar_stems;
+  for (const std::filesystem::path& sidecar_path : sidecars) sidecar_stems.insert(sidecar_path.stem().string());
   int swept = 0;
   for (const auto& [stem, image] : images) {
-    if (!is_capture_stem(stem) || std::filesystem::exists(directory_ / (stem + kSidecarExtension))) continue;
+    if (!is_capture_stem(stem) || sidecar_stems.contains(stem)) continue;
     std::error_code error;
     if (std::filesystem::remove(image, error)) ++swept;
   }

@@ -415,25 +415,31 @@ struct PlanningCosts {
 
 PlanningCosts planning_costs(const SweepRun& sweep, const std::vector<std::string>& networks,
                              const std::vector<TrainOptions>& recipes, const std::vector<int>& thread_counts,
-                             const std::vector<std::vector<double>>& calibrations) {
-  StepCostMemory memory(sweep.workspace.cache_dir() / kStepCostFile);
-  const InputShape input = sweep.data.input();
-  const std::string input_text =
-      std::to_string(input.channels) + "x" + std::to_string(input.height) + "x" + std::to_string(input.width);
-  std::vector<std::vector<double>> fastest_seen;
-  for (size_t count = 0; count < thread_counts.size(); ++count) {
+                             const std::vector<std::vector<double>>& calibrations, size_t cheapest) {
+  std::vector<std::vector<double>> fastest_seen = calibrations;
+  if (sweep.options.plan_on_fastest_step_costs) {
+    // Every thread count's keys in one call: the memory's file is read and written once.
+    const InputShape input = sweep.data.input();
+    const std::string input_text =
+        std::to_string(input.channels) + "x" + std::to_string(input.height) + "x" + std::to_string(input.width);
     std::vector<StepCostKey> keys;
-    for (size_t index = 0; index < networks.size(); ++index) {
-      keys.push_back({networks[index], input_text, recipes[index].batch, thread_counts[count]});
+    std::vector<double> measured;
+    for (size_t count = 0; count < thread_counts.size(); ++count) {
+      for (size_t index = 0; index < networks.size(); ++index) {
+        keys.push_back({networks[index], input_text, recipes[index].batch, thread_counts[count]});
+        measured.push_back(calibrations[count][index]);
+      }
     }
-    fastest_seen.push_back(sweep.options.plan_on_fastest_step_costs ? memory.fastest(keys, calibrations[count])
-                                                                    : calibrations[count]);
+    const std::vector<double> fastest = StepCostMemory(sweep.workspace.cache_dir() / kStepCostFile).fastest(keys, measured);
+    for (size_t count = 0; count < thread_counts.size(); ++count) {
+      fastest_seen[count].assign(fastest.begin() + static_cast<std::ptrdiff_t>(count * networks.size()),
+                                 fastest.begin() + static_cast<std::ptrdiff_t>((count + 1) * networks.size()));
+    }
   }
   PlanningCosts planning{fastest_seen[cheapest_calibration(fastest_seen)]};
-  const std::vector<double>& measured = calibrations[cheapest_calibration(calibrations)];
   double measured_total = 0, planned_total = 0;
-  for (size_t index = 0; index < measured.size(); ++index) {
-    measured_total += measured[index];
+  for (size_t index = 0; index < calibrations[cheapest].size(); ++index) {
+    measured_total += calibrations[cheapest][index];
     planned_total += planning.seconds_per_step[index];
   }
   if (planned_total > 0) planning.slowdown = std::max(1.0, measured_total / planned_total);
@@ -468,7 +474,7 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
   const size_t cheapest = cheapest_calibration(calibrations);
   sweep.training_threads = thread_counts[cheapest];
   sweep.result.training_threads = sweep.training_threads;
-  const PlanningCosts planning = planning_costs(sweep, networks, recipes, thread_counts, calibrations);
+  const PlanningCosts planning = planning_costs(sweep, networks, recipes, thread_counts, calibrations, cheapest);
   const std::vector<double>& costs = planning.seconds_per_step;
   const double slowdown = planning.slowdown;
   sweep.result.calibration_seconds = seconds_since(calibration_start);
