@@ -1,6 +1,6 @@
 // StepCostMemory: the fastest training-step cost measured for each sweep candidate on this
-// machine, kept in the workspace's cache, so that a sweep on a busy machine plans the rungs it would
-// plan idle. A hog on one core made the calibration 1.6-3x slower, the plan shorter, and the sweep
+// machine (and the fastest the sweep's preamble before the rungs took), kept in the workspace's
+// cache, so that a sweep on a busy machine plans the rungs it would plan idle. A hog on one core made the calibration 1.6-3x slower, the plan shorter, and the sweep
 // left out the candidate it picks when idle; the machine is as fast as it has ever been measured,
 // the load is the moment's. Registry-free, LibTorch-free; one sweep at a time per workspace.
 #pragma once

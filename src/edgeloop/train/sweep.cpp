@@ -198,7 +198,7 @@ Json SweepResult::to_json() const {
   return Json{{"sweep", id},         {"rows", table},   {"pareto_front", front},
               {"pick", pick},         {"skipped", skipped}, {"stop_reason", stop_reason},
               {"plan", plan},         {"calibration_seconds", calibration_seconds},
-              {"training_threads", training_threads}};
+              {"planned_preamble_seconds", planned_preamble_seconds}, {"training_threads", training_threads}};
 }
 
 SweepResult SweepResult::from_json(const Json& json) {
@@ -232,6 +232,7 @@ SweepResult SweepResult::from_json(const Json& json) {
     result.plan = json.at("plan").get<std::string>();
     result.calibration_seconds = json.at("calibration_seconds").get<double>();
     result.training_threads = json.value("training_threads", 0);   // absent from sweeps stored before it
+    result.planned_preamble_seconds = json.value("planned_preamble_seconds", 0.0);   // likewise
   } catch (const Json::exception& error) {
     throw corrupt(std::string("stored sweep result is damaged or from an older edgeloop (") + error.what() +
                   "): run the sweep again");
@@ -405,17 +406,20 @@ std::vector<std::string> train_baselines(SweepRun& sweep, const std::vector<std:
   return networks;
 }
 
-// The step costs a plan counts: per network, the fastest this machine has shown at any thread count
-// timed (step_cost_memory.h), or this calibration's own when the sweep plans on wall time; and how
-// much slower this calibration measured at the thread count the rungs take than those costs.
+// The costs a plan counts: per network, the fastest step this machine has shown at any thread count
+// timed (step_cost_memory.h), and the fastest the sweep's preamble (data, baselines, calibration)
+// has taken, or this run's own when the sweep plans on wall time; and how much slower this
+// calibration measured at the thread count the rungs take than those costs.
 struct PlanningCosts {
   std::vector<double> seconds_per_step;
+  double preamble_seconds = 0;
   double slowdown = 1.0;
 };
 
 PlanningCosts planning_costs(const SweepRun& sweep, const std::vector<std::string>& networks,
                              const std::vector<TrainOptions>& recipes, const std::vector<int>& thread_counts,
-                             const std::vector<std::vector<double>>& calibrations, size_t cheapest) {
+                             const std::vector<std::vector<double>>& calibrations, size_t cheapest,
+                             double preamble_seconds) {
   std::vector<std::vector<double>> fastest_seen = calibrations;
   if (sweep.options.plan_on_fastest_step_costs) {
     // Every thread count's keys in one call: the memory's file is read and written once.
@@ -430,13 +434,23 @@ PlanningCosts planning_costs(const SweepRun& sweep, const std::vector<std::strin
         measured.push_back(calibrations[count][index]);
       }
     }
+    // The preamble too: what is left of the budget must not depend on the load either. Dividing it
+    // by the calibration's slowdown did not do that: the slowdown mixes the load with the thread
+    // count change (a hog made the rungs take 1 thread, measured 2x the 2-thread fastest, and the
+    // preamble then counted half: a longer plan than idle). Its key names what it runs.
+    std::string candidates;
+    for (const std::string& network : networks) candidates += (candidates.empty() ? "" : ",") + network;
+    keys.push_back({"sweep preamble before " + candidates, input_text + ", " + std::to_string(sweep.data.split("train").size()) +
+                        " training images", sweep.options.train.batch, thread_counts.front()});
+    measured.push_back(preamble_seconds);
     const std::vector<double> fastest = StepCostMemory(sweep.workspace.cache_dir() / kStepCostFile).fastest(keys, measured);
     for (size_t count = 0; count < thread_counts.size(); ++count) {
       fastest_seen[count].assign(fastest.begin() + static_cast<std::ptrdiff_t>(count * networks.size()),
                                  fastest.begin() + static_cast<std::ptrdiff_t>((count + 1) * networks.size()));
     }
+    preamble_seconds = fastest.back();
   }
-  PlanningCosts planning{fastest_seen[cheapest_calibration(fastest_seen)]};
+  PlanningCosts planning{fastest_seen[cheapest_calibration(fastest_seen)], preamble_seconds};
   double measured_total = 0, planned_total = 0;
   for (size_t index = 0; index < calibrations[cheapest].size(); ++index) {
     measured_total += calibrations[cheapest][index];
@@ -474,7 +488,8 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
   const size_t cheapest = cheapest_calibration(calibrations);
   sweep.training_threads = thread_counts[cheapest];
   sweep.result.training_threads = sweep.training_threads;
-  const PlanningCosts planning = planning_costs(sweep, networks, recipes, thread_counts, calibrations, cheapest);
+  const PlanningCosts planning =
+      planning_costs(sweep, networks, recipes, thread_counts, calibrations, cheapest, seconds_since(start));
   const std::vector<double>& costs = planning.seconds_per_step;
   const double slowdown = planning.slowdown;
   sweep.result.calibration_seconds = seconds_since(calibration_start);
@@ -483,8 +498,8 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
     calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
                    format_fixed(costs[index] * kMillisecondsPerSecond, 1);
   }
-  // What the baselines and the calibration took, as the machine would have taken it at its fastest.
-  const double spent = seconds_since(start) / slowdown;
+  const double spent = planning.preamble_seconds;
+  sweep.result.planned_preamble_seconds = spent;
   // A budget the baselines and the calibration used up still plans (the shortest ladder, marked
   // over the budget): 0 would mean no budget, and the sweep trained the recipe's full epochs.
   const bool has_budget = options.budget_minutes > 0;

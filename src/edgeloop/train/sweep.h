@@ -30,9 +30,9 @@ struct SweepOptions {
   double max_latency_ms = 0;           // single-image latency budget; 0 = none
   double budget_minutes = 0;           // budget for the whole sweep, converted to training steps at the
                                        // start by a calibration; 0 = none (the final rung is `train.epochs`)
-  // The calibration's costs: the fastest this machine has shown for each candidate
-  // (step_cost_memory.h; the same plan, and pick, busy or idle: a busy machine overruns the budget),
-  // or false: this sweep's own (the budget is wall time: the quickstart's --minutes).
+  // The plan's costs: the fastest this machine has shown for each candidate's step and for the
+  // preamble before the rungs (step_cost_memory.h; the same plan, and pick, busy or idle: a busy
+  // machine overruns the budget), or false: this sweep's own (the budget is wall time: the quickstart's --minutes).
   bool plan_on_fastest_step_costs = true;
   // Per-architecture training options (arch, data, epochs and max_steps are set per rung). Unset
   // recipe fields: each architecture's default recipe. `train.epochs`: the final rung's length at most.
@@ -75,6 +75,8 @@ struct SweepResult {
   std::string stop_reason;             // "target met by cnn-s", "successive halving finished: ..."
   std::string plan;                    // the rungs, e.g. "3 rungs of 105, 211, 422 steps (final 1.0 epoch)"
   double calibration_seconds = 0;      // time the step calibration took
+  double planned_preamble_seconds = 0; // what the plan counted as spent before the rungs (data, baselines,
+                                       // calibration): the fastest this machine has shown, or this run's
   int training_threads = 0;            // threads the rungs trained with (the calibration's fastest); 0: no rungs
   Json to_json() const;
   static SweepResult from_json(const Json& json);   // what to_json() wrote (the quickstart reuses a stored sweep)
