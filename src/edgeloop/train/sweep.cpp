@@ -498,8 +498,7 @@ void train_network_rungs(SweepRun& sweep, const std::vector<std::string>& networ
     calibration += (calibration.empty() ? "" : ", ") + networks[index] + " " +
                    format_fixed(costs[index] * kMillisecondsPerSecond, 1);
   }
-  const double spent = planning.preamble_seconds;
-  sweep.result.planned_preamble_seconds = spent;
+  const double spent = sweep.result.planned_preamble_seconds = planning.preamble_seconds;
   // A budget the baselines and the calibration used up still plans (the shortest ladder, marked
   // over the budget): 0 would mean no budget, and the sweep trained the recipe's full epochs.
   const bool has_budget = options.budget_minutes > 0;
