@@ -17,6 +17,7 @@ const args = {};
 for (let index = 2; index < process.argv.length; index += 2) args[process.argv[index].replace(/^--/, "")] = process.argv[index + 1];
 const labels = Number(args.labels || 30), killAt = Number(args["kill-at"] ?? -1), restartAt = Number(args["restart-at"] ?? -1);
 const undoAt = Number(args["undo-at"] ?? -1);
+const keyPauseMs = 100;
 const url = `http://127.0.0.1:${args.port}/`;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -93,6 +94,11 @@ try {
       await waitForServer();
       result.restarted = true;
     }
+    // A fast labeller's pace (10 keys a second; the latency bench waits 120 ms). Back-to-back
+    // presses with no pause outran the preloads on a loaded machine (2 of 30 frames shown before
+    // they were asked for, with the test suite and two fuzzers on 2 cores): the page preloads
+    // while a frame is on screen, and puppeteer's presses leave it on screen for no time at all.
+    await sleep(keyPauseMs);
   }
   await waitFor(page, () => window.edgeloopUnsaved === 0, "every label saved");
   result.page_counts = await page.evaluate(() => window.edgeloopCounts);
