@@ -46,7 +46,12 @@ TEST(LaunchEnvironment, reads_the_torchrun_variables) {
   EXPECT_EQ(environment.rank, 3);
   EXPECT_EQ(environment.world_size, 4);
   EXPECT_EQ(environment.local_rank, 0);
+  EXPECT_EQ(environment.local_world_size, 0);   // not given: the rank is not bound to cores
   EXPECT_FALSE(environment.is_writer());
+  const LaunchEnvironment local = read_launch_environment(variables({{"MASTER_ADDR", "h"}, {"MASTER_PORT", "1"},
+      {"RANK", "1"}, {"WORLD_SIZE", "2"}, {"LOCAL_RANK", "1"}, {"LOCAL_WORLD_SIZE", "2"}}));
+  EXPECT_EQ(local.local_rank, 1);
+  EXPECT_EQ(local.local_world_size, 2);
 }
 
 TEST(LaunchEnvironment, a_missing_or_impossible_variable_is_named) {
@@ -62,6 +67,11 @@ TEST(LaunchEnvironment, a_missing_or_impossible_variable_is_named) {
               read_launch_environment(
                   variables({{"MASTER_ADDR", "h"}, {"MASTER_PORT", "x1"}, {"RANK", "0"}, {"WORLD_SIZE", "2"}}));
             }).find("MASTER_PORT=x1 is not a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              read_launch_environment(variables({{"MASTER_ADDR", "h"}, {"MASTER_PORT", "1"}, {"RANK", "0"},
+                                                 {"WORLD_SIZE", "2"}, {"LOCAL_RANK", "2"}, {"LOCAL_WORLD_SIZE", "2"}}));
+            }).find("LOCAL_RANK=2 but LOCAL_WORLD_SIZE=2"),
             std::string::npos);
 }
 

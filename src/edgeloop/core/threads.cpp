@@ -1,6 +1,7 @@
 #include "edgeloop/core/threads.h"
 
 #include <omp.h>
+#include <sched.h>
 #include <opencv2/core.hpp>
 
 #include <algorithm>
@@ -11,11 +12,16 @@
 namespace edgeloop {
 
 // More than the cores is capped at the cores: `threads: 100000` would otherwise ask the thread
-// pools for that many threads (and hang the device in pthreadpool_create).
-// The cores are counted once: hardware_concurrency() reads /sys/devices/system/cpu/online on every
-// call, and engines resolve their count on every inference.
+// pools for that many threads (and hang the device in pthreadpool_create). The cores are those this
+// thread may run on (its affinity: a container's cpuset, taskset, a distributed rank's share), not
+// every core online, which hardware_concurrency() counts: two threads on one allowed core take
+// turns and wait on each other. One system call, no file read: engines resolve on every inference.
 int resolve_thread_count(int requested) {
-  static const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  const int cores = sched_getaffinity(0, sizeof(allowed), &allowed) == 0
+                        ? std::max(1, CPU_COUNT(&allowed))
+                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (requested > 0) return std::min(requested, cores);
   return cores;
 }

@@ -2,6 +2,7 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/train/code_commit.h"
+#include "edgeloop/train/distributed/core_binding.h"
 #include "edgeloop/train/distributed/data_parallel.h"
 
 namespace edgeloop {
@@ -16,6 +17,9 @@ TrainOutcome train_model_distributed(const Workspace& workspace, const TrainOpti
                            std::to_string(environment.world_size) + " ranks: use at least " +
                            std::to_string(environment.world_size));
   }
+  // Before any of the job's threads start: they inherit the binding (core_binding.h), and the
+  // thread counts resolve to this rank's share of the cores.
+  bind_to_local_rank_cpus(environment);
   std::unique_ptr<ProcessGroup> group = ProcessGroup::connect(environment, group_options);
   try {
     Registry registry = Registry::open(workspace.registry_path());

@@ -48,12 +48,18 @@ LaunchEnvironment read_launch_environment(const VariableLookup& lookup) {
   environment.world_size = read_integer(lookup, "WORLD_SIZE", std::nullopt);
   environment.rank = read_integer(lookup, "RANK", std::nullopt);
   environment.local_rank = read_integer(lookup, "LOCAL_RANK", 0);
+  environment.local_world_size = read_integer(lookup, "LOCAL_WORLD_SIZE", 0);
   if (environment.master_port == 0) throw invalid_argument(std::string("--distributed: MASTER_PORT must be 1..65535") + kLaunchHint);
   if (environment.world_size < 1) throw invalid_argument(std::string("--distributed: WORLD_SIZE must be >= 1") + kLaunchHint);
   if (environment.rank >= environment.world_size) {
     throw invalid_argument("--distributed: RANK=" + std::to_string(environment.rank) + " but WORLD_SIZE=" +
                            std::to_string(environment.world_size) + ": ranks are 0.." +
                            std::to_string(environment.world_size - 1));
+  }
+  if (environment.local_world_size > 0 && environment.local_rank >= environment.local_world_size) {
+    throw invalid_argument("--distributed: LOCAL_RANK=" + std::to_string(environment.local_rank) + " but LOCAL_WORLD_SIZE=" +
+                           std::to_string(environment.local_world_size) + ": local ranks are 0..LOCAL_WORLD_SIZE-1" +
+                           kLaunchHint);
   }
   return environment;
 }

@@ -1,6 +1,6 @@
 // LaunchEnvironment: where this process sits in a data-parallel training job, read from the
 // variables torchrun, a Kubeflow PyTorchJob and Azure ML set (MASTER_ADDR, MASTER_PORT, RANK,
-// WORLD_SIZE, LOCAL_RANK). Read once by the CLI's --distributed and by the deploy docs' checks.
+// WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE). Read once by the CLI's --distributed and by the deploy docs' checks.
 // Plain value; LibTorch-free.
 #pragma once
 
@@ -16,6 +16,7 @@ struct LaunchEnvironment {
   int rank = 0;                                // 0 .. world_size-1; rank 0 alone writes the workspace
   int world_size = 1;                          // processes in the job
   int local_rank = 0;                          // index among the processes on this machine
+  int local_world_size = 0;                    // processes of the job on this machine; 0: not given
 
   bool is_writer() const { return rank == 0; }
   // "rank 1 of 4" for messages.
