@@ -42,8 +42,12 @@ PY
 }
 
 # leftovers FOLDER...: how many temporary files, staging or aside folders are under the folders.
+# Each one is named in the scenario's log (stderr), so that a count above 0 says what was left.
 leftovers() {
-  find "$@" \( -name '.*.tmp.*' -o -name '.*.partial-*' -o -name '.*.old-*' \) 2>/dev/null | wc -l
+  local found
+  found=$(find "$@" \( -name '.*.tmp.*' -o -name '.*.partial-*' -o -name '.*.old-*' \) 2>/dev/null)
+  [ -n "$found" ] && printf 'left behind: %s\n' $found >&2
+  [ -n "$found" ] && wc -l <<<"$found" || echo 0
 }
 
 # unregistered_objects WORKSPACE: object files the registry does not name.
@@ -57,6 +61,8 @@ for prefix in os.listdir(os.path.join(state, "objects")):
     folder = os.path.join(state, "objects", prefix)
     if len(prefix) == 2 and os.path.isdir(folder):
         stored |= {prefix + name for name in os.listdir(folder) if not name.startswith(".")}
+for name in sorted(stored - registered):
+    print("left behind: unregistered object", name, file=sys.stderr)
 print(len(stored - registered))
 PY
 }

@@ -1,6 +1,7 @@
 // What killed processes leave (temporary files, staging folders, a bundle moved aside) is swept
 // when the workspace is opened, and a published folder is never missing or half there.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,9 +29,22 @@ pid_t dead_pid() {
 }
 
 TEST(LeftoverFiles, names_carry_their_writer) {
-  EXPECT_EQ(leftover_writer(temporary_path_for("/x/ab12", 4242, 7).filename().string()), 4242);
-  EXPECT_EQ(leftover_writer(staging_path_for("/x/bundle", 77).filename().string()), 77);
-  EXPECT_EQ(leftover_writer(aside_path_for("/x/bundle", 78).filename().string()), 78);
+  const pid_t dead = dead_pid();
+  EXPECT_EQ(leftover_writer(temporary_path_for("/x/ab12", dead, 7).filename().string())->pid, dead);
+  EXPECT_EQ(leftover_writer(staging_path_for("/x/bundle", dead).filename().string())->pid, dead);
+  EXPECT_EQ(leftover_writer(aside_path_for("/x/bundle", dead).filename().string())->pid, dead);
+  // A running writer's names carry its start time too.
+  const std::optional<uint64_t> own_start = process_start_ticks(::getpid());
+  ASSERT_TRUE(own_start.has_value());
+  for (const fs::path& name : {temporary_path_for("/x/ab12", ::getpid(), 7), staging_path_for("/x/bundle", ::getpid()),
+                               aside_path_for("/x/bundle", ::getpid())}) {
+    const std::optional<LeftoverWriter> writer = leftover_writer(name.filename().string());
+    ASSERT_TRUE(writer.has_value()) << name;
+    EXPECT_EQ(writer->pid, ::getpid()) << name;
+    EXPECT_EQ(writer->start_ticks, own_start) << name;
+  }
+  EXPECT_EQ(leftover_writer(".bundle.partial-77")->pid, 77);   // an older edgeloop's name
+  EXPECT_FALSE(leftover_writer(".bundle.partial-77")->start_ticks.has_value());
   EXPECT_FALSE(leftover_writer("model.onnx").has_value());
   EXPECT_FALSE(leftover_writer(".hidden").has_value());
   EXPECT_FALSE(leftover_writer(".x.tmp.notapid.1").has_value());
@@ -55,6 +69,30 @@ TEST(LeftoverFiles, opening_a_workspace_sweeps_what_dead_writers_left_and_keeps_
   EXPECT_FALSE(fs::exists(staging_path_for(workspace.model_dir("m-1"), dead)));
   EXPECT_TRUE(fs::exists(live));
   EXPECT_EQ(read_file(object), "kept");
+}
+
+TEST(LeftoverFiles, a_leftover_whose_pid_now_names_another_process_is_swept_and_its_writers_own_is_kept) {
+  // A running process stands in for one that was given the PID of a killed writer.
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  const std::optional<uint64_t> start = process_start_ticks(child);
+  ASSERT_TRUE(start.has_value());
+  testing::TempDir dir;
+  const fs::path bundle = dir / "out" / "bundle";
+  const std::string pid = std::to_string(child);
+  const fs::path reused = dir / "out" / (".bundle.partial-" + pid + "-" + std::to_string(*start - 1));
+  const fs::path writing = dir / "out" / (".bundle.partial-" + pid + "-" + std::to_string(*start));
+  write_file_atomically(reused / "model.onnx", "left by the killed writer");
+  write_file_atomically(writing / "model.onnx", "being written");
+  const SweepResult result = sweep_leftovers_of(bundle);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_EQ(result.removed, 1);
+  EXPECT_FALSE(fs::exists(reused));
+  EXPECT_TRUE(fs::exists(writing));
 }
 
 TEST(LeftoverFiles, a_bundle_moved_aside_by_a_killed_publish_is_restored) {

@@ -1,12 +1,14 @@
 // Leftovers of killed processes, named in one place: the temporary file of an atomic write
-// (`.NAME.tmp.PID.N`), an export's staging folder (`.NAME.partial-PID`) and the bundle it moved
-// aside while publishing (`.NAME.old-PID`). Each name carries its writer's PID, so a later process
-// can tell a leftover (the writer is gone, or its PID now belongs to a younger process) from a
-// write in progress, and sweep it. Workspace::open sweeps the workspace; export sweeps the folder
+// (`.NAME.tmp.PID-START.N`), an export's staging folder (`.NAME.partial-PID-START`) and the bundle
+// it moved aside while publishing (`.NAME.old-PID-START`). Each name carries its writer's PID and
+// start time, so a later process can tell a leftover (the PID is free, or names another process)
+// from a write in progress, and sweep it. Names without START (older edgeloops) are still read. Workspace::open sweeps the workspace; export sweeps the folder
 // it publishes into. Thread-safe (no shared state).
 #pragma once
 
 #include <sys/types.h>
+
+#include <cstdint>
 
 #include <filesystem>
 #include <optional>
@@ -14,15 +16,27 @@
 
 namespace edgeloop {
 
-// `.NAME.tmp.PID.COUNTER` beside `target`: the temporary file of an atomic write.
+// `.NAME.tmp.PID-START.COUNTER` beside `target`: the temporary file of an atomic write.
 std::filesystem::path temporary_path_for(const std::filesystem::path& target, pid_t pid, uint64_t counter);
-// `.NAME.partial-PID` beside `target`: a folder being filled before it is published as `target`.
+// `.NAME.partial-PID-START` beside `target`: a folder being filled before it is published as `target`.
 std::filesystem::path staging_path_for(const std::filesystem::path& target, pid_t pid);
-// `.NAME.old-PID` beside `target`: the previous `target`, moved aside while the new one is renamed in.
+// `.NAME.old-PID-START` beside `target`: the previous `target`, moved aside while the new one is renamed in.
 std::filesystem::path aside_path_for(const std::filesystem::path& target, pid_t pid);
+// (START is left out when process `pid` cannot be read, e.g. it has exited.)
 
-// The writer's PID when `filename` is one of the leftover names above; nullopt otherwise.
-std::optional<pid_t> leftover_writer(const std::string& filename);
+// Who wrote a leftover: its PID, and the start time that tells that process from a later one
+// given the same PID.
+struct LeftoverWriter {
+  pid_t pid = 0;
+  std::optional<uint64_t> start_ticks;   // /proc/PID/stat's starttime; absent in older names
+};
+
+// The writer when `filename` is one of the leftover names above; nullopt otherwise.
+std::optional<LeftoverWriter> leftover_writer(const std::string& filename);
+
+// Process `pid`'s start time in clock ticks since boot (/proc/PID/stat field 22); nullopt when it
+// does not run or cannot be read.
+std::optional<uint64_t> process_start_ticks(pid_t pid);
 
 struct SweepResult {
   int removed = 0;   // leftover files and folders deleted
