@@ -26,6 +26,17 @@ int resolve_thread_count(int requested) {
   return cores;
 }
 
+std::vector<int> allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
 void set_compute_threads(int requested) {
   const int threads = resolve_thread_count(requested);
   cv::setNumThreads(threads);

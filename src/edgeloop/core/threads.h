@@ -13,6 +13,7 @@
 namespace edgeloop {
 
 int resolve_thread_count(int requested);   // 0 → the cores this thread may run on (its affinity)
+std::vector<int> allowed_cpus();           // those CPUs, by number (empty if they cannot be read)
 void set_compute_threads(int requested);   // OpenCV and OpenMP/OpenBLAS (environment); never throws
 
 // A process-wide thread count besides OpenCV's: LibTorch's (train/torch_threads.h

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "edgeloop/core/threads.h"
+
 namespace edgeloop {
 
 std::vector<int> local_rank_cpus(const std::vector<int>& allowed, int local_rank, int local_world_size) {
@@ -13,17 +15,6 @@ std::vector<int> local_rank_cpus(const std::vector<int>& allowed, int local_rank
   const int begin = local_rank * share + std::min(local_rank, extra);
   const int size = share + (local_rank < extra ? 1 : 0);
   return std::vector<int>(allowed.begin() + begin, allowed.begin() + begin + size);
-}
-
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof(set), &set) != 0) return cpus;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-  }
-  return cpus;
 }
 
 std::vector<int> bind_to_local_rank_cpus(const LaunchEnvironment& environment) {

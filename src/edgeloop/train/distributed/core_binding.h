@@ -17,11 +17,8 @@ namespace edgeloop {
 // CPUs than local ranks, or local_world_size < 2: such a rank stays unbound.
 std::vector<int> local_rank_cpus(const std::vector<int>& allowed, int local_rank, int local_world_size);
 
-// The CPUs the calling thread may run on.
-std::vector<int> allowed_cpus();
-
 // Binds the calling thread, and so every thread it starts from now on, to its local rank's share
-// (LOCAL_RANK of LOCAL_WORLD_SIZE) of the CPUs it may run on; returns them, empty when it did not
+// (LOCAL_RANK of LOCAL_WORLD_SIZE) of the CPUs it may run on (core/threads.h allowed_cpus); returns them, empty when it did not
 // bind. Call before the job's threads start (process group, batch loaders, OpenMP's pool).
 std::vector<int> bind_to_local_rank_cpus(const LaunchEnvironment& environment);
 
