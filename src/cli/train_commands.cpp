@@ -32,6 +32,7 @@ struct TrainFlags {
   bool keep_classifier = false;
   bool resume = false;
   bool distributed = false;
+  bool balance_ranks = false;
   bool find_lr = false;
 };
 
@@ -65,6 +66,7 @@ TrainOptions options_from(const TrainFlags& flags, const CliContext& context) {
   if (flags.class_weights) json["class_weights"] = true;
   if (flags.keep_classifier) json["keep_classifier"] = true;
   if (flags.resume) json["resume"] = true;
+  if (flags.balance_ranks) json["balance_ranks"] = true;
   if (context.threads > 0) json["threads"] = context.threads;
   return TrainOptions::from_json(json, flags.config_file.empty() ? "the command line" : flags.config_file);
 }
@@ -176,8 +178,14 @@ void add_train_commands(CLI::App& app, CliContext& context) {
   train->add_flag("--distributed", flags->distributed,
                   "One rank of a data-parallel job: MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE as torchrun sets them; "
                   "--batch is the global batch (docs/distributed.md)");
+  train->add_flag("--balance-ranks", flags->balance_ranks,
+                  "With --distributed: each rank's share of every batch follows its measured speed, so a slower "
+                  "machine does not hold the others up (the result is still one process's, up to rounding)");
   train->callback([&context, flags] {
     run_command(context, [&] {
+      if (flags->balance_ranks && !flags->distributed) {
+        throw invalid_argument("--balance-ranks shares batches between the ranks of a job: add --distributed");
+      }
       const TrainOptions options = options_from(*flags, context);
       const Json pipeline = flags->preprocess_file.empty() ? Json() : load_config_file(flags->preprocess_file);
       TrainerCallbacks callbacks;

@@ -3,8 +3,10 @@
 // (one thread per rank).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
 #include <map>
+#include <thread>
 
 #include "edge/loopback_port.h"
 #include "edgeloop/core/error.h"
@@ -15,8 +17,10 @@
 #include "edgeloop/train/distributed/launch_environment.h"
 #include "edgeloop/train/distributed/process_group.h"
 #include "edgeloop/train/training_data.h"
+#include "edgeloop/train/training_session.h"
 #include "support/temp_dir.h"
 #include "train/tiny_dataset.h"
+#include "train/weight_difference.h"
 
 namespace edgeloop {
 namespace {
@@ -91,12 +95,22 @@ TEST(TrainingAgreement, names_the_dataset_version_before_any_option_and_ignores_
             "dataset_version bbbbbbbbbbbb… (shapes@1) where rank 0 has aaaaaaaaaaaa… (shapes@1)");
 }
 
-TEST(BatchLoader, two_shards_of_every_batch_are_the_single_process_batch_augmented_alike) {
+// A fresh workspace holding a tiny generated "shapes" dataset, prepared for training.
+struct TinyTrainingData {
+  explicit TinyTrainingData(int train_per_class)
+      : name(testing::make_tiny_dataset(workspace, "shapes", {.train_per_class = train_per_class})),
+        registry(Registry::open(workspace.registry_path())),
+        data(prepare_training_data(workspace, registry, name, Json(), 1, {})) {}
   testing::TempDir dir;
   const Workspace workspace = Workspace::init(dir.path());
-  const std::string name = testing::make_tiny_dataset(workspace, "shapes", {.train_per_class = 7});
-  Registry registry = Registry::open(workspace.registry_path());
-  const TrainingData data = prepare_training_data(workspace, registry, name, Json(), 1, {});
+  const std::string name;
+  Registry registry;
+  const TrainingData data;
+};
+
+TEST(BatchLoader, two_shards_of_every_batch_are_the_single_process_batch_augmented_alike) {
+  TinyTrainingData tiny(7);
+  const TrainingData& data = tiny.data;
   BatchLoaderOptions options;
   options.batch = 8;   // 21 images: batches of 8, 8, 5 (the last splits 2 / 3)
   options.seed = 9;
@@ -122,6 +136,47 @@ TEST(BatchLoader, two_shards_of_every_batch_are_the_single_process_batch_augment
   for (size_t index = 0; index < single.size(); ++index) {
     EXPECT_TRUE(torch::equal(torch::cat({first[index].images, second[index].images}), single[index].images)) << index;
     EXPECT_TRUE(torch::equal(torch::cat({first[index].labels, second[index].labels}), single[index].labels)) << index;
+  }
+}
+
+TEST(BatchLoader, uneven_shard_weights_cover_every_batch_once_and_a_change_applies_from_the_batch_it_names) {
+  TinyTrainingData tiny(7);
+  const TrainingData& data = tiny.data;
+  BatchLoaderOptions options;
+  options.batch = 8;   // 21 images: batches of 8, 8, 5
+  options.seed = 3;
+  options.prefetch = 1;
+  // Each shard reads its batches as a rank does: weights 1:3 from the start, then 1:1 set after
+  // the first batch, which applies from the batch set_shard_weights names.
+  const auto batches = [&](int shard, int shard_count, std::vector<int64_t> weights, int64_t* changed_from) {
+    BatchLoaderOptions sharded = options;
+    sharded.shard = shard;
+    sharded.shard_count = shard_count;
+    sharded.shard_weights = std::move(weights);
+    BatchLoader loader(data, data.split(kSplitTrain), sharded);
+    std::vector<Batch> all;
+    while (auto batch = loader.next()) {
+      all.push_back(std::move(*batch));
+      if (all.size() == 1 && changed_from != nullptr) *changed_from = loader.set_shard_weights(std::vector<int64_t>(2, 1));
+    }
+    return all;
+  };
+  int64_t first_changed = -1, second_changed = -1;
+  const std::vector<Batch> single = batches(0, 1, {}, nullptr);
+  const std::vector<Batch> first = batches(0, 2, {1, 3}, &first_changed);
+  const std::vector<Batch> second = batches(1, 2, {1, 3}, &second_changed);
+  EXPECT_EQ(first_changed, 2) << "one batch handed out, one made ahead";
+  EXPECT_EQ(second_changed, first_changed);
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(first[0].labels.size(0), 2);    // 8 x 1/4
+  EXPECT_EQ(first[1].labels.size(0), 2);    // made before the change
+  EXPECT_EQ(first[2].labels.size(0), 2);    // 5 x 1/2, rounded down
+  EXPECT_EQ(second[2].labels.size(0), 3);
+  for (size_t index = 0; index < single.size(); ++index) {
+    EXPECT_TRUE(torch::equal(torch::cat({first[index].images, second[index].images}), single[index].images)) << index;
+    EXPECT_TRUE(torch::equal(torch::cat({first[index].labels, second[index].labels}), single[index].labels)) << index;
+    EXPECT_EQ(first[index].global_count, single[index].labels.size(0));
   }
 }
 
@@ -163,7 +218,7 @@ TEST(GradientAllreduce, averages_every_bucket_and_the_shared_values_and_a_rank_w
     std::vector<torch::Tensor> parameters{
         values({4, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(),
         values({5, 7}).requires_grad_(), values({5}).requires_grad_()};
-    GradientAllreduce gradients(group, parameters, /*bucket_bytes=*/64);
+    GradientAllreduce gradients(group, parameters, /*shared_values=*/2, /*bucket_bytes=*/64);
     // Step 1: rank r's loss is (r + 1) times the weighted sum, so its gradients are (r + 1) * w.
     gradients.begin_step({0.0f, 0.25f});
     torch::Tensor loss = torch::zeros({});
@@ -227,6 +282,45 @@ TEST(DataParallel, ranks_with_different_options_are_refused_on_every_rank_naming
     EXPECT_EQ(message, "rank 1 of 2 sees option lr = 0.01 where rank 0 has 0.001: refusing to train; start every "
                        "rank with the same options");
   }
+}
+
+
+TEST(DataParallel, balanced_ranks_give_a_slower_rank_less_of_each_batch_and_end_with_one_processs_weights) {
+  TinyTrainingData tiny(31);
+  const TrainingData& data = tiny.data;
+  TrainOptions options;
+  options.data = tiny.name;
+  options.arch = "mlp";
+  options.batch = 16;
+  options.learning_rate = 0.003;
+  options.seed = 5;
+  options.threads = 1;
+  options.epochs = 4;
+  options.patience = 100;
+  const std::string single = train_model(tiny.workspace, tiny.registry, options, data, {}, nullptr).model.id;
+
+  options.balance_ranks = true;
+  const auto outcomes = on_two_ranks<TrainOutcome>([&](int rank, ProcessGroup& group) {
+    Registry own_registry = Registry::open(tiny.workspace.registry_path());
+    DataParallel parallel(group, options.balance_ranks);
+    TrainerCallbacks callbacks;
+    // Rank 1 is the slower machine: 20 ms of other work per step, against about 1 ms of training.
+    if (rank == 1) callbacks.progress = [](const Progress&) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
+    return train_model(tiny.workspace, own_registry, options, data, callbacks, &parallel);
+  });
+  const TrainOutcome& writer = outcomes.at(0);
+  ASSERT_FALSE(writer.model.id.empty());
+  const std::vector<int64_t>& weights = writer.result.shard_weights;
+  ASSERT_EQ(weights.size(), 2u);
+  EXPECT_LT(weights[1] * 2, weights[0]) << "the slower rank takes under a third of each batch";
+  EXPECT_EQ(outcomes.at(1).result.shard_weights, weights) << "every rank agrees on the shares";
+  // The loaders followed the weights: rank 1 trained on under half as many images as rank 0.
+  EXPECT_LT(outcomes.at(1).result.rank_images * 2, writer.result.rank_images)
+      << outcomes.at(1).result.rank_images << " against " << writer.result.rank_images;
+  EXPECT_EQ(outcomes.at(1).result.rank_images + writer.result.rank_images, 4 * 93) << "every image once per epoch";
+  ASSERT_TRUE(writer.model.metrics.contains("rank_shares"));
+  EXPECT_LT(writer.model.metrics["rank_shares"][1].get<double>(), 1.0 / 3);
+  EXPECT_LE(testing::largest_weight_difference(tiny.workspace, single, writer.model.id), 1e-5);
 }
 
 }  // namespace

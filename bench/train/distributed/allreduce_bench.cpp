@@ -81,14 +81,14 @@ TrainingStep training_step(edgeloop::ProcessGroup& group, const std::string& arc
   const torch::Tensor images = torch::rand({kImagesPerStep, 1, 28, 28}).contiguous(torch::MemoryFormat::ChannelsLast);
   const torch::Tensor labels = torch::randint(kClasses, {kImagesPerStep}, torch::kInt64);
   std::unique_ptr<edgeloop::GradientAllreduce> gradients;
-  if (bucket_bytes > 0) gradients = std::make_unique<edgeloop::GradientAllreduce>(group, module->parameters(), bucket_bytes);
+  if (bucket_bytes > 0) gradients = std::make_unique<edgeloop::GradientAllreduce>(group, module->parameters(), /*shared_values=*/0, bucket_bytes);
   std::vector<double> times;
   double wait_before = 0;
   for (int step = 0; step < kTrainingWarmup + kTrainingSteps; ++step) {
     if (step == kTrainingWarmup && gradients) wait_before = gradients->wait_seconds();
     const auto start = std::chrono::steady_clock::now();
     module->zero_grad();
-    if (gradients) gradients->begin_step({0.0f, 0.0f});
+    if (gradients) gradients->begin_step({});
     torch::nn::functional::cross_entropy(module->forward(images), labels).backward();
     if (gradients) gradients->finish_step();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -14,6 +14,8 @@
 #      2 ranks x 1 thread; then cnn-m:w=0.5 (batch norm) in edgeloop, 1 x 1 and 2 ranks x 1.
 #      Scaling efficiency = 2 ranks / (2 x 1 rank x 1 thread), target >= 85%; the allreduce wait
 #      after backward per step;
+#   2b. --balance-ranks: cnn-ref's 2 ranks with even shares and balanced, with rank 1's core shared
+#      with a busy loop (a slower machine) and without, in ROUNDS rounds, then the medians;
 #   with --full also:
 #   3. time to accuracy: cnn-m:w=0.5, 3 epochs, global batch 128, lr 0.01, one-cycle, in each of
 #      the three layouts, then one test on the official test set (target 91%); the 1-process and
@@ -115,6 +117,31 @@ for round in $(seq 1 "$rounds"); do
   ref_1x1+=("$one") ref_bound+=("$bound") ref_2x1+=("$two") peer_1x1+=("$peer_one") peer_2x1+=("$peer_two")
   small_1x1+=("$small_one") small_2x1+=("$small_two")
 done
+# A slower machine: rank 1's core shared with a busy loop (another job on that machine), the two
+# ranks with even shares and with --balance-ranks (shares follow the measured speed); and both
+# without the loop, where the shares have only this VM's noise to follow.
+shares() { json_field '"/".join("%.2f" % v for v in d["metrics"].get("rank_shares", [0.5, 0.5]))'; }
+even_slow=() balanced_slow=() even_idle=() balanced_idle=()
+for round in $(seq 1 "$rounds"); do
+  taskset -c "$(nproc --all | awk '{print $1 - 1}')" sh -c 'while :; do :; done' &
+  hog=$!
+  two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${ref[@]}" --batch 256 --distributed >"$workspace/even.json"
+  two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${ref[@]}" --batch 256 --distributed --balance-ranks >"$workspace/balanced.json"
+  kill "$hog"; wait "$hog" 2>/dev/null || true
+  even_slow+=("$(throughput <"$workspace/even.json")") balanced_slow+=("$(throughput <"$workspace/balanced.json")")
+  slow_shares=$(shares <"$workspace/balanced.json")
+  two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${ref[@]}" --batch 256 --distributed >"$workspace/even.json"
+  two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${ref[@]}" --batch 256 --distributed --balance-ranks >"$workspace/balanced.json"
+  even_idle+=("$(throughput <"$workspace/even.json")") balanced_idle+=("$(throughput <"$workspace/balanced.json")")
+  printf 'round %s, cnn-ref 2 ranks: rank 1 sharing its core with a busy loop: even shares %.0f img/s, balanced %.0f img/s (shares at the end %s); no loop: even %.0f, balanced %.0f (shares %s); load %s\n' \
+    "$round" "${even_slow[-1]}" "${balanced_slow[-1]}" "$slow_shares" "${even_idle[-1]}" "${balanced_idle[-1]}" \
+    "$(shares <"$workspace/balanced.json")" "$(load)"
+done
+printf 'cnn-ref, 2 ranks, medians of %s rounds: rank 1 sharing its core: even shares %.0f img/s, --balance-ranks %.0f img/s (%sx); both cores free: even %.0f, --balance-ranks %.0f (%sx)\n' \
+  "$rounds" "$(median "${even_slow[@]}")" "$(median "${balanced_slow[@]}")" \
+  "$(/usr/bin/python3 -c "print(round($(median "${balanced_slow[@]}")/$(median "${even_slow[@]}"), 2))")" \
+  "$(median "${even_idle[@]}")" "$(median "${balanced_idle[@]}")" \
+  "$(/usr/bin/python3 -c "print(round($(median "${balanced_idle[@]}")/$(median "${even_idle[@]}"), 2))")"
 edge_1x2=$(run 2 "${ref[@]}" --batch 128 | throughput)
 # Two ranks with the default --threads (all cores) as torchrun starts them: each bound to its core
 # (LOCAL_WORLD_SIZE=2), and unbound (LOCAL_WORLD_SIZE unset: every rank one thread per core of the machine).

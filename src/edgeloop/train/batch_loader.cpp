@@ -30,6 +30,10 @@ BatchLoader::BatchLoader(const TrainingData& data, std::vector<int64_t> indices,
   }
   const int64_t size = static_cast<int64_t>(order_.size());
   batch_count_ = (size + options_.batch - 1) / options_.batch;
+  const size_t shards = static_cast<size_t>(std::max(1, options_.shard_count));
+  if (options_.shard_weights.empty()) options_.shard_weights.assign(shards, 1);
+  if (options_.shard_weights.size() != shards) throw internal_error("BatchLoader: one shard weight per shard");
+  weight_changes_.emplace_back(0, options_.shard_weights);
   ready_.resize(batch_count_);
   const int threads = std::max(1, options_.threads);
   for (int worker = 0; worker < threads; ++worker) workers_.emplace_back([this, worker] { work(worker); });
@@ -44,14 +48,35 @@ BatchLoader::~BatchLoader() {
   for (auto& worker : workers_) worker.join();
 }
 
-Batch BatchLoader::make_batch(int64_t batch_index) const {
+int64_t BatchLoader::set_shard_weights(std::vector<int64_t> weights) {
+  if (weights.size() != options_.shard_weights.size() ||
+      std::any_of(weights.begin(), weights.end(), [](int64_t weight) { return weight <= 0; })) {
+    throw internal_error("BatchLoader: one positive shard weight per shard");
+  }
+  std::lock_guard lock(mutex_);
+  // Workers start batch k only while k < consumed_ + prefetch, so no batch from here on has begun.
+  const int64_t first = consumed_ + options_.prefetch;
+  weight_changes_.emplace_back(first, std::move(weights));
+  return first;
+}
+
+const std::vector<int64_t>& BatchLoader::shard_weights_for(int64_t batch_index) const {
+  auto change = weight_changes_.rbegin();
+  while (change->first > batch_index) ++change;   // the first entry starts at batch 0
+  return change->second;
+}
+
+Batch BatchLoader::make_batch(int64_t batch_index, const std::vector<int64_t>& shard_weights) const {
   const InputShape shape = data_.cache->shape();
   const int64_t global_begin = batch_index * options_.batch;
   const int64_t global_end = std::min<int64_t>(global_begin + options_.batch, static_cast<int64_t>(order_.size()));
   const int64_t global_count = global_end - global_begin;
-  const int64_t shards = std::max(1, options_.shard_count);
-  const int64_t begin = global_begin + global_count * options_.shard / shards;
-  const int64_t end = global_begin + global_count * (options_.shard + 1) / shards;
+  // Shard s takes [count·W(s)/W, count·W(s+1)/W) of the batch, W(s) the weights before it: with
+  // even weights, the even split; whatever the weights, the shards cover the batch once, in order.
+  const int64_t weights_before = std::accumulate(shard_weights.begin(), shard_weights.begin() + options_.shard, int64_t{0});
+  const int64_t weights_total = std::accumulate(shard_weights.begin(), shard_weights.end(), int64_t{0});
+  const int64_t begin = global_begin + global_count * weights_before / weights_total;
+  const int64_t end = global_begin + global_count * (weights_before + shard_weights[options_.shard]) / weights_total;
   Batch batch;
   batch.global_count = global_count;
   batch.indices.assign(order_.begin() + begin, order_.begin() + end);
@@ -84,13 +109,15 @@ Batch BatchLoader::make_batch(int64_t batch_index) const {
 void BatchLoader::work(int worker) {
   const int threads = std::max(1, options_.threads);
   for (int64_t batch_index = worker; batch_index < batch_count_; batch_index += threads) {
+    std::vector<int64_t> shard_weights;
     {
       std::unique_lock lock(mutex_);
       changed_.wait(lock, [&] { return stopping_ || batch_index < consumed_ + options_.prefetch; });
       if (stopping_) return;
+      shard_weights = shard_weights_for(batch_index);
     }
     try {
-      Batch batch = make_batch(batch_index);
+      Batch batch = make_batch(batch_index, shard_weights);
       std::lock_guard lock(mutex_);
       ready_[batch_index] = std::move(batch);
     } catch (const std::exception& error) {

@@ -2,8 +2,9 @@
 // background threads that run ahead of the consumer (shuffle, gather from the memory-mapped
 // cache, augment, the pipeline's float ops, HWC → CHW). Batch k is made by thread k mod T with a
 // generator seeded by (seed, epoch, k), so batches are the same whatever the timing or thread
-// count. With shards, every rank draws the same order and takes its part of each batch. Used by
-// the Trainer and eval/. One consumer thread; LibTorch.
+// count. With shards, every rank draws the same order and takes its part of each batch, in
+// proportion to the ranks' shard weights (even unless set). Used by the Trainer and eval/. One
+// consumer thread; LibTorch.
 #pragma once
 
 #include <torch/torch.h>
@@ -30,6 +31,7 @@ struct BatchLoaderOptions {
   int prefetch = 4;              // batches made ahead of the consumer
   int shard = 0;                 // data-parallel training: this rank's contiguous part of every batch
   int shard_count = 1;           // ranks that split every batch (`batch` is then the global batch)
+  std::vector<int64_t> shard_weights;   // per shard, how much of every batch it takes; empty = even
 };
 
 struct Batch {
@@ -49,9 +51,14 @@ class BatchLoader {
   int64_t batch_count() const { return batch_count_; }
   // The next batch in order; nullopt after the last. Rethrows a worker's Error.
   std::optional<Batch> next();
+  // New shard weights (one per shard, positive) from the first batch no worker has started, which
+  // it returns: the batches already made ahead keep theirs. That batch is the same on every rank
+  // that calls this after the same number of next() calls, so the ranks' shares keep fitting.
+  int64_t set_shard_weights(std::vector<int64_t> weights);
 
  private:
-  Batch make_batch(int64_t batch_index) const;
+  Batch make_batch(int64_t batch_index, const std::vector<int64_t>& shard_weights) const;
+  const std::vector<int64_t>& shard_weights_for(int64_t batch_index) const;   // under mutex_
   void work(int worker);
 
   const TrainingData& data_;
@@ -64,6 +71,7 @@ class BatchLoader {
   int64_t consumed_ = 0;
   bool stopping_ = false;
   std::optional<std::string> failure_;
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> weight_changes_;   // (first batch, weights), in order
   std::vector<std::thread> workers_;
 };
 

@@ -50,6 +50,7 @@ Json TrainOptions::to_json() const {
   put_if_set(json, "augment", augment);
   // Written only when set, so that the configs (and --resume fingerprints) of runs without it stay as they were.
   if (keep_classifier) json["keep_classifier"] = true;
+  if (balance_ranks) json["balance_ranks"] = true;
   if (learning_rate) json["lr"] = *learning_rate;
   else if (find_learning_rate) json["lr"] = kAutoLearningRate;
   if (find_learning_rate) json["lr_found_by_range_test"] = true;
@@ -62,7 +63,7 @@ TrainOptions TrainOptions::from_json(const Json& json, const std::string& source
       "data", "arch", "epochs", "batch", "lr", "optimizer", "momentum", "weight_decay", "schedule", "step_epochs",
       "step_factor", "label_smoothing", "class_weights", "augment", "patience", "min_delta", "from", "freeze",
       "unfreeze_after", "keep_classifier", "threads", "seed", "resume", "max_seconds", "max_steps", "loader_threads",
-      "lr_found_by_range_test"};
+      "lr_found_by_range_test", "balance_ranks"};
   if (!json.is_object()) throw invalid_argument(source_name + ": training options must be a mapping of key: value");
   for (const auto& [key, value] : json.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end()) {
@@ -106,6 +107,7 @@ TrainOptions TrainOptions::from_json(const Json& json, const std::string& source
     options.max_seconds = json.value("max_seconds", options.max_seconds);
     options.max_steps = json.value("max_steps", options.max_steps);
     options.loader_threads = json.value("loader_threads", options.loader_threads);
+    options.balance_ranks = json.value("balance_ranks", options.balance_ranks);
   } catch (const Json::exception& error) {
     throw invalid_argument(source_name + ": a training option has the wrong type (" + error.what() + ")");
   }
@@ -144,6 +146,7 @@ std::string TrainOptions::fingerprint() const {
   json.erase("max_seconds");
   json.erase("max_steps");
   json.erase("loader_threads");
+  json.erase("balance_ranks");   // who computes which images of a batch, not what is trained
   return sha256_hex(canonical_json(json));
 }
 

@@ -43,6 +43,7 @@ struct TrainOptions {
   double max_seconds = 0;            // stop after this much training time (0 = no limit)
   int64_t max_steps = 0;             // stop after this many optimizer steps; the schedule follows it (0 = no limit)
   int loader_threads = 1;            // background threads that assemble batches
+  bool balance_ranks = false;        // data-parallel: shares of each batch follow the ranks' measured speed
 
   // Unset optional fields are left out (a stored run's config is written after the recipe filled them).
   Json to_json() const;

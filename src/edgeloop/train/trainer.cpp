@@ -219,6 +219,7 @@ struct TrainingLoop {
   Clock::time_point start = Clock::now();
   bool hit_time_limit = false;
   DataParallel* parallel = nullptr;  // null: this process alone
+  int64_t rank_images = 0;           // images this process trained on (data-parallel: its shares)
 };
 
 // Sums over one epoch's batches.
@@ -252,6 +253,8 @@ EpochTotals train_one_epoch(TrainingLoop& loop, int epoch) {
   if (loop.parallel != nullptr) {   // every rank draws the same order and takes its part of each batch
     loader_options.shard = loop.parallel->rank();
     loader_options.shard_count = loop.parallel->world_size();
+    loader_options.shard_weights = loop.parallel->shard_weights();
+    loop.parallel->begin_epoch();
   }
   BatchLoader loader(loop.data, loop.train, loader_options);
   const auto epoch_start = Clock::now();
@@ -272,15 +275,17 @@ EpochTotals train_one_epoch(TrainingLoop& loop, int epoch) {
       totals.correct += logits.argmax(1).eq(batch->labels).sum().item<int64_t>();
     }
     if (loop.parallel != nullptr) {   // gradients averaged; every rank steps with the same rate
-      const DataParallel::StepAgreement agreed = loop.parallel->finish_step();
+      const DataParallel::StepAgreement agreed = loop.parallel->finish_step(count);
       spent = agreed.budget_spent;
       any_rank_out_of_time = agreed.stop;
+      if (agreed.shard_weights) loader.set_shard_weights(*agreed.shard_weights);
     }
     totals.learning_rate =
         scheduled_learning_rate(options, loop.state.step, loop.total_steps, loop.steps_per_epoch, spent);
     set_learning_rate(*loop.optimizer, totals.learning_rate);
     loop.optimizer->step();
     totals.seen += count;
+    loop.rank_images += count;
     ++loop.state.step;
     ++batches_done;
     if (loop.callbacks.progress) {
@@ -412,7 +417,11 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
   result.steps = loop.state.step;
   result.diagnosis = diagnose_fit(loop.state.history, diagnosis_options);
   result.images_per_second = result.training_seconds > 0 ? images_trained / result.training_seconds : 0;
-  if (parallel != nullptr) result.allreduce_wait_seconds = parallel->allreduce_wait_seconds();
+  if (parallel != nullptr) {
+    result.allreduce_wait_seconds = parallel->allreduce_wait_seconds();
+    result.shard_weights = parallel->shard_weights();
+    result.rank_images = loop.rank_images;
+  }
   return result;
 }
 

@@ -38,6 +38,8 @@ struct TrainerResult {
   double training_seconds = 0;       // time in training steps (excludes validation)
   double images_per_second = 0;      // over all epochs of this process (of the job, when data-parallel)
   double allreduce_wait_seconds = 0; // data-parallel: time blocked on gradient sums after backward
+  std::vector<int64_t> shard_weights; // data-parallel with balancing: the ranks' weights at the end
+  int64_t rank_images = 0;           // data-parallel: images this rank trained on (its shares)
 };
 
 // Validation loss (plain cross entropy) and accuracy of `module` on `indices`.

@@ -1,5 +1,7 @@
 #include "edgeloop/train/training_session.h"
 
+#include <numeric>
+
 #include <spdlog/spdlog.h>
 
 #include "edgeloop/core/error.h"
@@ -146,6 +148,13 @@ StoredModel store_network_model(const Workspace& workspace, Registry& registry, 
   if (parallel != nullptr) {
     model.metrics["world_size"] = parallel->world_size();
     model.metrics["allreduce_wait_seconds"] = outcome.result.allreduce_wait_seconds;
+    const std::vector<int64_t>& weights = outcome.result.shard_weights;
+    if (!weights.empty()) {   // --balance-ranks: each rank's share of a batch at the end
+      const double total = static_cast<double>(std::accumulate(weights.begin(), weights.end(), int64_t{0}));
+      Json shares = Json::array();
+      for (int64_t weight : weights) shares.push_back(static_cast<double>(weight) / total);
+      model.metrics["rank_shares"] = shares;
+    }
   }
   model.diagnosis = outcome.result.diagnosis.to_json();
   model.parameters = start.spec.parameter_count();

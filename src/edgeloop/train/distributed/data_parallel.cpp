@@ -7,6 +7,11 @@ namespace edgeloop {
 namespace {
 
 constexpr const char* kAgreementKey = "agreement";
+// Floats that ride with the gradients (GradientAllreduce's shared values): the stop vote, the budget
+// spent, then one seconds-per-image figure per rank, each rank filling only its own.
+constexpr int kStopValue = 0;
+constexpr int kBudgetValue = 1;
+constexpr int kFirstSpeedValue = 2;
 constexpr size_t kShownHashCharacters = 12;
 
 // Options that may differ between ranks: each machine sets its own thread counts; --resume is
@@ -22,6 +27,10 @@ std::string shown(const Json& value) {
 }
 
 }  // namespace
+
+DataParallel::DataParallel(ProcessGroup& group, bool balance_ranks) : group_(group) {
+  if (balance_ranks) balance_.emplace(group.world_size());
+}
 
 Json training_agreement(const TrainOptions& options, const TrainingData& data, const std::string& code_commit) {
   Json split_sizes = Json::object();
@@ -85,16 +94,43 @@ void DataParallel::attach(LayerGraphModuleImpl& module) {
   size_t index = 0;
   for (auto& parameter : module.parameters()) parameter.copy_(state[index++]);
   for (auto& buffer : module.buffers()) buffer.copy_(state[index++]);
-  gradients_ = std::make_unique<GradientAllreduce>(group_, module.parameters());
+  gradients_ = std::make_unique<GradientAllreduce>(group_, module.parameters(), kFirstSpeedValue + world_size());
+}
+
+void DataParallel::begin_epoch() {
+  last_step_end_.reset();
+  seconds_per_image_ = 0;
 }
 
 void DataParallel::begin_step(double budget_spent) {
-  gradients_->begin_step({budget_spent > 1.0 ? 1.0f : 0.0f, static_cast<float>(budget_spent)});
+  std::vector<float> shared(static_cast<size_t>(kFirstSpeedValue + world_size()), 0.0f);
+  shared[kStopValue] = budget_spent > 1.0 ? 1.0f : 0.0f;
+  shared[kBudgetValue] = static_cast<float>(budget_spent);
+  // The previous step's: this step's is known only after its backward, when its sums have started.
+  shared[kFirstSpeedValue + rank()] = seconds_per_image_;
+  gradients_->begin_step(shared);
 }
 
-DataParallel::StepAgreement DataParallel::finish_step() {
-  const std::array<float, GradientAllreduce::kSharedValues> means = gradients_->finish_step();
-  return StepAgreement{means[0] > 0, means[1]};
+DataParallel::StepAgreement DataParallel::finish_step(int64_t rank_images) {
+  const auto work_end = std::chrono::steady_clock::now();
+  seconds_per_image_ = last_step_end_ && rank_images > 0
+                           ? static_cast<float>(std::chrono::duration<double>(work_end - *last_step_end_).count() /
+                                                static_cast<double>(rank_images))
+                           : 0.0f;
+  const std::vector<float> means = gradients_->finish_step();
+  last_step_end_ = std::chrono::steady_clock::now();
+  StepAgreement agreed{means[kStopValue] > 0, means[kBudgetValue], std::nullopt};
+  if (balance_) {
+    // Each figure was summed with zeros from the other ranks and divided by the world size.
+    std::vector<float> seconds_per_image(means.begin() + kFirstSpeedValue, means.end());
+    for (float& seconds : seconds_per_image) seconds *= static_cast<float>(world_size());
+    agreed.shard_weights = balance_->add_step(seconds_per_image);
+  }
+  return agreed;
+}
+
+std::vector<int64_t> DataParallel::shard_weights() const {
+  return balance_ ? balance_->weights() : std::vector<int64_t>{};
 }
 
 double DataParallel::loss_weight(int64_t rank_images, int64_t global_images) const {

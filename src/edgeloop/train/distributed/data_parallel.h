@@ -4,12 +4,15 @@
 // 0's checkpoint), takes its share of every global batch, averages gradients through
 // GradientAllreduce, sums the epoch's metrics, and keeps batch-norm running statistics equal
 // across ranks. Batch statistics inside a step are per rank, as in PyTorch's DDP without
-// SyncBatchNorm (docs/distributed.md gives the measured effect). One training thread.
+// SyncBatchNorm (docs/distributed.md gives the measured effect). With balancing, the ranks' shares
+// of each batch follow their measured speed (rank_balance.h). One training thread.
 #pragma once
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,7 @@
 #include "edgeloop/models/layer_graph_module.h"
 #include "edgeloop/train/distributed/gradient_allreduce.h"
 #include "edgeloop/train/distributed/process_group.h"
+#include "edgeloop/train/distributed/rank_balance.h"
 #include "edgeloop/train/train_options.h"
 #include "edgeloop/train/training_data.h"
 
@@ -31,7 +35,8 @@ std::string agreement_difference(const Json& reference, const Json& other);
 
 class DataParallel {
  public:
-  explicit DataParallel(ProcessGroup& group) : group_(group) {}
+  // `balance_ranks`: shares of each batch follow the ranks' speed; otherwise even shares.
+  explicit DataParallel(ProcessGroup& group, bool balance_ranks = false);
 
   int rank() const { return group_.rank(); }
   int world_size() const { return group_.world_size(); }
@@ -49,15 +54,20 @@ class DataParallel {
   void attach(LayerGraphModuleImpl& module);
 
   // Around one step: begin before backward with this rank's share of its time budget spent
-  // (--max-seconds; 0 without one), finish after it. Every rank gets the same answer: stop after
-  // this step when any rank's budget ran out, and the mean budget spent, which the learning-rate
-  // schedule follows so that every rank steps with the same rate.
+  // (--max-seconds; 0 without one), finish after it with the images this rank had. Every rank gets
+  // the same answer: stop after this step when any rank's budget ran out, the mean budget spent,
+  // which the learning-rate schedule follows so that every rank steps with the same rate, and,
+  // balancing, new shard weights for the batch loader (BatchLoader::set_shard_weights).
   struct StepAgreement {
     bool stop = false;
     double budget_spent = 0;
+    std::optional<std::vector<int64_t>> shard_weights;
   };
+  void begin_epoch();   // the time between epochs (scoring) is not a rank's speed
   void begin_step(double budget_spent);
-  StepAgreement finish_step();
+  StepAgreement finish_step(int64_t rank_images);
+  // The ranks' weights for their shares of each batch; empty when not balancing (even shares).
+  std::vector<int64_t> shard_weights() const;
   // The factor on this rank's mean loss so that the averaged gradient is the gradient of the mean
   // over the whole global batch, also when the last batch splits unevenly.
   double loss_weight(int64_t rank_images, int64_t global_images) const;
@@ -75,6 +85,9 @@ class DataParallel {
  private:
   ProcessGroup& group_;
   std::unique_ptr<GradientAllreduce> gradients_;
+  std::optional<RankBalance> balance_;
+  std::optional<std::chrono::steady_clock::time_point> last_step_end_;   // this epoch's previous step
+  float seconds_per_image_ = 0;   // this rank's own work per image in its previous step, 0 = not timed
 };
 
 }  // namespace edgeloop

@@ -25,7 +25,7 @@ TrainOutcome train_model_distributed(const Workspace& workspace, const TrainOpti
     Registry registry = Registry::open(workspace.registry_path());
     const TrainingData data = prepare_training_data(workspace, registry, options.data, pipeline_json, options.threads,
                                                     callbacks.progress);
-    DataParallel parallel(*group);
+    DataParallel parallel(*group, options.balance_ranks);
     parallel.check_agreement(training_agreement(options, data, code_commit()));
     return train_model(workspace, registry, options, data, callbacks, &parallel);
   } catch (const Error& error) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "edgeloop/core/error.h"
 #include "edgeloop/core/stopwatch.h"
 
 namespace edgeloop {
@@ -11,8 +12,9 @@ namespace {
 constexpr int64_t kFloatBytes = sizeof(float);
 }  // namespace
 
-GradientAllreduce::GradientAllreduce(ProcessGroup& group, std::vector<torch::Tensor> parameters, int64_t bucket_bytes)
-    : group_(group) {
+GradientAllreduce::GradientAllreduce(ProcessGroup& group, std::vector<torch::Tensor> parameters, int shared_values,
+                                     int64_t bucket_bytes)
+    : group_(group), shared_values_(shared_values) {
   // Reverse registration order: backward reaches the last layers first, so their bucket fills first.
   int64_t floats_in_bucket = 0;
   std::vector<int64_t> bucket_floats{0};
@@ -31,7 +33,7 @@ GradientAllreduce::GradientAllreduce(ProcessGroup& group, std::vector<torch::Ten
   }
   buckets_.resize(bucket_floats.size());
   for (size_t index = 0; index < buckets_.size(); ++index) {
-    const int64_t shared = index == 0 ? kSharedValues : 0;   // ride at the end of bucket 0
+    const int64_t shared = index == 0 ? shared_values_ : 0;   // ride at the end of bucket 0
     buckets_[index].flat = torch::zeros({bucket_floats[index] + shared}, torch::kFloat32);
   }
   for (const Slot& slot : slots_) ++buckets_[slot.bucket].slot_count;
@@ -55,7 +57,8 @@ void GradientAllreduce::hook_trainable_parameters() {
   }
 }
 
-void GradientAllreduce::begin_step(const std::array<float, kSharedValues>& shared) {
+void GradientAllreduce::begin_step(const std::vector<float>& shared) {
+  if (static_cast<int>(shared.size()) != shared_values_) throw internal_error("GradientAllreduce: wrong shared value count");
   hook_trainable_parameters();   // blocks unfrozen since the last step
   for (Slot& slot : slots_) slot.filled = false;
   for (Bucket& bucket : buckets_) {
@@ -63,7 +66,7 @@ void GradientAllreduce::begin_step(const std::array<float, kSharedValues>& share
     bucket.pending.reset();
   }
   next_to_start_ = 0;
-  float* tail = buckets_.front().flat.data_ptr<float>() + buckets_.front().flat.numel() - kSharedValues;
+  float* tail = buckets_.front().flat.data_ptr<float>() + buckets_.front().flat.numel() - shared_values_;
   std::copy(shared.begin(), shared.end(), tail);
 }
 
@@ -87,7 +90,7 @@ void GradientAllreduce::start_ready_buckets() {
   }
 }
 
-std::array<float, GradientAllreduce::kSharedValues> GradientAllreduce::finish_step() {
+std::vector<float> GradientAllreduce::finish_step() {
   // Parameters backward did not reach (or all of them, when this rank had no images) add zeros.
   for (Slot& slot : slots_) {
     if (slot.filled) continue;
@@ -112,10 +115,8 @@ std::array<float, GradientAllreduce::kSharedValues> GradientAllreduce::finish_st
     if (!gradient.defined()) gradient = torch::empty_like(slot.parameter);
     gradient.copy_(average);
   }
-  const float* tail = buckets_.front().flat.data_ptr<float>() + buckets_.front().flat.numel() - kSharedValues;
-  std::array<float, kSharedValues> means;
-  std::copy(tail, tail + kSharedValues, means.begin());
-  return means;
+  const float* tail = buckets_.front().flat.data_ptr<float>() + buckets_.front().flat.numel() - shared_values_;
+  return std::vector<float>(tail, tail + shared_values_);
 }
 
 }  // namespace edgeloop

@@ -11,7 +11,6 @@
 
 #include <torch/torch.h>
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -28,25 +27,24 @@ constexpr int64_t kGradientBucketBytes = 256 * 1024;
 
 class GradientAllreduce {
  public:
-  static constexpr int kSharedValues = 2;
-
   // `parameters`: all of the module's, in registration order, the same on every rank. Frozen ones
   // (requires_grad off, e.g. until --unfreeze-after) travel as zeros and get no .grad, so
-  // unfreezing needs no new buckets.
-  GradientAllreduce(ProcessGroup& group, std::vector<torch::Tensor> parameters,
+  // unfreezing needs no new buckets. `shared_values`: how many floats ride with the gradients.
+  GradientAllreduce(ProcessGroup& group, std::vector<torch::Tensor> parameters, int shared_values,
                     int64_t bucket_bytes = kGradientBucketBytes);
   ~GradientAllreduce();
   GradientAllreduce(const GradientAllreduce&) = delete;
   GradientAllreduce& operator=(const GradientAllreduce&) = delete;
 
-  // Before backward: clears the buckets. `shared` rides at the end of the first bucket to every
-  // rank (the trainer's stop vote and time budget), averaged like the gradients.
-  void begin_step(const std::array<float, kSharedValues>& shared);
+  // Before backward: clears the buckets. `shared` (shared_values floats) rides at the end of the
+  // first bucket to every rank (the trainer's stop vote, time budget, the ranks' speeds), averaged
+  // like the gradients; the averages are bit for bit the same on every rank.
+  void begin_step(const std::vector<float>& shared);
   // After backward (or in its place, on a rank whose share of this batch is empty: its gradients
   // count as zeros): starts the buckets not yet started, waits for every sum, writes the averages
   // into .grad, and returns the ranks' mean of `shared`. Throws Error(kIo) naming a rank
   // that stopped.
-  std::array<float, kSharedValues> finish_step();
+  std::vector<float> finish_step();
 
   int bucket_count() const { return static_cast<int>(buckets_.size()); }
   double wait_seconds() const { return wait_seconds_; }   // total time finish_step blocked on sums
@@ -72,6 +70,7 @@ class GradientAllreduce {
   std::vector<Slot> slots_;
   std::vector<Bucket> buckets_;
   std::vector<std::optional<unsigned>> hooks_;   // per slot; none while the parameter is frozen
+  int shared_values_ = 0;
   int next_to_start_ = 0;
   double wait_seconds_ = 0;
 };
