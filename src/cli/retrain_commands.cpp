@@ -5,6 +5,7 @@
 
 #include "cli/cli_context.h"
 #include "cli/worker_rank_lines.h"
+#include "edgeloop/core/error.h"
 #include "edgeloop/promote/retrain.h"
 
 namespace edgeloop::cli {
@@ -32,8 +33,13 @@ void add_retrain_commands(CLI::App& app, CliContext& context) {
   retrain->add_flag("--distributed", *distributed,
                     "One rank of a data-parallel job: reads MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE as torchrun sets them; "
                     "every rank runs the same command (docs/distributed.md)");
+  retrain->add_flag("--balance-ranks", options->balance_ranks,
+                    "With --distributed: each rank's share of every batch follows its measured speed (as train's)");
   retrain->callback([&context, options, distributed] {
     run_command(context, [&] {
+      if (options->balance_ranks && !*distributed) {
+        throw invalid_argument("--balance-ranks shares batches between the ranks of a job: add --distributed");
+      }
       options->threads = context.threads;
       TrainerCallbacks callbacks;
       callbacks.progress = context.progress_bar();

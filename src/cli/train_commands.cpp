@@ -140,6 +140,11 @@ void print_outcome(const TrainOutcome& outcome, bool json) {
   std::printf("diagnosis: %s\n", model.diagnosis["verdict"].get<std::string>().c_str());
   for (const auto& reason : model.diagnosis["reasons"]) std::printf("  - %s\n", reason.get<std::string>().c_str());
   for (const auto& advice : model.diagnosis["advice"]) std::printf("  try: %s\n", advice.get<std::string>().c_str());
+  for (size_t rank = 0; rank < outcome.result.ranks.size(); ++rank) {   // data-parallel: who held whom up
+    const RankTiming& timing = outcome.result.ranks[rank];
+    std::printf("rank %zu: %lld images, %.1f s working, %.1f s waiting for the other ranks\n", rank,
+                static_cast<long long>(timing.images), timing.work_seconds, timing.wait_seconds);
+  }
 }
 
 }  // namespace

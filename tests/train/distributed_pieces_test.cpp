@@ -315,9 +315,13 @@ TEST(DataParallel, balanced_ranks_give_a_slower_rank_less_of_each_batch_and_end_
   EXPECT_LT(weights[1] * 2, weights[0]) << "the slower rank takes under a third of each batch";
   EXPECT_EQ(outcomes.at(1).result.shard_weights, weights) << "every rank agrees on the shares";
   // The loaders followed the weights: rank 1 trained on under half as many images as rank 0.
-  EXPECT_LT(outcomes.at(1).result.rank_images * 2, writer.result.rank_images)
-      << outcomes.at(1).result.rank_images << " against " << writer.result.rank_images;
-  EXPECT_EQ(outcomes.at(1).result.rank_images + writer.result.rank_images, 4 * 93) << "every image once per epoch";
+  const std::vector<RankTiming>& ranks = writer.result.ranks;
+  ASSERT_EQ(ranks.size(), 2u);
+  EXPECT_LT(ranks[1].images * 2, ranks[0].images) << ranks[1].images << " against " << ranks[0].images;
+  EXPECT_EQ(ranks[0].images + ranks[1].images, 4 * 93) << "every image once per epoch";
+  EXPECT_EQ(outcomes.at(1).result.ranks.at(1).images, ranks[1].images) << "every rank reports the same";
+  // 24 steps, of which the last of each epoch is followed by scoring, not timed: at least 20 x 20 ms.
+  EXPECT_GE(ranks[1].work_seconds, 0.4) << "rank 1's 20 ms a step count as its work";
   ASSERT_TRUE(writer.model.metrics.contains("rank_shares"));
   EXPECT_LT(writer.model.metrics["rank_shares"][1].get<double>(), 1.0 / 3);
   EXPECT_LE(testing::largest_weight_difference(tiny.workspace, single, writer.model.id), 1e-5);

@@ -87,18 +87,24 @@ ref=(train --data fmnist --arch cnn-ref --lr 0.001 --optimizer adam --schedule c
      --epochs 1 --max-seconds "$seconds" --json)
 run 1 "${ref[@]}" --batch 128 >/dev/null   # builds the tensor cache once, outside the timings
 efficiency() { /usr/bin/python3 -c "print(round(100*$1/(2*$2), 1))"; }
+# The job's images per second against the sum of its ranks' own speeds in the same run (each rank's
+# images over its seconds of work, waits left out): what synchronising costs, measured while the
+# ranks run, so it holds whatever the machine's speed did meanwhile.
+sync_efficiency() { json_field 'round(100 * d["metrics"]["images_per_second"] / sum(r["images"] / r["work_seconds"] for r in d["metrics"]["ranks"]), 1)'; }
 median() { /usr/bin/python3 -c "import statistics,sys; print(statistics.median(float(v) for v in sys.argv[1:]))" "$@"; }
 # Layouts measured one after another in ROUNDS rounds: on a shared VM one process's speed moved by
 # 1250-2210 img/s within minutes, so an efficiency from one 1-rank run and one 2-rank run minutes
 # apart says as much about the neighbours as about the training. Each round's ratio is printed,
 # then the medians.
 ref_1x1=() ref_bound=() ref_2x1=() peer_1x1=() peer_2x1=() small_1x1=() small_2x1=() ref_waits=() small_waits=()
+ref_sync=() small_sync=()
 small=(train --data fmnist --arch cnn-m:w=0.5 --lr 0.01 --schedule onecycle --augment none --epochs 1
        --max-seconds "$seconds" --json)
 for round in $(seq 1 "$rounds"); do
   one=$(run 1 "${ref[@]}" --batch 128 | throughput)
   two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${ref[@]}" --batch 256 --distributed >"$workspace/ref2.json"
   two=$(throughput <"$workspace/ref2.json")
+  ref_sync+=("$(sync_efficiency <"$workspace/ref2.json")")
   ref_waits+=("$(json_field '1e3*d["metrics"]["allreduce_wait_seconds"]/d["metrics"]["steps"]' <"$workspace/ref2.json")")
   # The same process bound to one core (taskset): on a 2-core VM its threads (compute, batch loading)
   # ran up to 1.5x faster kept together than spread by the scheduler. The efficiency counts against
@@ -109,11 +115,12 @@ for round in $(seq 1 "$rounds"); do
   small_one=$(run 1 "${small[@]}" --batch 128 | throughput)
   two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${small[@]}" --batch 256 --distributed >"$workspace/small2.json"
   small_two=$(throughput <"$workspace/small2.json")
+  small_sync+=("$(sync_efficiency <"$workspace/small2.json")")
   small_waits+=("$(json_field '1e3*d["metrics"]["allreduce_wait_seconds"]/d["metrics"]["steps"]' <"$workspace/small2.json")")
   best=$(/usr/bin/python3 -c "print(max($one, $bound))")
-  printf 'round %s: cnn-ref 1x1 %.0f, bound to one core %.0f, 2 ranks %.0f (%s%% of the faster); DDP 1x1 %.0f, 2 ranks %.0f (%s%%); cnn-m:w=0.5 1x1 %.0f, 2 ranks %.0f (%s%%); load %s\n' \
-    "$round" "$one" "$bound" "$two" "$(efficiency "$two" "$best")" "$peer_one" "$peer_two" \
-    "$(efficiency "$peer_two" "$peer_one")" "$small_one" "$small_two" "$(efficiency "$small_two" "$small_one")" "$(load)"
+  printf 'round %s: cnn-ref 1x1 %.0f, bound to one core %.0f, 2 ranks %.0f (%s%% of the faster; %s%% of the ranks'"'"' own speeds); DDP 1x1 %.0f, 2 ranks %.0f (%s%%); cnn-m:w=0.5 1x1 %.0f, 2 ranks %.0f (%s%%; %s%% of the ranks'"'"' own speeds); load %s\n' \
+    "$round" "$one" "$bound" "$two" "$(efficiency "$two" "$best")" "${ref_sync[-1]}" "$peer_one" "$peer_two" \
+    "$(efficiency "$peer_two" "$peer_one")" "$small_one" "$small_two" "$(efficiency "$small_two" "$small_one")" "${small_sync[-1]}" "$(load)"
   ref_1x1+=("$one") ref_bound+=("$bound") ref_2x1+=("$two") peer_1x1+=("$peer_one") peer_2x1+=("$peer_two")
   small_1x1+=("$small_one") small_2x1+=("$small_two")
 done
@@ -160,6 +167,8 @@ printf 'cnn-ref, peer PyTorch DDP gloo: 1 rank x 1 thread %.0f img/s, 2 ranks x 
   "$peer_1" "$peer_2" "$(efficiency "$peer_2" "$peer_1")" "$(/usr/bin/python3 -c "print(round($edge_2x1/$peer_2, 2))")"
 printf 'cnn-m:w=0.5, 128 img per rank-step: edgeloop 1 x 1 thread %.0f img/s, 2 ranks x 1 thread %.0f img/s (efficiency %s%%, allreduce wait %.2f ms/step)\n' \
   "$small_one" "$small_two" "$(efficiency "$small_two" "$small_one")" "$(median "${small_waits[@]}")"
+printf '2 ranks against the sum of their own speeds in the same run (what synchronising costs, medians): cnn-ref %s%%, cnn-m:w=0.5 %s%%\n' \
+  "$(median "${ref_sync[@]}")" "$(median "${small_sync[@]}")"
 echo "load after throughput: $(load)"
 [ "$full" = 1 ] || exit 0
 

@@ -35,6 +35,7 @@ RetrainOutcome retrain_on_union(const Workspace& workspace, const RetrainOptions
   train.max_seconds = options.max_seconds;
   if (options.epochs > 0) train.epochs = options.epochs;
   if (options.threads > 0) train.threads = options.threads;
+  train.balance_ranks = options.balance_ranks;
   if (options.from_scratch) {
     train.from_model.clear();
     train.keep_classifier = false;

@@ -28,6 +28,7 @@ struct RetrainOptions {
   double added_share = 0.15;          // share of an epoch the new labels make (make_union_version); 0: counted once
   int threads = 0;                    // 0 = all cores
   std::optional<LaunchEnvironment> distributed;   // set: this process is one rank of a data-parallel job
+  bool balance_ranks = false;         // with distributed: shares of each batch follow the ranks' speed
 };
 
 struct RetrainOutcome {

@@ -420,7 +420,7 @@ TrainerResult run_trainer(LayerGraphModuleImpl& module, const TrainingData& data
   if (parallel != nullptr) {
     result.allreduce_wait_seconds = parallel->allreduce_wait_seconds();
     result.shard_weights = parallel->shard_weights();
-    result.rank_images = loop.rank_images;
+    result.ranks = parallel->gather_rank_timings(loop.rank_images);
   }
   return result;
 }

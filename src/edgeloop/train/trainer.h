@@ -14,6 +14,7 @@
 #include "edgeloop/core/progress.h"
 #include "edgeloop/models/layer_graph_module.h"
 #include "edgeloop/registry/run_store.h"
+#include "edgeloop/train/distributed/rank_timing.h"
 #include "edgeloop/train/fit_diagnosis.h"
 #include "edgeloop/train/train_options.h"
 #include "edgeloop/train/training_data.h"
@@ -39,7 +40,7 @@ struct TrainerResult {
   double images_per_second = 0;      // over all epochs of this process (of the job, when data-parallel)
   double allreduce_wait_seconds = 0; // data-parallel: time blocked on gradient sums after backward
   std::vector<int64_t> shard_weights; // data-parallel with balancing: the ranks' weights at the end
-  int64_t rank_images = 0;           // data-parallel: images this rank trained on (its shares)
+  std::vector<RankTiming> ranks;     // data-parallel: every rank's images, work and wait
 };
 
 // Validation loss (plain cross entropy) and accuracy of `module` on `indices`.

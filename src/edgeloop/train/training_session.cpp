@@ -155,6 +155,12 @@ StoredModel store_network_model(const Workspace& workspace, Registry& registry, 
       for (int64_t weight : weights) shares.push_back(static_cast<double>(weight) / total);
       model.metrics["rank_shares"] = shares;
     }
+    Json ranks = Json::array();
+    for (const RankTiming& timing : outcome.result.ranks) {
+      ranks.push_back({{"images", timing.images}, {"work_seconds", timing.work_seconds},
+                       {"wait_seconds", timing.wait_seconds}});
+    }
+    model.metrics["ranks"] = ranks;
   }
   model.diagnosis = outcome.result.diagnosis.to_json();
   model.parameters = start.spec.parameter_count();

@@ -1,5 +1,7 @@
 #include "edgeloop/train/distributed/data_parallel.h"
 
+#include <cmath>
+
 #include "edgeloop/core/error.h"
 
 namespace edgeloop {
@@ -98,7 +100,7 @@ void DataParallel::attach(LayerGraphModuleImpl& module) {
 }
 
 void DataParallel::begin_epoch() {
-  last_step_end_.reset();
+  last_step_end_ = std::chrono::steady_clock::now();
   seconds_per_image_ = 0;
 }
 
@@ -113,10 +115,9 @@ void DataParallel::begin_step(double budget_spent) {
 
 DataParallel::StepAgreement DataParallel::finish_step(int64_t rank_images) {
   const auto work_end = std::chrono::steady_clock::now();
-  seconds_per_image_ = last_step_end_ && rank_images > 0
-                           ? static_cast<float>(std::chrono::duration<double>(work_end - *last_step_end_).count() /
-                                                static_cast<double>(rank_images))
-                           : 0.0f;
+  const double work = last_step_end_ ? std::chrono::duration<double>(work_end - *last_step_end_).count() : 0.0;
+  work_seconds_ += work;
+  seconds_per_image_ = rank_images > 0 ? static_cast<float>(work / static_cast<double>(rank_images)) : 0.0f;
   const std::vector<float> means = gradients_->finish_step();
   last_step_end_ = std::chrono::steady_clock::now();
   StepAgreement agreed{means[kStopValue] > 0, means[kBudgetValue], std::nullopt};
@@ -127,6 +128,21 @@ DataParallel::StepAgreement DataParallel::finish_step(int64_t rank_images) {
     agreed.shard_weights = balance_->add_step(seconds_per_image);
   }
   return agreed;
+}
+
+std::vector<RankTiming> DataParallel::gather_rank_timings(int64_t rank_images) {
+  constexpr size_t kFields = 3;
+  std::vector<double> values(kFields * static_cast<size_t>(world_size()), 0.0);   // each rank fills its own
+  const size_t own = kFields * static_cast<size_t>(rank());
+  values[own] = static_cast<double>(rank_images);
+  values[own + 1] = work_seconds_;
+  values[own + 2] = allreduce_wait_seconds();
+  sum(values);
+  std::vector<RankTiming> timings;
+  for (size_t first = 0; first < values.size(); first += kFields) {
+    timings.push_back(RankTiming{std::llround(values[first]), values[first + 1], values[first + 2]});
+  }
+  return timings;
 }
 
 std::vector<int64_t> DataParallel::shard_weights() const {

@@ -21,6 +21,7 @@
 #include "edgeloop/train/distributed/gradient_allreduce.h"
 #include "edgeloop/train/distributed/process_group.h"
 #include "edgeloop/train/distributed/rank_balance.h"
+#include "edgeloop/train/distributed/rank_timing.h"
 #include "edgeloop/train/train_options.h"
 #include "edgeloop/train/training_data.h"
 
@@ -63,7 +64,7 @@ class DataParallel {
     double budget_spent = 0;
     std::optional<std::vector<int64_t>> shard_weights;
   };
-  void begin_epoch();   // the time between epochs (scoring) is not a rank's speed
+  void begin_epoch();   // the time between epochs (scoring) is not a rank's work
   void begin_step(double budget_spent);
   StepAgreement finish_step(int64_t rank_images);
   // The ranks' weights for their shares of each batch; empty when not balancing (even shares).
@@ -80,6 +81,9 @@ class DataParallel {
   std::vector<int64_t> share_of(const std::vector<int64_t>& indices) const;
 
   double allreduce_wait_seconds() const { return gradients_ ? gradients_->wait_seconds() : 0.0; }
+  // Every rank's images, work and wait so far (this rank passes its images); a collective: every
+  // rank calls it at the same point.
+  std::vector<RankTiming> gather_rank_timings(int64_t rank_images);
   int bucket_count() const { return gradients_ ? gradients_->bucket_count() : 0; }
 
  private:
@@ -88,6 +92,7 @@ class DataParallel {
   std::optional<RankBalance> balance_;
   std::optional<std::chrono::steady_clock::time_point> last_step_end_;   // this epoch's previous step
   float seconds_per_image_ = 0;   // this rank's own work per image in its previous step, 0 = not timed
+  double work_seconds_ = 0;       // this rank's own work over all steps (everything but the waits)
 };
 
 }  // namespace edgeloop
