@@ -24,10 +24,14 @@ TEST(RankBalance, shares_follow_the_ranks_speed_once_a_window_is_measured) {
   EXPECT_EQ(balance.weights(), *moved);
   // The same speeds again: nothing moves.
   EXPECT_FALSE(feed(balance, {0.01f, 0.02f}, RankBalance::kWindowSteps).has_value());
-  // The machines swap speeds: the shares follow.
-  const auto swapped = feed(balance, {0.02f, 0.01f}, RankBalance::kWindowSteps);
-  ASSERT_TRUE(swapped.has_value());
-  EXPECT_EQ(*swapped, (std::vector<int64_t>{667, 1333}));
+  // The machines swap speeds for one window: halfway back, even shares; a swing that reverses at
+  // once moves nothing further.
+  ASSERT_TRUE(feed(balance, {0.02f, 0.01f}, RankBalance::kWindowSteps).has_value());
+  EXPECT_EQ(balance.weights(), (std::vector<int64_t>{1000, 1000}));
+  // They stay swapped: within a few windows the shares follow.
+  feed(balance, {0.02f, 0.01f}, 5 * RankBalance::kWindowSteps);
+  EXPECT_NEAR(balance.weights().at(0), 667, 667 * 2 * RankBalance::kSmallestChange);
+  EXPECT_NEAR(balance.weights().at(1), 1333, 1333 * 2 * RankBalance::kSmallestChange);
 }
 
 TEST(RankBalance, no_rank_falls_below_a_quarter_of_an_even_share) {

@@ -30,7 +30,11 @@ std::optional<std::vector<int64_t>> RankBalance::add_step(const std::vector<floa
   std::fill(timed_steps_.begin(), timed_steps_.end(), 0);
   steps_ = 0;
   if (!every_rank_timed) return std::nullopt;
-  std::vector<int64_t> proposed = weights_for_speeds(mean_seconds);
+  if (smoothed_seconds_.empty()) smoothed_seconds_ = mean_seconds;
+  for (size_t rank = 0; rank < weights_.size(); ++rank) {
+    smoothed_seconds_[rank] += (mean_seconds[rank] - smoothed_seconds_[rank]) * kSmoothing;
+  }
+  std::vector<int64_t> proposed = weights_for_speeds(smoothed_seconds_);
   bool moved = false;
   for (size_t rank = 0; rank < weights_.size(); ++rank) {
     const double change = std::abs(static_cast<double>(proposed[rank] - weights_[rank])) / weights_[rank];

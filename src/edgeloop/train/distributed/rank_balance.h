@@ -24,6 +24,10 @@ class RankBalance {
   static constexpr double kSmallestShareOfEven = 0.25;
   // Weights move only when some rank's share would change by more than this fraction of itself.
   static constexpr double kSmallestChange = 0.03;
+  // Each window moves the speeds the weights follow this far towards the window's: a machine that
+  // stays slower is followed within a few windows, while swings that reverse within a window or
+  // two (a shared VM's neighbours) move the shares half as far. The first window counts whole.
+  static constexpr double kSmoothing = 0.5;
 
   explicit RankBalance(int world_size);
 
@@ -35,12 +39,13 @@ class RankBalance {
 
  private:
   std::vector<int64_t> weights_;
+  std::vector<double> smoothed_seconds_;   // per rank, seconds per image; empty before the first window
   std::vector<double> seconds_sum_;
   std::vector<int> timed_steps_;
   int steps_ = 0;
 };
 
-// Weights proportional to each rank's images per second (its mean seconds per image inverted), at
+// Weights proportional to each rank's images per second (its seconds per image inverted), at
 // kEvenWeight for an average rank, none below kSmallestShareOfEven of the even share.
 std::vector<int64_t> weights_for_speeds(const std::vector<double>& seconds_per_image);
 
