@@ -83,7 +83,8 @@ sleep 2
 unsent=$(find "$work/queue" -maxdepth 1 -name '*.msg' | wc -l)
 # What the device and the broker said, for the scenario's log (run.sh shows it when a row fails).
 { echo "-- device log (last 40 lines)"; tail -40 "$work/device.log"; echo "-- broker log (last 20 lines)"; tail -20 "$work/broker/log"
-  echo "-- broker returns"; cat "$work/broker_returns"; } >&2
+  echo "-- broker returns"; cat "$work/broker_returns"
+  echo "-- device reconnections, seconds after each return"; cat "$work/reconnections"; } >&2
 python3 - "$work/received.log" "$work/broker_returns" "$scenario" "$kills" "$cycles" "$unsent" "$work/reconnections" <<'PY'
 import json, sys
 log, returns_file, scenario, kills, cycles, unsent = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])

@@ -4,7 +4,8 @@
 // when the broker acknowledges it: messages published while the broker is away, or not yet
 // acknowledged when the device was killed, are sent again on reconnection or at the next start
 // (up to max_buffered; beyond that the oldest are dropped and counted). Consumers drop duplicates
-// by "seq". After a lost link Paho reconnects within about two seconds of the broker's return.
+// by "seq". The connector thread (re)connects: at once when the link is lost, then every 0.25 s
+// doubling to 1 s, so the device is back within about a second of the broker's return.
 // Subscribes to edgeloop/<device>/commands/<name> and hands each command to a handler (config,
 // model, ...); the answer is published on `status`, and so is {"event":"offline"} (also as the
 // last will). TLS and user/password from MqttOptions.
@@ -27,6 +28,7 @@
 
 namespace mqtt {
 class async_client;
+class connect_options;
 }
 
 namespace edgeloop {
@@ -57,6 +59,9 @@ class MqttPublisher : public EventSink {
  private:
   class DeliveryListener;
   void connect_loop();
+  // One attempt; true when connected. Warns only on the first failure of an outage.
+  bool try_connect(const mqtt::connect_options& connect, bool first_of_outage);
+  bool wait_or_stop(double seconds);              // true when stopping
   void on_connected();
   void handle_message(const std::string& topic, const std::string& payload);
   void send(const OutboxMessage& message);       // hands a stored message to Paho unless already in flight
@@ -78,6 +83,7 @@ class MqttPublisher : public EventSink {
   bool stopping_ = false;
   bool resend_requested_ = false;                // set on each (re)connection; the connector thread resends
   bool retry_requested_ = false;                 // a send failed: the connector thread sends what is not in flight
+  bool link_lost_ = false;                       // Paho lost the link: the connector thread reconnects
   std::atomic<int64_t> published_{0};
 };
 
