@@ -90,7 +90,8 @@ class DataParallel {
   ProcessGroup& group_;
   std::unique_ptr<GradientAllreduce> gradients_;
   std::optional<RankBalance> balance_;
-  std::optional<std::chrono::steady_clock::time_point> last_step_end_;   // this epoch's previous step
+  // When this rank's previous step ended (or this epoch began): its work is timed from there.
+  std::optional<std::chrono::steady_clock::time_point> last_step_end_;
   float seconds_per_image_ = 0;   // this rank's own work per image in its previous step, 0 = not timed
   double work_seconds_ = 0;       // this rank's own work over all steps (everything but the waits)
 };
