@@ -3,8 +3,9 @@
 // torchrun variables, on a tiny generated dataset.
 #include <gtest/gtest.h>
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "edge/loopback_port.h"
 #include "edgeloop/models/stored_model.h"
@@ -156,6 +157,28 @@ TEST_F(DistributedTraining, ranks_with_different_dataset_versions_are_refused_be
   }
   EXPECT_EQ(count_rows(first, "runs"), 0) << "refused before a run was recorded";
   EXPECT_EQ(count_rows(first, "models"), 0);
+}
+
+TEST_F(DistributedTraining, balance_ranks_without_distributed_is_refused_in_one_line_before_anything_is_read) {
+  testing::TempDir dir;
+  const Workspace workspace = Workspace::init(dir.path());
+  const std::string data = make_data(workspace);
+  std::string train_command = testing::kEdgeloopCli.string();
+  for (const auto& argument : train_arguments(workspace, data, {"--balance-ranks"})) {
+    train_command += " " + testing::shell_quote(argument);
+  }
+  const std::string retrain_command = testing::kEdgeloopCli.string() + " --workspace " +
+                                      testing::shell_quote(workspace.root().string()) +
+                                      " retrain --champion nothing --add nothing --balance-ranks";
+  for (const std::string& command : {train_command, retrain_command}) {
+    const auto refused = testing::run_shell(command + " 2>&1");
+    EXPECT_EQ(refused.exit_status, kInvalidArgumentStatus) << refused.output;
+    EXPECT_NE(refused.output.find("--balance-ranks shares batches between the ranks of a job: add --distributed"),
+              std::string::npos)
+        << refused.output;
+    EXPECT_EQ(std::count(refused.output.begin(), refused.output.end(), '\n'), 1) << refused.output;
+  }
+  EXPECT_EQ(count_rows(workspace, "runs"), 0);
 }
 
 }  // namespace
