@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/stopwatch.h"
 
 namespace edgeloop {
 
@@ -114,8 +115,7 @@ void DataParallel::begin_step(double budget_spent) {
 }
 
 DataParallel::StepAgreement DataParallel::finish_step(int64_t rank_images) {
-  const auto work_end = std::chrono::steady_clock::now();
-  const double work = last_step_end_ ? std::chrono::duration<double>(work_end - *last_step_end_).count() : 0.0;
+  const double work = last_step_end_ ? seconds_since(*last_step_end_) : 0.0;
   work_seconds_ += work;
   seconds_per_image_ = rank_images > 0 ? static_cast<float>(work / static_cast<double>(rank_images)) : 0.0f;
   const std::vector<float> means = gradients_->finish_step();
