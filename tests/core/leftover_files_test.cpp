@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "edgeloop/core/atomic_file.h"
@@ -93,6 +95,56 @@ TEST(LeftoverFiles, a_leftover_whose_pid_now_names_another_process_is_swept_and_
   EXPECT_EQ(result.removed, 1);
   EXPECT_FALSE(fs::exists(reused));
   EXPECT_TRUE(fs::exists(writing));
+}
+
+TEST(LeftoverFiles, a_leftover_of_a_killed_writer_whose_pid_the_sweeper_now_holds_is_swept_and_the_sweepers_own_is_kept) {
+  // Once PIDs wrap around, a killed writer's PID may be the sweeper's own: its start time differs.
+  const std::optional<uint64_t> own_start = process_start_ticks(::getpid());
+  ASSERT_TRUE(own_start.has_value());
+  ASSERT_GT(*own_start, 0u);
+  testing::TempDir dir;
+  const fs::path bundle = dir / "out" / "bundle";
+  const std::string pid = std::to_string(::getpid());
+  const fs::path killed = dir / "out" / (".bundle.partial-" + pid + "-" + std::to_string(*own_start - 1));
+  const fs::path own = staging_path_for(bundle, ::getpid());
+  const fs::path own_without_start = dir / "out" / (".bundle.old-" + pid);   // an older edgeloop's name: kept
+  write_file_atomically(killed / "model.onnx", "left by the killed writer");
+  write_file_atomically(own / "model.onnx", "being written");
+  write_file_atomically(own_without_start / "model.onnx", "cannot tell");
+  write_file_atomically(bundle / "model.onnx", "published");
+  const SweepResult result = sweep_leftovers_of(bundle);
+  EXPECT_EQ(result.removed, 1);
+  EXPECT_FALSE(fs::exists(killed));
+  EXPECT_TRUE(fs::exists(own));
+  EXPECT_TRUE(fs::exists(own_without_start));
+}
+
+TEST(LeftoverFiles, a_leftover_of_a_killed_writer_not_yet_reaped_is_swept) {
+  // The kill -9 bench killed an export and its parent shell; PID 1 reaped the orphan 1.7 s later,
+  // and the next export's sweep, sooner than that, kept the killed export's staging folder.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  // The child has exited; this process, its parent, has not reaped it: a zombie.
+  std::optional<uint64_t> start;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    std::ifstream stat_file("/proc/" + std::to_string(child) + "/stat");
+    std::string line;
+    std::getline(stat_file, line);
+    if (line.find(") Z ") != std::string::npos) {
+      start = process_start_ticks(child);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(start.has_value()) << "the child never showed as a zombie";
+  testing::TempDir dir;
+  const fs::path bundle = dir / "out" / "bundle";
+  const fs::path staging = dir / "out" / (".bundle.partial-" + std::to_string(child) + "-" + std::to_string(*start));
+  write_file_atomically(staging / "model.onnx", "left by the killed writer");
+  const SweepResult result = sweep_leftovers_of(bundle);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_EQ(result.removed, 1);
+  EXPECT_FALSE(fs::exists(staging));
 }
 
 TEST(LeftoverFiles, a_bundle_moved_aside_by_a_killed_publish_is_restored) {

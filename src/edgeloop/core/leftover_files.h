@@ -43,7 +43,8 @@ struct SweepResult {
   int restored = 0;  // `.NAME.old-PID` folders renamed back to a missing NAME
 };
 
-// Removes every leftover in `folder` (and below it when `recursive`) whose writer is gone; a
+// Removes every leftover in `folder` (and below it when `recursive`) whose writer is gone (its PID
+// is free or names a younger process, or it has exited and waits to be reaped); a
 // `.NAME.old-PID` whose NAME is missing (an export killed between its two renames) is renamed back
 // to NAME instead. Best effort: never throws; what it cannot remove stays for the next sweep.
 SweepResult sweep_leftovers(const std::filesystem::path& folder, bool recursive);
