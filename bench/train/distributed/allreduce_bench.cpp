@@ -4,15 +4,18 @@
 // time of G bytes summed as buckets of 64 KiB .. 4 MiB (all started, then all waited for): the
 // allreduce cost of one training step without overlap with backward. With --arch A (1x28x28
 // input, 10 classes, 128 images per rank): real training steps of A (forward, backward with
-// GradientAllreduce's hooks, wait) at each bucket size and with one bucket for all gradients,
-// {"arch": A, "bucket_bytes": B, "buckets": K, "step_ms": T, "wait_ms": W}, the in-place measure
-// of kGradientBucketBytes, and the same step alone (no allreduce) as "bucket_bytes": 0.
+// GradientAllreduce's hooks, wait) at each bucket size, with one bucket for all gradients (-1)
+// and alone (0, no allreduce), interleaved round by round, {"arch": A, "bucket_bytes": B,
+// "buckets": K, "step_ms": T, "wait_ms": W, "cost_ms": C, "rounds": R}: medians, C being the step
+// minus the step alone in the same round. The in-place measure of kGradientBucketBytes. Each rank
+// binds to its core as `edgeloop train --distributed` does when LOCAL_WORLD_SIZE is set.
 //   MASTER_ADDR=127.0.0.1 MASTER_PORT=29600 WORLD_SIZE=2 RANK=0 edgeloop_allreduce_bench &
 //   MASTER_ADDR=127.0.0.1 MASTER_PORT=29600 WORLD_SIZE=2 RANK=1 edgeloop_allreduce_bench
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -20,6 +23,7 @@
 
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/layer_graph_module.h"
+#include "edgeloop/train/distributed/core_binding.h"
 #include "edgeloop/train/distributed/gradient_allreduce.h"
 #include "edgeloop/train/distributed/launch_environment.h"
 #include "edgeloop/train/distributed/process_group.h"
@@ -34,7 +38,7 @@ constexpr int64_t kSmallestBucket = 64 * 1024;
 constexpr int64_t kLargestBucket = 4 * 1024 * 1024;
 constexpr int kBitsPerByte = 8;
 constexpr int kImagesPerStep = 128;
-constexpr int kTrainingSteps = 15;
+constexpr int kTrainingRounds = 40;
 constexpr int kTrainingWarmup = 3;
 constexpr int kClasses = 10;
 
@@ -62,45 +66,85 @@ double step_seconds(edgeloop::ProcessGroup& group, int64_t total_bytes, int64_t 
   return median(times);
 }
 
-struct TrainingStep {
-  double step_seconds = 0;
-  double wait_seconds = 0;
-  int buckets = 0;
+// One configuration of the in-place measure: a module of the arch and, unless measured alone, its
+// gradients averaged in buckets of `bucket_bytes`.
+struct StepConfiguration {
+  int64_t bucket_bytes = 0;   // 0: this rank alone, no allreduce
+  edgeloop::LayerGraphModule module{nullptr};
+  std::unique_ptr<edgeloop::GradientAllreduce> gradients;
+  std::vector<double> step_seconds;
+  std::vector<double> wait_seconds;
 };
 
-// Median time of a real training step of `arch` with gradients averaged in buckets of
-// `bucket_bytes` (0: this rank alone, no allreduce).
-TrainingStep training_step(edgeloop::ProcessGroup& group, const std::string& arch, int64_t bucket_bytes) {
+struct StepSummary {
+  int64_t bucket_bytes = 0;
+  int buckets = 0;
+  double step_ms = 0;            // median step (forward, backward, wait)
+  double wait_ms = 0;            // median wait after backward
+  double cost_ms = 0;            // median over rounds of this step minus the step alone in the same round
+};
+
+// Real training steps of `arch` (forward, backward with GradientAllreduce's hooks, wait) at each
+// of `bucket_sizes`, interleaved: every round runs one step of each configuration, in an order
+// that rotates from round to round. This VM's speed moved by 1.5x within seconds, so sizes
+// measured one after another (the first version of this bench) compared different machines:
+// 112-167 ms for the same step. Interleaved, a swing falls on every size alike, and the cost of a
+// size is its step minus the step alone in the same round.
+std::vector<StepSummary> interleaved_training_steps(edgeloop::ProcessGroup& group, const std::string& arch,
+                                                    const std::vector<int64_t>& bucket_sizes) {
   edgeloop::ArchSpec spec = edgeloop::ArchSpec::parse(arch);
   spec.input = edgeloop::InputShape{1, 28, 28};
   spec.classes = kClasses;
-  torch::manual_seed(1);
-  edgeloop::LayerGraphModule module(spec);
-  module->use_channels_last();
-  module->train();
+  std::vector<StepConfiguration> configurations(bucket_sizes.size());
+  for (size_t index = 0; index < bucket_sizes.size(); ++index) {
+    StepConfiguration& configuration = configurations[index];
+    configuration.bucket_bytes = bucket_sizes[index];
+    torch::manual_seed(1);
+    configuration.module = edgeloop::LayerGraphModule(spec);
+    configuration.module->use_channels_last();
+    configuration.module->train();
+    if (configuration.bucket_bytes > 0) {
+      configuration.gradients = std::make_unique<edgeloop::GradientAllreduce>(
+          group, configuration.module->parameters(), /*shared_values=*/0, configuration.bucket_bytes);
+    }
+  }
   const torch::Tensor images = torch::rand({kImagesPerStep, 1, 28, 28}).contiguous(torch::MemoryFormat::ChannelsLast);
   const torch::Tensor labels = torch::randint(kClasses, {kImagesPerStep}, torch::kInt64);
-  std::unique_ptr<edgeloop::GradientAllreduce> gradients;
-  if (bucket_bytes > 0) gradients = std::make_unique<edgeloop::GradientAllreduce>(group, module->parameters(), /*shared_values=*/0, bucket_bytes);
-  std::vector<double> times;
-  double wait_before = 0;
-  for (int step = 0; step < kTrainingWarmup + kTrainingSteps; ++step) {
-    if (step == kTrainingWarmup && gradients) wait_before = gradients->wait_seconds();
-    const auto start = std::chrono::steady_clock::now();
-    module->zero_grad();
-    if (gradients) gradients->begin_step({});
-    torch::nn::functional::cross_entropy(module->forward(images), labels).backward();
-    if (gradients) gradients->finish_step();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (step >= kTrainingWarmup) times.push_back(seconds);
+  torch::Tensor barrier = torch::zeros({1});
+  for (int round = 0; round < kTrainingWarmup + kTrainingRounds; ++round) {
+    for (size_t offset = 0; offset < configurations.size(); ++offset) {
+      StepConfiguration& configuration = configurations[(round + offset) % configurations.size()];
+      // The ranks start each step together: a step alone ends on each rank at its own time, and
+      // without this the next step would count the other rank's lag as its own cost.
+      group.start_sum(barrier).wait();
+      const double wait_before = configuration.gradients ? configuration.gradients->wait_seconds() : 0;
+      const auto start = std::chrono::steady_clock::now();
+      configuration.module->zero_grad();
+      if (configuration.gradients) configuration.gradients->begin_step({});
+      torch::nn::functional::cross_entropy(configuration.module->forward(images), labels).backward();
+      if (configuration.gradients) configuration.gradients->finish_step();
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (round < kTrainingWarmup) continue;
+      configuration.step_seconds.push_back(seconds);
+      configuration.wait_seconds.push_back(configuration.gradients ? configuration.gradients->wait_seconds() - wait_before : 0);
+    }
   }
-  TrainingStep result;
-  result.step_seconds = median(times);
-  if (gradients) {
-    result.wait_seconds = (gradients->wait_seconds() - wait_before) / kTrainingSteps;
-    result.buckets = gradients->bucket_count();
+  const StepConfiguration& alone = configurations.front();
+  std::vector<StepSummary> summaries;
+  for (const StepConfiguration& configuration : configurations) {
+    std::vector<double> costs;
+    for (size_t round = 0; round < configuration.step_seconds.size(); ++round) {
+      costs.push_back(configuration.step_seconds[round] - alone.step_seconds[round]);
+    }
+    StepSummary summary;
+    summary.bucket_bytes = configuration.bucket_bytes;
+    summary.buckets = configuration.gradients ? configuration.gradients->bucket_count() : 0;
+    summary.step_ms = median(configuration.step_seconds) * 1e3;
+    summary.wait_ms = median(configuration.wait_seconds) * 1e3;
+    summary.cost_ms = median(costs) * 1e3;
+    summaries.push_back(summary);
   }
-  return result;
+  return summaries;
 }
 
 }  // namespace
@@ -113,8 +157,10 @@ int main(int argc, char** argv) {
       if (std::string(argv[index]) == "--gradient-bytes") gradient_sizes.push_back(std::atoll(argv[index + 1]));
       if (std::string(argv[index]) == "--arch") architectures.push_back(argv[index + 1]);
     }
-    torch::set_num_threads(1);
     const edgeloop::LaunchEnvironment environment = edgeloop::read_launch_environment();
+    // Each rank on its own core, as `edgeloop train --distributed` runs them (LOCAL_WORLD_SIZE=2).
+    edgeloop::bind_to_local_rank_cpus(environment);
+    torch::set_num_threads(1);
     auto group = edgeloop::ProcessGroup::connect(environment, {});
     for (int64_t bytes = kSmallest; bytes <= kLargest; bytes *= 4) {
       const double seconds = step_seconds(*group, bytes, bytes);
@@ -133,18 +179,17 @@ int main(int argc, char** argv) {
       }
     }
     constexpr int64_t kOneBucket = int64_t{1} << 40;   // every gradient in one bucket, started after backward
+    std::vector<int64_t> sizes{0};
+    for (int64_t bucket = kSmallestBucket; bucket <= kLargestBucket; bucket *= 2) sizes.push_back(bucket);
+    sizes.push_back(kOneBucket);
     for (const std::string& arch : architectures) {
-      std::vector<int64_t> sizes{0};
-      for (int64_t bucket = kSmallestBucket; bucket <= kLargestBucket; bucket *= 2) sizes.push_back(bucket);
-      sizes.push_back(kOneBucket);
-      for (const int64_t bucket : sizes) {
-        const TrainingStep step = training_step(*group, arch, bucket);
-        if (environment.is_writer()) {
-          std::printf("{\"arch\": \"%s\", \"bucket_bytes\": %lld, \"buckets\": %d, \"step_ms\": %.3f, \"wait_ms\": %.3f}\n",
-                      arch.c_str(), static_cast<long long>(bucket == kOneBucket ? -1 : bucket), step.buckets,
-                      step.step_seconds * 1e3, step.wait_seconds * 1e3);
-          std::fflush(stdout);
-        }
+      for (const StepSummary& step : interleaved_training_steps(*group, arch, sizes)) {
+        if (!environment.is_writer()) continue;
+        std::printf("{\"arch\": \"%s\", \"bucket_bytes\": %lld, \"buckets\": %d, \"step_ms\": %.3f, \"wait_ms\": %.3f, "
+                    "\"cost_ms\": %.3f, \"rounds\": %d}\n",
+                    arch.c_str(), static_cast<long long>(step.bucket_bytes == kOneBucket ? -1 : step.bucket_bytes),
+                    step.buckets, step.step_ms, step.wait_ms, step.cost_ms, kTrainingRounds);
+        std::fflush(stdout);
       }
     }
     std::fflush(stdout);

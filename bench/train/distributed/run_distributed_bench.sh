@@ -2,8 +2,10 @@
 # Data-parallel training on this machine (issue 15), measured in one run:
 #   1. allreduce time per size on the Gloo process group, 2 ranks on loopback; per step for
 #      cnn-ref's and cnn-m:w=0.5's gradients split in buckets of 64 KiB .. 4 MiB; and real training
-#      steps of both (128 images per rank, 1 thread) through GradientAllreduce at each bucket size,
-#      one bucket for all, and alone (the choice of kGradientBucketBytes);
+#      steps of both (128 images per rank, 1 thread, each rank bound to its core) through
+#      GradientAllreduce at each bucket size, one bucket for all, and alone, interleaved step by
+#      step over 40 rounds so that this VM's swings fall on every size alike; "cost_ms" is a step
+#      minus the step alone in the same round (the choice of kGradientBucketBytes);
 #   0. how much the machine's cores slow each other with no training and no communication
 #      (edgeloop_core_scaling_probe: register-only FMAs, a memory stream);
 #   2. throughput on Fashion-MNIST, 128 images per rank and step, SECONDS of training each, the
