@@ -19,10 +19,11 @@
 
 namespace edgeloop {
 
-// Bytes of float gradients per bucket: small enough that cnn-m's gradients split into several
-// buckets whose sums start while backward still runs, large enough that Gloo's fixed cost per
-// sum is paid a few times per step, not per layer. Measured with bench/train/distributed
-// (allreduce per size and per step at several bucket sizes; figures in docs/distributed.md).
+// Bytes of float gradients per bucket. Measured (bench/train/distributed, 2 ranks bound to a core
+// each): in bare steps interleaved size by size, cnn-ref's 1.69 MB cost 3-6 ms a step as one
+// bucket and 8-21 ms as three of 256 KiB; but in whole training runs one bucket (4 MiB) left
+// cnn-ref's throughput unchanged and made cnn-m:w=0.5 slower (2 ranks at 69% of 2 x one process
+// against 88%; rank 0 working 30% slower than rank 1). Figures in docs/distributed.md.
 constexpr int64_t kGradientBucketBytes = 256 * 1024;
 
 class GradientAllreduce {
