@@ -24,16 +24,23 @@
 #      2-rank accuracies also show the effect of per-rank batch norm;
 #   4. a projection to 4, 8, 16 machines on 1 and 10 Gbit/s for cnn-m and resnet, on paper, from
 #      the measured step times (1 thread, 128 images) and the ring allreduce's cost model.
-# Usage: bench/train/distributed/run_distributed_bench.sh [--full] [--seconds 20] [--rounds 3] [BUILD_DIR]
+#   with --scaling-only instead of all the above: the efficiency alone, bracketed. For cnn-ref and
+#      cnn-m:w=0.5 in turn: 1 process, 2 ranks, 1 process, 2 ranks, ..., 1 process (ROUNDS 2-rank
+#      runs, each between two 1-process measurements, each of those the faster of unbound and
+#      bound to a core); each 2-rank run counts against the mean of the two around it, so a drift
+#      of the VM's speed over the minute falls on both sides. Per-run ratios, then the medians.
+# Usage: bench/train/distributed/run_distributed_bench.sh [--full | --scaling-only] [--seconds 20] [--rounds 3] [BUILD_DIR]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 full=0
+scaling_only=0
 seconds=20
 rounds=3
 build_arg=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --full) full=1 ;;
+    --scaling-only) scaling_only=1 ;;
     --seconds) seconds="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
     *) build_arg="$1" ;;
@@ -79,11 +86,8 @@ ref_parameters=$(parameters cnn-ref)
 small_parameters=$(parameters cnn-m:w=0.5)
 echo "gradients: cnn-ref $ref_parameters floats, cnn-m:w=0.5 $small_parameters floats"
 
-# 1. Allreduce cost (rank 0 prints JSON lines).
-two_ranks "$allreduce_bench" --gradient-bytes $((ref_parameters * 4)) --gradient-bytes $((small_parameters * 4)) \
-  --arch cnn-ref --arch cnn-m:w=0.5 | tee "$workspace/allreduce.jsonl"
-
-# 2. Throughput, 128 images per rank and step.
+# Shared by the scaling measures (2, and --scaling-only): the two models' recipes, 128 images per
+# rank and step.
 throughput() { json_field 'd["metrics"]["images_per_second"]'; }
 ref=(train --data fmnist --arch cnn-ref --lr 0.001 --optimizer adam --schedule constant --weight-decay 0 --augment none
      --epochs 1 --max-seconds "$seconds" --json)
@@ -94,14 +98,58 @@ efficiency() { /usr/bin/python3 -c "print(round(100*$1/(2*$2), 1))"; }
 # ranks run, so it holds whatever the machine's speed did meanwhile.
 sync_efficiency() { json_field 'round(100 * d["metrics"]["images_per_second"] / sum(r["images"] / r["work_seconds"] for r in d["metrics"]["ranks"]), 1)'; }
 median() { /usr/bin/python3 -c "import statistics,sys; print(statistics.median(float(v) for v in sys.argv[1:]))" "$@"; }
+small=(train --data fmnist --arch cnn-m:w=0.5 --lr 0.01 --schedule onecycle --augment none --epochs 1
+       --max-seconds "$seconds" --json)
+
+# --scaling-only: 1 process (the faster of unbound and bound), 2 ranks, 1 process, ... for the
+# recipe named RECIPE (ref or small); each 2-rank run against the mean of the 1-process runs on
+# either side (2 ranks / (2 x mean) = 2 ranks / (sum of the two)).
+best_single() {
+  local -n single_recipe=$1
+  local unbound bound
+  unbound=$(run 1 "${single_recipe[@]}" --batch 128 | throughput)
+  bound=$(taskset -c 0 "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${single_recipe[@]}" --batch 128 | throughput)
+  /usr/bin/python3 -c "print(max($unbound, $bound))"
+}
+bracketed_scaling() {
+  local name=$1 label=$2 round two
+  local -n recipe=$name
+  local singles=() ratios=() syncs=()
+  singles+=("$(best_single "$name")")
+  for round in $(seq 1 "$rounds"); do
+    two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${recipe[@]}" --batch 256 --distributed >"$workspace/scaling.json"
+    two=$(throughput <"$workspace/scaling.json")
+    syncs+=("$(sync_efficiency <"$workspace/scaling.json")")
+    singles+=("$(best_single "$name")")
+    ratios+=("$(/usr/bin/python3 -c "print(round(100 * $two / (${singles[-2]} + ${singles[-1]}), 1))")")
+    printf '%s round %s: 1 process %.0f img/s, 2 ranks %.0f, 1 process %.0f: %s%% of 2 x their mean (%s%% of the ranks'"'"' own speeds); load %s\n' \
+      "$label" "$round" "${singles[-2]}" "$two" "${singles[-1]}" "${ratios[-1]}" "${syncs[-1]}" "$(load)"
+  done
+  printf '%s, medians of %s bracketed rounds: efficiency %s%% (target >= 85%%; rounds %s), against the ranks'"'"' own speeds %s%%\n' \
+    "$label" "$rounds" "$(median "${ratios[@]}")" "$(IFS=,; echo "${ratios[*]}")" "$(median "${syncs[@]}")"
+}
+scaling_only_run() {
+  bracketed_scaling ref cnn-ref
+  bracketed_scaling small cnn-m:w=0.5
+  echo "load at end: $(load)"
+}
+
+if [ "$scaling_only" = 1 ]; then
+  scaling_only_run
+  exit 0
+fi
+
+# 1. Allreduce cost (rank 0 prints JSON lines).
+two_ranks "$allreduce_bench" --gradient-bytes $((ref_parameters * 4)) --gradient-bytes $((small_parameters * 4)) \
+  --arch cnn-ref --arch cnn-m:w=0.5 | tee "$workspace/allreduce.jsonl"
+
+# 2. Throughput, 128 images per rank and step.
 # Layouts measured one after another in ROUNDS rounds: on a shared VM one process's speed moved by
 # 1250-2210 img/s within minutes, so an efficiency from one 1-rank run and one 2-rank run minutes
 # apart says as much about the neighbours as about the training. Each round's ratio is printed,
 # then the medians.
 ref_1x1=() ref_bound=() ref_2x1=() peer_1x1=() peer_2x1=() small_1x1=() small_2x1=() ref_waits=() small_waits=()
 ref_sync=() small_sync=()
-small=(train --data fmnist --arch cnn-m:w=0.5 --lr 0.01 --schedule onecycle --augment none --epochs 1
-       --max-seconds "$seconds" --json)
 for round in $(seq 1 "$rounds"); do
   one=$(run 1 "${ref[@]}" --batch 128 | throughput)
   two_ranks "$edgeloop" --workspace "$workspace" --threads 1 --quiet "${ref[@]}" --batch 256 --distributed >"$workspace/ref2.json"
