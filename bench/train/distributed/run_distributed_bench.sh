@@ -97,7 +97,7 @@ efficiency() { /usr/bin/python3 -c "print(round(100*$1/(2*$2), 1))"; }
 # images over its seconds of work, waits left out): what synchronising costs, measured while the
 # ranks run, so it holds whatever the machine's speed did meanwhile.
 sync_efficiency() { json_field 'round(100 * d["metrics"]["images_per_second"] / sum(r["images"] / r["work_seconds"] for r in d["metrics"]["ranks"]), 1)'; }
-median() { /usr/bin/python3 -c "import statistics,sys; print(statistics.median(float(v) for v in sys.argv[1:]))" "$@"; }
+median() { /usr/bin/python3 -c "import statistics,sys; print(round(statistics.median(float(v) for v in sys.argv[1:]), 2))" "$@"; }
 small=(train --data fmnist --arch cnn-m:w=0.5 --lr 0.01 --schedule onecycle --augment none --epochs 1
        --max-seconds "$seconds" --json)
 
