@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cli_context.h"
+#include "edgeloop/core/allocator_settings.h"
 #include "edgeloop/core/log.h"
 #include "edgeloop/core/threads.h"
 
@@ -72,6 +73,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  edgeloop::keep_freed_memory_for_reuse();   // best effort: glibc's defaults still work
   const int status = run(argc, argv);
   // Every command's own objects are gone here; what is left is static, and tearing it down is
   // LibTorch deregistering its thousands of operators one by one: 100-150 ms added to every
