@@ -23,7 +23,9 @@ namespace edgeloop {
 // each): in bare steps interleaved size by size, cnn-ref's 1.69 MB cost 3-6 ms a step as one
 // bucket and 8-21 ms as three of 256 KiB; but in whole training runs one bucket (4 MiB) left
 // cnn-ref's throughput unchanged and made cnn-m:w=0.5 slower (2 ranks at 69% of 2 x one process
-// against 88%; rank 0 working 30% slower than rank 1). Figures in docs/distributed.md.
+// against 88%; rank 0 working 30% slower than rank 1). That slowdown turned out to be glibc's
+// page faults, fixed since (core/allocator_settings.h): one bucket is to be measured again.
+// Figures in docs/distributed.md.
 constexpr int64_t kGradientBucketBytes = 256 * 1024;
 
 class GradientAllreduce {
