@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "edgeloop/core/allocator_settings.h"
 #include "edgeloop/core/error.h"
 #include "edgeloop/models/layer_graph_module.h"
 #include "edgeloop/train/distributed/core_binding.h"
@@ -86,9 +87,9 @@ struct StepSummary {
 
 // Real training steps of `arch` (forward, backward with GradientAllreduce's hooks, wait) at each
 // of `bucket_sizes`, interleaved: every round runs one step of each configuration, in an order
-// that rotates from round to round. This VM's speed moved by 1.5x within seconds, so sizes
-// measured one after another (the first version of this bench) compared different machines:
-// 112-167 ms for the same step. Interleaved, a swing falls on every size alike, and the cost of a
+// that rotates from round to round. Measured one after another (the first version of this
+// bench), the same step took 112-167 ms (much of it glibc's page faults, which this bench now
+// avoids as the toolkit does); interleaved, a change of speed falls on every size alike, and the cost of a
 // size is its step minus the step alone in the same round.
 std::vector<StepSummary> interleaved_training_steps(edgeloop::ProcessGroup& group, const std::string& arch,
                                                     const std::vector<int64_t>& bucket_sizes) {
@@ -150,6 +151,7 @@ std::vector<StepSummary> interleaved_training_steps(edgeloop::ProcessGroup& grou
 }  // namespace
 
 int main(int argc, char** argv) {
+  edgeloop::keep_freed_memory_for_reuse();   // as edgeloop does: steps measured without glibc's page faults
   try {
     std::vector<int64_t> gradient_sizes;
     std::vector<std::string> architectures;

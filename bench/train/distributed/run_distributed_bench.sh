@@ -4,7 +4,7 @@
 #      cnn-ref's and cnn-m:w=0.5's gradients split in buckets of 64 KiB .. 4 MiB; and real training
 #      steps of both (128 images per rank, 1 thread, each rank bound to its core) through
 #      GradientAllreduce at each bucket size, one bucket for all, and alone, interleaved step by
-#      step over 40 rounds so that this VM's swings fall on every size alike; "cost_ms" is a step
+#      step over 40 rounds so that a change of speed falls on every size alike; "cost_ms" is a step
 #      minus the step alone in the same round (the choice of kGradientBucketBytes);
 #   0. how much the machine's cores slow each other with no training and no communication
 #      (edgeloop_core_scaling_probe: register-only FMAs, a memory stream);
@@ -28,7 +28,7 @@
 #      cnn-m:w=0.5 in turn: 1 process, 2 ranks, 1 process, 2 ranks, ..., 1 process (ROUNDS 2-rank
 #      runs, each between two 1-process measurements, each of those the faster of unbound and
 #      bound to a core); each 2-rank run counts against the mean of the two around it, so a drift
-#      of the VM's speed over the minute falls on both sides. Per-run ratios, then the medians.
+#      of the speed over the minute falls on both sides. Per-run ratios, then the medians.
 # Usage: bench/train/distributed/run_distributed_bench.sh [--full | --scaling-only] [--seconds 20] [--rounds 3] [BUILD_DIR]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -144,10 +144,10 @@ two_ranks "$allreduce_bench" --gradient-bytes $((ref_parameters * 4)) --gradient
   --arch cnn-ref --arch cnn-m:w=0.5 | tee "$workspace/allreduce.jsonl"
 
 # 2. Throughput, 128 images per rank and step.
-# Layouts measured one after another in ROUNDS rounds: on a shared VM one process's speed moved by
-# 1250-2210 img/s within minutes, so an efficiency from one 1-rank run and one 2-rank run minutes
-# apart says as much about the neighbours as about the training. Each round's ratio is printed,
-# then the medians.
+# Layouts measured one after another in ROUNDS rounds: one process's speed moved by 1250-2210
+# img/s within minutes (before edgeloop 52082b9, mostly glibc's page faults in the training
+# process; see docs/distributed.md), so an efficiency from one 1-rank run and one 2-rank run
+# minutes apart could compare different speeds. Each round's ratio is printed, then the medians.
 ref_1x1=() ref_bound=() ref_2x1=() peer_1x1=() peer_2x1=() small_1x1=() small_2x1=() ref_waits=() small_waits=()
 ref_sync=() small_sync=()
 for round in $(seq 1 "$rounds"); do
