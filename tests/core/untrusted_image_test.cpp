@@ -29,7 +29,7 @@ TEST(UntrustedImage, every_accepted_format_decodes_as_imdecode_would) {
 }
 
 // Debian's OpenCV 4.6 hands a file with "DICM" at offset 128 to GDCM, which aborted the device.
-TEST(UntrustedImage, a_tiff_strip_taller_than_the_image_counts_against_the_pixel_cap) {
+TEST(UntrustedImage, a_tiff_strip_taller_than_the_image_counts_against_the_pixel_cap_whatever_integer_type_declares_it) {
   // image_fuzz's input: a 100000x8 Deflate TIFF declaring 8352 rows a strip. Its 0.8 MP pass the cap,
   // but OpenCV allocates the whole declared strip, four bytes a pixel: 3.3 GB (out of memory).
   const std::vector<uint8_t> bytes = {
@@ -43,14 +43,21 @@ TEST(UntrustedImage, a_tiff_strip_taller_than_the_image_counts_against_the_pixel
       0x11, 0x01, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00, 0x6e, 0x00, 0x00, 0x00, 0x16, 0x01,
       0x00, 0x00, 0x00, 0x49, 0x48, 0x44, 0x50, 0xa0, 0x86, 0x01, 0x23,
   };
-  const std::optional<ImageHeader> header = probe_image_header(bytes);
-  ASSERT_TRUE(header.has_value());
-  EXPECT_EQ(header->width, 100000);
-  EXPECT_EQ(header->height, 8);
-  EXPECT_EQ(header->block_height, 8352);
-  const UntrustedImage decoded = try_decode_untrusted_image(bytes, kDefaultMaxMegapixels, cv::IMREAD_COLOR);
-  EXPECT_EQ(decoded.refusal, ImageRefusal::kTooLarge) << decoded.reason;
-  EXPECT_NE(decoded.reason.find("strip or tile"), std::string::npos) << decoded.reason;
+  // libtiff reads RowsPerStrip from a signed short too: a later fuzz run found that variant.
+  constexpr size_t kRowsPerStripType = 84;
+  constexpr uint8_t kShort = 3, kSignedShort = 8;
+  for (const uint8_t type : {kShort, kSignedShort}) {
+    std::vector<uint8_t> variant = bytes;
+    variant[kRowsPerStripType] = type;
+    const std::optional<ImageHeader> header = probe_image_header(variant);
+    ASSERT_TRUE(header.has_value()) << "type " << int(type);
+    EXPECT_EQ(header->width, 100000);
+    EXPECT_EQ(header->height, 8);
+    EXPECT_EQ(header->block_height, 8352) << "type " << int(type);
+    const UntrustedImage decoded = try_decode_untrusted_image(variant, kDefaultMaxMegapixels, cv::IMREAD_COLOR);
+    EXPECT_EQ(decoded.refusal, ImageRefusal::kTooLarge) << "type " << int(type) << ": " << decoded.reason;
+    EXPECT_NE(decoded.reason.find("strip or tile"), std::string::npos) << decoded.reason;
+  }
 }
 
 TEST(UntrustedImage, a_dicom_file_is_refused_before_any_decoder_sees_it) {

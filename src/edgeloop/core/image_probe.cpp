@@ -182,16 +182,32 @@ class TiffDirectory {
 
  private:
   static constexpr size_t kEntryBytes = 12;
-  static constexpr uint16_t kByteType = 1, kShortType = 3, kLongType = 4;
+  // libtiff reads an integer tag from any integer type: unsigned and signed bytes, shorts and longs,
+  // an IFD offset. When this read only the unsigned ones, a fuzzed TIFF with RowsPerStrip as a signed
+  // short (8352 rows of a 100000-pixel-wide image) passed as one strip, and OpenCV allocated 3.3 GB.
+  static constexpr uint16_t kByteType = 1, kShortType = 3, kLongType = 4, kSignedByteType = 6, kSignedShortType = 8,
+                            kSignedLongType = 9, kIfdType = 13;
+
+  static size_t value_size(uint16_t type) {
+    switch (type) {
+      case kByteType: case kSignedByteType: return 1;
+      case kShortType: case kSignedShortType: return 2;
+      case kLongType: case kSignedLongType: case kIfdType: return 4;
+      default: return 0;
+    }
+  }
 
   std::optional<uint32_t> first_value(size_t entry) const {
     const uint16_t type = read16(entry + 2);
-    const size_t size = type == kByteType ? 1 : type == kShortType ? 2 : type == kLongType ? 4 : 0;
+    const size_t size = value_size(type);
     const uint64_t count = read32(entry + 4);
     if (size == 0 || count == 0) return std::nullopt;
     const size_t at = count * size <= 4 ? entry + 8 : read32(entry + 8);
     if (at + size > bytes_.size()) return std::nullopt;
-    return size == 1 ? bytes_[at] : size == 2 ? read16(at) : read32(at);
+    // A negative signed value reads as a huge unsigned one, which every limit refuses.
+    if (size == 1) return type == kSignedByteType ? static_cast<uint32_t>(static_cast<int8_t>(bytes_[at])) : bytes_[at];
+    if (size == 2) return type == kSignedShortType ? static_cast<uint32_t>(static_cast<int16_t>(read16(at))) : read16(at);
+    return read32(at);
   }
   uint16_t read16(size_t at) const { return little_ ? little_endian_16(bytes_.data() + at) : big_endian_16(bytes_.data() + at); }
   uint32_t read32(size_t at) const { return little_ ? little_endian_32(bytes_.data() + at) : big_endian_32(bytes_.data() + at); }
