@@ -23,6 +23,7 @@
 
 #include "edgeloop/core/allocator_settings.h"
 #include "edgeloop/core/error.h"
+#include "edgeloop/core/stopwatch.h"
 #include "edgeloop/models/layer_graph_module.h"
 #include "edgeloop/train/distributed/core_binding.h"
 #include "edgeloop/train/distributed/gradient_allreduce.h"
@@ -61,7 +62,7 @@ double step_seconds(edgeloop::ProcessGroup& group, int64_t total_bytes, int64_t 
     std::vector<edgeloop::PendingSum> pending;
     for (auto& bucket : buckets) pending.push_back(group.start_sum(bucket));
     for (auto& sum : pending) sum.wait();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = edgeloop::seconds_since(start);
     if (repeat >= kWarmup) times.push_back(seconds);
   }
   return median(times);
@@ -124,7 +125,7 @@ std::vector<StepSummary> interleaved_training_steps(edgeloop::ProcessGroup& grou
       if (configuration.gradients) configuration.gradients->begin_step({});
       torch::nn::functional::cross_entropy(configuration.module->forward(images), labels).backward();
       if (configuration.gradients) configuration.gradients->finish_step();
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double seconds = edgeloop::seconds_since(start);
       if (round < kTrainingWarmup) continue;
       configuration.step_seconds.push_back(seconds);
       configuration.wait_seconds.push_back(configuration.gradients ? configuration.gradients->wait_seconds() - wait_before : 0);
